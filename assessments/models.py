@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from assessments.choices import AssessmentKind, AssessmentStatus, ReportStatus
+from principles.models import Principle, rag_for_level
+from relationships.models import Partnership, PlanVersion, Relationship
+
+
+class Assessment(models.Model):
+    """One period's rating of a relationship against its 12 principles."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="assessments"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    kind = models.CharField(max_length=10, choices=AssessmentKind.choices)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_assessments",
+        help_text="The partner rating itself; empty for a joint assessment.",
+    )
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["relationship", "-period_start", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="assessment_period_end_after_start",
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AssessmentKind.SELF, partnership__isnull=False)
+                | Q(kind=AssessmentKind.JOINT, partnership__isnull=True),
+                name="assessment_partner_only_for_self",
+                violation_error_message=(
+                    "A self-assessment names its partner; a joint one names none."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["relationship", "period_start", "partnership"],
+                condition=Q(kind=AssessmentKind.SELF),
+                name="assessment_one_self_per_partner_and_period",
+            ),
+            models.UniqueConstraint(
+                fields=["relationship", "period_start"],
+                condition=Q(kind=AssessmentKind.JOINT),
+                name="assessment_one_joint_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.partnership.organisation if self.partnership_id else "joint"
+        return f"{self.relationship} {self.period_label} ({who})"
+
+    @property
+    def period_label(self) -> str:
+        """'2026-Q1' for calendar quarters, else the date range."""
+        start, end = self.period_start, self.period_end
+        if start.day == 1 and start.month in (1, 4, 7, 10) and (
+            end.year == start.year and end.month == start.month + 2
+        ):
+            return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+        return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+
+
+class PrincipleRating(models.Model):
+    """An assessment's maturity level for one principle, with its evidence."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="ratings"
+    )
+    level = models.PositiveSmallIntegerField(help_text="Maturity level, 1 to 5.")
+    evidence = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "principle__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "principle"],
+                name="principle_rating_unique_per_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5),
+                name="principle_rating_level_1_to_5",
+                violation_error_message="A maturity level is between 1 and 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principle}: {self.level}"
+
+    @property
+    def rag(self) -> str:
+        return rag_for_level(self.level)
+
+
+class Report(models.Model):
+    """A generated PDF assessment report; once done it is never changed."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="reports"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="The plan version the report reflects.",
+    )
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by_schedule = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["relationship", "-period_start", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="report_period_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.DONE)
+                | (Q(generated_at__isnull=False) & ~Q(sha256="") & ~Q(file="")),
+                name="report_done_has_file_and_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.relationship} {self.period_start:%Y-%m-%d}"

@@ -1,0 +1,85 @@
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from assessments.choices import AssessmentKind, AssessmentStatus
+from assessments.models import Assessment, PrincipleRating
+from principles.models import Principle, rag_for_level
+from relationships.models import Relationship
+
+VISIBLE_TO_PARTNERS = (AssessmentStatus.SUBMITTED, AssessmentStatus.FINAL)
+
+
+@dataclass(frozen=True)
+class RatingCell:
+    level: int | None
+
+    @property
+    def rag(self) -> str:
+        return rag_for_level(self.level) if self.level else "none"
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    principle: Principle
+    cells: list[RatingCell]
+
+
+@dataclass(frozen=True)
+class RatingTable:
+    """One period's ratings: a joint column, then one column per partner's self-view."""
+
+    period_label: str
+    joint_status: str
+    columns: list[str]
+    rows: list[RatingRow]
+
+
+def assessments_shared_for_relationship(
+    *, relationship: Relationship
+) -> QuerySet[Assessment]:
+    """Assessments every partner may read: submitted or final ones."""
+    return Assessment.objects.filter(
+        relationship=relationship, status__in=VISIBLE_TO_PARTNERS
+    ).select_related("partnership__organisation")
+
+
+def relationship_latest_rating_table(*, relationship: Relationship) -> RatingTable | None:
+    """The latest shared joint assessment beside the partners' shared self-assessments."""
+    shared = assessments_shared_for_relationship(relationship=relationship)
+    joint = shared.filter(kind=AssessmentKind.JOINT).order_by("-period_start").first()
+    if joint is None:
+        return None
+    period_assessments = list(
+        shared.filter(period_start=joint.period_start)
+        .order_by("kind", "partnership__organisation__name")
+        .prefetch_related(
+            Prefetch("ratings", queryset=PrincipleRating.objects.only("assessment_id", "principle_id", "level"))
+        )
+    )
+    period_assessments.sort(key=lambda assessment: assessment.kind != AssessmentKind.JOINT)
+    principles = Principle.objects.filter(
+        principle_set__key=relationship.principle_set_key
+    ).order_by("number")
+    levels = [
+        {rating.principle_id: rating.level for rating in assessment.ratings.all()}
+        for assessment in period_assessments
+    ]
+    columns = [
+        "Joint" if assessment.kind == AssessmentKind.JOINT
+        else f"{assessment.partnership.organisation.name} (self)"
+        for assessment in period_assessments
+    ]
+    rows = [
+        RatingRow(
+            principle=principle,
+            cells=[RatingCell(level=by_principle.get(principle.pk)) for by_principle in levels],
+        )
+        for principle in principles
+    ]
+    return RatingTable(
+        period_label=joint.period_label,
+        joint_status=joint.get_status_display(),
+        columns=columns,
+        rows=rows,
+    )

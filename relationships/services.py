@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.db import transaction
+
+from relationships.models import Relationship
+
+RELATIONSHIP_EDITABLE_FIELDS = frozenset(
+    {"title", "description", "status", "start_date", "end_date"}
+)
+
+
+@transaction.atomic
+def relationship_update(*, relationship: Relationship, changes: dict[str, Any]) -> Relationship:
+    """Apply validated changes to a relationship's own fields."""
+    unknown = set(changes) - RELATIONSHIP_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    for field_name, value in changes.items():
+        setattr(relationship, field_name, value)
+    relationship.full_clean()
+    relationship.save(update_fields=[*changes, "updated_at"])
+    return relationship

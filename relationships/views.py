@@ -1,0 +1,87 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from assessments.selectors import relationship_latest_rating_table
+from relationships.filters import RelationshipFilterSet
+from relationships.forms import RelationshipForm
+from relationships.models import Relationship
+from relationships.selectors import (
+    relationship_current_plan_version,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    relationship_latest_approved_plan_version,
+    relationship_list_for_user,
+    user_can_edit_relationship,
+)
+from relationships.services import relationship_update
+
+
+class RelationshipListView(LoginRequiredMixin, FilterView):
+    filterset_class = RelationshipFilterSet
+    template_name = "relationships/relationship_list.html"
+    context_object_name = "relationships"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[Relationship]:
+        return relationship_list_for_user(self.request.user)
+
+
+class RelationshipDetailView(LoginRequiredMixin, DetailView):
+    template_name = "relationships/relationship_detail.html"
+    context_object_name = "relationship"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Relationship:
+        return relationship_get_for_user(
+            user=self.request.user, reference=self.kwargs["reference"]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        relationship: Relationship = self.object
+        return super().get_context_data(
+            partnerships=relationship.partnerships.select_related(
+                "organisation", "relationship_manager"
+            ),
+            jmt_members=relationship.jmt_members.select_related(
+                "user", "partnership__organisation"
+            ),
+            plan_version=relationship_current_plan_version(relationship=relationship),
+            approved_plan_version=relationship_latest_approved_plan_version(
+                relationship=relationship
+            ),
+            objectives=relationship.objectives.select_related("owner__organisation"),
+            risks=relationship.risks.select_related(
+                "owner_partnership__organisation", "owner"
+            ),
+            actions=relationship.actions.select_related("owner", "risk"),
+            rating_table=relationship_latest_rating_table(relationship=relationship),
+            can_edit=user_can_edit_relationship(
+                user=self.request.user, relationship=relationship
+            ),
+            **kwargs,
+        )
+
+
+@login_required
+def relationship_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    form = RelationshipForm(request.POST or None, instance=relationship)
+    if request.method == "POST" and form.is_valid():
+        relationship_update(
+            relationship=relationship,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, "Relationship details saved.")
+        return redirect(relationship)
+    return render(
+        request,
+        "relationships/relationship_form.html",
+        {"form": form, "relationship": relationship},
+    )
