@@ -10,7 +10,14 @@ class PrincipleRatingInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["relationship", "period_start", "period_end", "kind", "partnership", "status"]
+    list_display = [
+        "relationship",
+        "period_start",
+        "period_end",
+        "kind",
+        "partnership",
+        "status",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["relationship__title"]
     inlines = [PrincipleRatingInline]

@@ -74,8 +74,10 @@ class Assessment(models.Model):
     def period_label(self) -> str:
         """'2026-Q1' for calendar quarters, else the date range."""
         start, end = self.period_start, self.period_end
-        if start.day == 1 and start.month in (1, 4, 7, 10) and (
-            end.year == start.year and end.month == start.month + 2
+        if (
+            start.day == 1
+            and start.month in (1, 4, 7, 10)
+            and (end.year == start.year and end.month == start.month + 2)
         ):
             return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
         return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"

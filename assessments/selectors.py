@@ -44,8 +44,10 @@ def assessments_shared_for_relationship(
     ).select_related("partnership__organisation")
 
 
-def relationship_latest_rating_table(*, relationship: Relationship) -> RatingTable | None:
-    """The latest shared joint assessment beside the partners' shared self-assessments."""
+def relationship_latest_rating_table(
+    *, relationship: Relationship
+) -> RatingTable | None:
+    """The latest shared joint assessment beside the partners' shared self-views."""
     shared = assessments_shared_for_relationship(relationship=relationship)
     joint = shared.filter(kind=AssessmentKind.JOINT).order_by("-period_start").first()
     if joint is None:
@@ -54,10 +56,17 @@ def relationship_latest_rating_table(*, relationship: Relationship) -> RatingTab
         shared.filter(period_start=joint.period_start)
         .order_by("kind", "partnership__organisation__name")
         .prefetch_related(
-            Prefetch("ratings", queryset=PrincipleRating.objects.only("assessment_id", "principle_id", "level"))
+            Prefetch(
+                "ratings",
+                queryset=PrincipleRating.objects.only(
+                    "assessment_id", "principle_id", "level"
+                ),
+            )
         )
     )
-    period_assessments.sort(key=lambda assessment: assessment.kind != AssessmentKind.JOINT)
+    period_assessments.sort(
+        key=lambda assessment: assessment.kind != AssessmentKind.JOINT
+    )
     principles = Principle.objects.filter(
         principle_set__key=relationship.principle_set_key
     ).order_by("number")
@@ -66,14 +75,18 @@ def relationship_latest_rating_table(*, relationship: Relationship) -> RatingTab
         for assessment in period_assessments
     ]
     columns = [
-        "Joint" if assessment.kind == AssessmentKind.JOINT
+        "Joint"
+        if assessment.kind == AssessmentKind.JOINT
         else f"{assessment.partnership.organisation.name} (self)"
         for assessment in period_assessments
     ]
     rows = [
         RatingRow(
             principle=principle,
-            cells=[RatingCell(level=by_principle.get(principle.pk)) for by_principle in levels],
+            cells=[
+                RatingCell(level=by_principle.get(principle.pk))
+                for by_principle in levels
+            ],
         )
         for principle in principles
     ]

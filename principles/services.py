@@ -1,4 +1,4 @@
-"""Loading the principles catalogue (principles/data/catalogue.toml) into the database."""
+"""Loading the principles catalogue (principles/data/catalogue.toml) into the DB."""
 
 import tomllib
 from dataclasses import dataclass, field
@@ -79,8 +79,10 @@ def _catalogue_validate(catalogue: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def catalogue_load(*, path: Path = CATALOGUE_PATH, apps=global_apps) -> CatalogueLoadResult:
-    """Create or update every catalogue row from the file; running it twice changes nothing.
+def catalogue_load(
+    *, path: Path = CATALOGUE_PATH, apps=global_apps
+) -> CatalogueLoadResult:
+    """Create or update every catalogue row from the file; a rerun changes nothing.
 
     `apps` lets the data migration pass its historical app registry.
     """

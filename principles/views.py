@@ -9,7 +9,7 @@ from principles.selectors import lifecycle_stages_with_artefacts, maturity_level
 
 
 class CatalogueView(LoginRequiredMixin, TemplateView):
-    """The principle sets, the lifecycle and the maturity scale: shared reference data."""
+    """The principle sets, the lifecycle and the maturity scale (shared reference)."""
 
     template_name = "principles/catalogue.html"
 

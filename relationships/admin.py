@@ -67,7 +67,13 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 @admin.register(JointManagementTeamMember)
 class JointManagementTeamMemberAdmin(admin.ModelAdmin):
-    list_display = ["user", "relationship", "partnership", "role_title", "is_leadership"]
+    list_display = [
+        "user",
+        "relationship",
+        "partnership",
+        "role_title",
+        "is_leadership",
+    ]
     list_filter = ["is_leadership"]
 
 
@@ -102,14 +108,28 @@ class PlanSectionAdmin(admin.ModelAdmin):
 
 @admin.register(Objective)
 class ObjectiveAdmin(admin.ModelAdmin):
-    list_display = ["title", "relationship", "owner", "horizon", "status", "milestone_date"]
+    list_display = [
+        "title",
+        "relationship",
+        "owner",
+        "horizon",
+        "status",
+        "milestone_date",
+    ]
     list_filter = ["horizon", "status"]
     search_fields = ["title", "relationship__title"]
 
 
 @admin.register(Risk)
 class RiskAdmin(admin.ModelAdmin):
-    list_display = ["title", "relationship", "likelihood", "impact", "status", "review_date"]
+    list_display = [
+        "title",
+        "relationship",
+        "likelihood",
+        "impact",
+        "status",
+        "review_date",
+    ]
     list_filter = ["status"]
     search_fields = ["title", "relationship__title"]
 

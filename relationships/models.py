@@ -96,7 +96,9 @@ class Relationship(models.Model):
 
     title = models.CharField(max_length=200)
     reference = models.SlugField(
-        max_length=40, unique=True, help_text="Short unique reference, e.g. ubc-2026-01."
+        max_length=40,
+        unique=True,
+        help_text="Short unique reference, e.g. ubc-2026-01.",
     )
     kind = models.CharField(
         max_length=30,
@@ -111,7 +113,9 @@ class Relationship(models.Model):
         verbose_name="lifecycle stage",
     )
     status = models.CharField(
-        max_length=20, choices=RelationshipStatus.choices, default=RelationshipStatus.ACTIVE
+        max_length=20,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.ACTIVE,
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
@@ -145,7 +149,7 @@ class Relationship(models.Model):
 
 
 class Partnership(models.Model):
-    """An organisation's place in a relationship, with its named relationship manager."""
+    """An organisation's place in a relationship, with its relationship manager."""
 
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="partnerships"
@@ -190,11 +194,16 @@ class Partnership(models.Model):
             self.relationship_manager_id
             and self.organisation_id
             and not Membership.objects.filter(
-                user_id=self.relationship_manager_id, organisation_id=self.organisation_id
+                user_id=self.relationship_manager_id,
+                organisation_id=self.organisation_id,
             ).exists()
         ):
             raise ValidationError(
-                {"relationship_manager": "The manager must belong to this organisation."}
+                {
+                    "relationship_manager": (
+                        "The manager must belong to this organisation."
+                    )
+                }
             )
 
 
@@ -222,7 +231,8 @@ class JointManagementTeamMember(models.Model):
         ordering = ["relationship", "-is_leadership", "user__last_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["relationship", "user"], name="jmt_member_unique_per_relationship"
+                fields=["relationship", "user"],
+                name="jmt_member_unique_per_relationship",
             ),
         ]
         verbose_name = "joint management team member"
@@ -252,10 +262,15 @@ class PlanVersion(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(
-        max_length=20, choices=PlanVersionStatus.choices, default=PlanVersionStatus.DRAFT
+        max_length=20,
+        choices=PlanVersionStatus.choices,
+        default=PlanVersionStatus.DRAFT,
     )
     summary = models.CharField(
-        "change summary", max_length=300, blank=True, help_text="What this version changes."
+        "change summary",
+        max_length=300,
+        blank=True,
+        help_text="What this version changes.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -352,7 +367,9 @@ class Objective(models.Model):
         "KPI actual", max_digits=14, decimal_places=2, null=True, blank=True
     )
     status = models.CharField(
-        max_length=20, choices=ObjectiveStatus.choices, default=ObjectiveStatus.NOT_STARTED
+        max_length=20,
+        choices=ObjectiveStatus.choices,
+        default=ObjectiveStatus.NOT_STARTED,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -393,7 +410,9 @@ class Risk(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    likelihood = models.PositiveSmallIntegerField(help_text="1 (rare) to 5 (almost certain).")
+    likelihood = models.PositiveSmallIntegerField(
+        help_text="1 (rare) to 5 (almost certain)."
+    )
     impact = models.PositiveSmallIntegerField(help_text="1 (minor) to 5 (severe).")
     mitigation = models.TextField(blank=True)
     owner = models.ForeignKey(

@@ -45,8 +45,10 @@ def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
     ).distinct()
 
 
-def relationship_roles_for_user(*, user: AnyUser, relationship: Relationship) -> set[str]:
-    """The user's membership roles in the organisations partnering in the relationship."""
+def relationship_roles_for_user(
+    *, user: AnyUser, relationship: Relationship
+) -> set[str]:
+    """The user's roles in the organisations that partner in the relationship."""
     if not user.is_authenticated:
         return set()
     return set(
@@ -64,8 +66,10 @@ def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> 
 def relationship_get_for_user(*, user: AnyUser, reference: str) -> Relationship:
     """The relationship if the user may see it, else Http404."""
     try:
-        return relationships_visible_to(user).select_related("stage").get(
-            reference=reference
+        return (
+            relationships_visible_to(user)
+            .select_related("stage")
+            .get(reference=reference)
         )
     except Relationship.DoesNotExist as error:
         raise Http404("No such relationship.") from error
@@ -93,7 +97,9 @@ def relationship_list_for_user(user: AnyUser) -> QuerySet[Relationship]:
     )
 
 
-def relationship_current_plan_version(*, relationship: Relationship) -> PlanVersion | None:
+def relationship_current_plan_version(
+    *, relationship: Relationship
+) -> PlanVersion | None:
     return (
         PlanVersion.objects.filter(plan__relationship=relationship)
         .select_related("created_by")

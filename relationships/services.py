@@ -10,7 +10,9 @@ RELATIONSHIP_EDITABLE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def relationship_update(*, relationship: Relationship, changes: dict[str, Any]) -> Relationship:
+def relationship_update(
+    *, relationship: Relationship, changes: dict[str, Any]
+) -> Relationship:
     """Apply validated changes to a relationship's own fields."""
     unknown = set(changes) - RELATIONSHIP_EDITABLE_FIELDS
     if unknown:

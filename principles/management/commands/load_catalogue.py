@@ -6,7 +6,9 @@ from principles.services import CATALOGUE_PATH, CatalogueError, catalogue_load
 
 
 class Command(BaseCommand):
-    help = "Load or refresh the principles catalogue (sets, principles, stages, levels)."
+    help = (
+        "Load or refresh the principles catalogue (sets, principles, stages, levels)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", type=Path, default=CATALOGUE_PATH)

@@ -1,0 +1,55 @@
+# The two commands a newcomer needs:  make run  and  make test.
+# Django 6 needs Python 3.12+; the first interpreter found that is new enough wins.
+SHELL := /bin/bash
+PYTHON ?= $(shell for candidate in python3.12 python3.13 python3 \
+	$$HOME/.pyenv/versions/3.12*/bin/python3 $$HOME/.pyenv/versions/3.13*/bin/python3; do \
+	if $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	echo $$candidate; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/partnerplan
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres lint format bench clean check-python
+
+check-python:
+	@test -n "$(PYTHON)" || { echo "Partnerplan needs Python 3.12 or newer; none was found." >&2; exit 1; }
+
+$(BIN)/.installed: pyproject.toml | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## make run: set up and serve the app on the embedded defaults (SQLite, eager Celery, demo data).
+run: $(BIN)/.installed
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_catalogue
+	DEBUG=true $(BIN)/python manage.py load_demo
+	@echo "Partnerplan at http://$(HOST):$(PORT)/  (demo accounts: see README.md, password partnerplan-demo)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: set up and run the whole suite on SQLite, with lint.
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test-postgres: the suite again on the real PostgreSQL server (CI runs it too).
+test-postgres: $(BIN)/.installed
+	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
+		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""Personas, after healthchecks' alice/bob/charlie.
+
+`world` is one relationship between a lead organisation and a partner, plus an
+outsider organisation with a relationship of its own:
+- alice: relationship manager of the lead organisation
+- bob: relationship manager of the partner organisation
+- carol: joint management team member (lead organisation)
+- dave: auditor (partner organisation)
+- eve: relationship manager of the outsider organisation
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from relationships.choices import MembershipRole, PartnerRole
+from relationships.models import Organisation, Partnership, Relationship
+from tests.factories import (
+    TEST_PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    RelationshipFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    relationship: Relationship
+    lead: Partnership
+    partner: Partnership
+    outsider_organisation: Organisation
+    outsider_relationship: Relationship
+    alice: AbstractUser
+    bob: AbstractUser
+    carol: AbstractUser
+    dave: AbstractUser
+    eve: AbstractUser
+
+    def persona(self, name: str) -> AbstractUser | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+def _member(username: str, organisation: Organisation, role: str) -> AbstractUser:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    lead_organisation = OrganisationFactory(name="Lead Org", slug="lead-org")
+    partner_organisation = OrganisationFactory(name="Partner Org", slug="partner-org")
+    outsider_organisation = OrganisationFactory(
+        name="Outsider Org", slug="outsider-org"
+    )
+    alice = _member("alice", lead_organisation, MembershipRole.RELATIONSHIP_MANAGER)
+    bob = _member("bob", partner_organisation, MembershipRole.RELATIONSHIP_MANAGER)
+    carol = _member("carol", lead_organisation, MembershipRole.JMT_MEMBER)
+    dave = _member("dave", partner_organisation, MembershipRole.AUDITOR)
+    eve = _member("eve", outsider_organisation, MembershipRole.RELATIONSHIP_MANAGER)
+
+    relationship = RelationshipFactory(title="Joint venture", reference="joint-venture")
+    lead = PartnershipFactory(
+        relationship=relationship,
+        organisation=lead_organisation,
+        role=PartnerRole.LEAD,
+        relationship_manager=alice,
+    )
+    partner = PartnershipFactory(
+        relationship=relationship,
+        organisation=partner_organisation,
+        relationship_manager=bob,
+    )
+    outsider_relationship = RelationshipFactory(
+        title="Outsider deal", reference="outsider-deal"
+    )
+    PartnershipFactory(
+        relationship=outsider_relationship,
+        organisation=outsider_organisation,
+        role=PartnerRole.LEAD,
+        relationship_manager=eve,
+    )
+    return World(
+        relationship=relationship,
+        lead=lead,
+        partner=partner,
+        outsider_organisation=outsider_organisation,
+        outsider_relationship=outsider_relationship,
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        dave=dave,
+        eve=eve,
+    )
+
+
+@pytest.fixture
+def login(client: Client):
+    """Log the test client in as a user (or stay anonymous for None)."""
+
+    def _login(user: AbstractUser | None) -> Client:
+        client.logout()
+        if user is not None:
+            assert client.login(username=user.username, password=TEST_PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # PBKDF2 at production strength costs ~0.3 s a login; tests need no secrecy.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

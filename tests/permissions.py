@@ -1,0 +1,57 @@
+"""One permission matrix for every view, after NetBox's ViewTestCases.
+
+Each ViewSpec names a URL and how to build its arguments from the `world`
+fixture. `check_view_access` asserts, for one persona:
+- anonymous users are sent to the login page;
+- the outsider (a non-partner organisation) gets 404, so nothing leaks;
+- the auditor reads (200) but gets 403 on anything that writes;
+- partner members with a write role succeed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    url_name: str
+    kwargs: Callable[[Any], dict[str, Any]] = field(default=lambda world: {})
+    writes: bool = False
+    tenant_scoped: bool = True
+    post_data: Callable[[Any], dict[str, Any]] | None = None
+
+    def url(self, world: Any) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs(world))
+
+    def __str__(self) -> str:
+        return self.url_name
+
+
+PERSONAS = ["anonymous", "eve", "dave", "alice", "bob", "carol"]
+
+
+def expected_status(spec: ViewSpec, persona: str) -> int:
+    if persona == "anonymous":
+        return 302
+    if persona == "eve" and spec.tenant_scoped:
+        return 404
+    if persona == "dave" and spec.writes:
+        return 403
+    return 200
+
+
+def check_view_access(client: Client, world: Any, spec: ViewSpec, persona: str) -> None:
+    url = spec.url(world)
+    response = client.get(url)
+    expected = expected_status(spec, persona)
+    assert response.status_code == expected, (spec.url_name, persona, "GET")
+    if expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+    if spec.post_data is not None and expected in (403, 404):
+        # A refused POST must be refused before anything is written.
+        response = client.post(url, spec.post_data(world))
+        assert response.status_code == expected, (spec.url_name, persona, "POST")

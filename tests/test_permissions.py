@@ -1,0 +1,63 @@
+"""The permission matrix, applied to every view of the three apps."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from relationships.models import Relationship
+from tests.permissions import PERSONAS, ViewSpec, check_view_access
+
+VIEWS = [
+    ViewSpec("relationships:list", tenant_scoped=False),
+    ViewSpec(
+        "relationships:detail",
+        kwargs=lambda world: {"reference": world.relationship.reference},
+    ),
+    ViewSpec(
+        "relationships:edit",
+        kwargs=lambda world: {"reference": world.relationship.reference},
+        writes=True,
+        post_data=lambda world: {"title": "Hijacked", "status": "closed"},
+    ),
+    ViewSpec("principles:catalogue", tenant_scoped=False),
+    ViewSpec(
+        "principles:set_detail",
+        kwargs=lambda world: {"key": "ubc"},
+        tenant_scoped=False,
+    ),
+]
+
+
+def _app_url_names() -> set[str]:
+    names = set()
+    for resolver in get_resolver().url_patterns:
+        if isinstance(resolver, URLResolver) and resolver.namespace in {
+            "relationships",
+            "principles",
+            "assessments",
+        }:
+            for pattern in resolver.url_patterns:
+                assert isinstance(pattern, URLPattern)
+                names.add(f"{resolver.namespace}:{pattern.name}")
+    return names
+
+
+def test_every_app_view_is_in_the_permission_matrix() -> None:
+    assert _app_url_names() == {spec.url_name for spec in VIEWS}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("spec", VIEWS, ids=str)
+def test_view_access(login, world, spec: ViewSpec, persona: str) -> None:
+    client = login(world.persona(persona))
+    check_view_access(client, world, spec, persona)
+
+
+def test_refused_writes_change_nothing(login, world) -> None:
+    for persona in ("eve", "dave"):
+        login(world.persona(persona)).post(
+            f"/relationships/{world.relationship.reference}/edit/",
+            {"title": "Hijacked", "status": "closed"},
+        )
+    world.relationship.refresh_from_db()
+    assert world.relationship.title == "Joint venture"
+    assert Relationship.objects.filter(title="Hijacked").count() == 0
