@@ -1,0 +1,158 @@
+"""docker-compose.yml is the production shape; Docker cannot run here, so these tests
+hold it to the settings the app really reads (config/settings.py)."""
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+APP_SERVICES = ("web", "worker", "beat")
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::(?P<op>[-?])(?P<arg>[^}]*))?\}")
+
+
+def _interpolate(value: str, environment: dict[str, str]) -> str:
+    """Compose's ${NAME}, ${NAME:-default} and ${NAME:?error} interpolation."""
+
+    def substitute(match: re.Match) -> str:
+        name, op, arg = match["name"], match["op"], match["arg"]
+        if environment.get(name):
+            return environment[name]
+        if op == "?":
+            raise KeyError(f"{name} is required: {arg}")
+        return arg or ""
+
+    return INTERPOLATION.sub(substitute, value)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _service_environment(compose: dict, service: str) -> dict[str, str]:
+    raw = compose["services"][service]["environment"]
+    host_environment = {"SECRET_KEY": "compose-test-secret"}
+    return {
+        key: _interpolate(str(value), host_environment) for key, value in raw.items()
+    }
+
+
+def _variables_settings_reads() -> set[str]:
+    tree = ast.parse((ROOT / "config" / "settings.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "env"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def _settings_under(environment: dict[str, str]) -> dict:
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "db = s.DATABASES['default'];"
+        "print(json.dumps({'engine': db['ENGINE'], 'host': db['HOST'],"
+        " 'port': db['PORT'], 'name': db['NAME'], 'user': db['USER'],"
+        " 'password': db['PASSWORD'], 'conn_max_age': db['CONN_MAX_AGE'],"
+        " 'debug': s.DEBUG, 'broker': s.CELERY_BROKER_URL,"
+        " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mailer': s.MAILERS['default'],"
+        " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
+        " 'hosts': s.ALLOWED_HOSTS}))"
+    )
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key in {"PATH", "HOME", "LANG", "SYSTEMROOT"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_compose_has_the_production_services(compose) -> None:
+    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
+    for service in ("web", "worker", "postgres", "redis"):
+        assert "healthcheck" in compose["services"][service], service
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_app_variable_is_one_the_settings_read(compose, service) -> None:
+    environment = _service_environment(compose, service)
+    unknown = set(environment) - _variables_settings_reads()
+    assert not unknown, f"{service} sets variables settings never read: {unknown}"
+
+
+def test_secret_key_must_be_supplied_to_compose(compose) -> None:
+    with pytest.raises(KeyError, match="SECRET_KEY"):
+        _interpolate(compose["services"]["web"]["environment"]["SECRET_KEY"], {})
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_app_services_configure_postgres_redis_and_production_mode(
+    compose, service
+) -> None:
+    environment = _service_environment(compose, service)
+    loaded = _settings_under(environment)
+    postgres = compose["services"]["postgres"]["environment"]
+    postgres_password = _interpolate(postgres["POSTGRES_PASSWORD"], {})
+
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["host"] == "postgres" and int(loaded["port"]) == 5432
+    assert loaded["name"] == postgres["POSTGRES_DB"]
+    assert loaded["user"] == postgres["POSTGRES_USER"]
+    assert loaded["password"] == postgres_password
+    assert loaded["conn_max_age"] == 60
+    assert loaded["debug"] is False and loaded["demo"] is False
+    broker = urlsplit(loaded["broker"])
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    assert loaded["eager"] is False, "a broker is set, so tasks must not run eagerly"
+    assert loaded["mailer"]["BACKEND"].endswith("smtp.EmailBackend")
+    assert loaded["mailer"]["OPTIONS"]["host"] == "localhost"
+    mounts = [
+        volume.split(":")[1] for volume in compose["services"][service]["volumes"]
+    ]
+    assert loaded["media_root"] in mounts
+
+
+def test_service_commands_point_at_real_entry_points(compose) -> None:
+    web = compose["services"]["web"]["command"]
+    assert "gunicorn config.wsgi:application" in web
+    assert "manage.py migrate" in web
+    from config.wsgi import application
+
+    assert callable(application)
+    for service in ("worker", "beat"):
+        command = compose["services"][service]["command"]
+        assert command.startswith(f"celery -A config {service}")
+    from config import celery_app
+
+    assert celery_app.main == "partnerplan"
+
+
+def test_dockerfile_uses_python_312_or_newer_with_weasyprint_libraries() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    version = re.search(r"^FROM python:(\d+)\.(\d+)", dockerfile, re.MULTILINE)
+    assert version and (int(version[1]), int(version[2])) >= (3, 12)
+    assert "libpango-1.0-0" in dockerfile
+    assert "fonts-" in dockerfile
