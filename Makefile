@@ -41,7 +41,7 @@ test: $(BIN)/.installed
 test-postgres: $(BIN)/.installed
 	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
 		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

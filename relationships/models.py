@@ -172,7 +172,7 @@ class Partnership(models.Model):
     )
 
     class Meta:
-        ordering = ["relationship", "-role", "organisation__name"]
+        ordering = ["relationship", "role", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["relationship", "organisation"],
