@@ -16,17 +16,24 @@ def _partner_choices(request: HttpRequest | None) -> QuerySet[Organisation]:
 
 class RelationshipFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    kind = django_filters.ChoiceFilter(choices=RelationshipKind.choices)
+    kind = django_filters.ChoiceFilter(
+        choices=RelationshipKind.choices, empty_label="Any kind"
+    )
     stage = django_filters.ModelChoiceFilter(
-        queryset=LifecycleStage.objects.all(), label="Lifecycle stage"
+        queryset=LifecycleStage.objects.all(),
+        label="Lifecycle stage",
+        empty_label="Any stage",
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=_partner_choices,
         field_name="partnerships__organisation",
         label="Partner",
+        empty_label="Any partner",
         distinct=True,
     )
-    status = django_filters.ChoiceFilter(choices=RelationshipStatus.choices)
+    status = django_filters.ChoiceFilter(
+        choices=RelationshipStatus.choices, empty_label="Any status"
+    )
 
     class Meta:
         model = Relationship
