@@ -106,3 +106,20 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class PlanDepth(models.TextChoices):
+    """How much a plan asks for: MSME partners get the essentials (ISO/TR 44004)."""
+
+    ESSENTIALS = "essentials", "Essentials"
+    FULL = "full", "Full"
+
+
+class PlanDecisionKind(models.TextChoices):
+    APPROVE = "approve", "Signed off"
+    REJECT = "reject", "Rejected"
+
+
+class EvidenceStatus(models.TextChoices):
+    EVIDENCED = "evidenced", "Evidenced"
+    SKIPPED = "skipped", "Skipped by agreement"

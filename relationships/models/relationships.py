@@ -1,0 +1,191 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from principles.models import LifecycleStage
+from relationships.choices import (
+    PRINCIPLE_SET_FOR_KIND,
+    PartnerRole,
+    RelationshipKind,
+    RelationshipStatus,
+)
+from relationships.models.organisations import Membership, Organisation
+
+
+class Relationship(models.Model):
+    """A collaboration between two or more organisations, with its joint plan."""
+
+    title = models.CharField(max_length=200)
+    reference = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="Short unique reference, e.g. ubc-2026-01.",
+    )
+    kind = models.CharField(
+        max_length=30,
+        choices=RelationshipKind.choices,
+        help_text="Selects the principle set used for guidance and assessment.",
+    )
+    description = models.TextField(blank=True)
+    stage = models.ForeignKey(
+        LifecycleStage,
+        on_delete=models.PROTECT,
+        related_name="relationships",
+        verbose_name="lifecycle stage",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.ACTIVE,
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="Partnership", related_name="relationships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="relationship_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("relationships:detail", kwargs={"reference": self.reference})
+
+    @property
+    def principle_set_key(self) -> str:
+        return PRINCIPLE_SET_FOR_KIND[self.kind]
+
+
+class Partnership(models.Model):
+    """An organisation's place in a relationship, with its relationship manager."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="partnerships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField(
+        max_length=10, choices=PartnerRole.choices, default=PartnerRole.PARTNER
+    )
+    relationship_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_partnerships",
+    )
+    senior_executive = models.CharField(
+        "senior executive responsible", max_length=200, blank=True
+    )
+
+    class Meta:
+        ordering = ["relationship", "role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "organisation"],
+                name="partnership_unique_organisation_per_relationship",
+            ),
+            models.UniqueConstraint(
+                fields=["relationship"],
+                condition=Q(role=PartnerRole.LEAD),
+                name="partnership_one_lead_per_relationship",
+                violation_error_message="A relationship has only one lead partner.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.relationship}"
+
+    def clean(self) -> None:
+        if (
+            self.relationship_manager_id
+            and self.organisation_id
+            and not Membership.objects.filter(
+                user_id=self.relationship_manager_id,
+                organisation_id=self.organisation_id,
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "relationship_manager": (
+                        "The manager must belong to this organisation."
+                    )
+                }
+            )
+
+
+class JointManagementTeamMember(models.Model):
+    """A named person on a relationship's joint management team."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="jmt_members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jmt_seats"
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="jmt_members",
+        help_text="The partner this person represents.",
+    )
+    role_title = models.CharField(max_length=120, blank=True)
+    is_leadership = models.BooleanField(
+        default=False, help_text="Senior leader with authority to commit the partner."
+    )
+
+    class Meta:
+        ordering = ["relationship", "-is_leadership", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "user"],
+                name="jmt_member_unique_per_relationship",
+            ),
+        ]
+        verbose_name = "joint management team member"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role_title or 'member'})"
+
+
+class RelationshipDocument(models.Model):
+    """A file uploaded to a relationship as evidence (minutes, charter, contract)."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    description = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["relationship", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
