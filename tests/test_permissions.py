@@ -5,6 +5,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
 from tests.permissions import PERSONAS, ViewSpec, check_view_access
+from tests.relationships.specs_lifecycle import LIFECYCLE_VIEWS
+from tests.relationships.specs_plans import PLANS_VIEWS
+from tests.relationships.specs_registers import REGISTERS_VIEWS
 
 VIEWS = [
     ViewSpec("relationships:list", tenant_scoped=False),

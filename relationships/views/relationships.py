@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 
 from assessments.selectors import relationship_latest_rating_table
 from relationships.filters import RelationshipFilterSet
-from relationships.forms import RelationshipForm
+from relationships.forms.relationships import RelationshipForm
 from relationships.models import Relationship
 from relationships.selectors import (
     relationship_current_plan_version,
@@ -21,7 +21,7 @@ from relationships.selectors import (
     relationship_list_for_user,
     user_can_edit_relationship,
 )
-from relationships.services import relationship_update
+from relationships.services.relationships import relationship_update
 
 
 class RelationshipListView(LoginRequiredMixin, FilterView):

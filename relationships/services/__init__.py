@@ -1,0 +1,2 @@
+"""Services (every write), one module per area: relationships, plans, registers,
+lifecycle."""

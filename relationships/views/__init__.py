@@ -1,0 +1,1 @@
+"""Views, one module per area: relationships, plans, registers, lifecycle."""

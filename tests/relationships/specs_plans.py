@@ -1,0 +1,5 @@
+"""Permission-matrix entries for the plans views (see tests/permissions.py)."""
+
+from tests.permissions import ViewSpec
+
+PLANS_VIEWS: list[ViewSpec] = []
