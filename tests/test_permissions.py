@@ -27,6 +27,9 @@ VIEWS = [
         kwargs=lambda world: {"key": "ubc"},
         tenant_scoped=False,
     ),
+    *PLANS_VIEWS,
+    *REGISTERS_VIEWS,
+    *LIFECYCLE_VIEWS,
 ]
 
 
