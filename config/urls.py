@@ -12,7 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("relationships/", include("relationships.urls")),
+    path("", include("relationships.urls")),
     path("principles/", include("principles.urls")),
     path("admin/", admin.site.urls),
 ]
