@@ -2,9 +2,23 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from assessments.choices import AssessmentKind, AssessmentStatus, ReportStatus
+from assessments.choices import (
+    AssessmentKind,
+    AssessmentStatus,
+    Cadence,
+    RatingChange,
+    ReportStatus,
+)
 from principles.models import Principle, rag_for_level
-from relationships.models import Partnership, PlanVersion, Relationship
+from relationships.models import (
+    Action,
+    Objective,
+    Partnership,
+    PlanVersion,
+    Relationship,
+    RelationshipDocument,
+    Risk,
+)
 
 
 class Assessment(models.Model):
@@ -37,6 +51,14 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The earlier assessment this one started from.",
+    )
 
     class Meta:
         ordering = ["relationship", "-period_start", "kind"]
@@ -95,6 +117,33 @@ class PrincipleRating(models.Model):
     level = models.PositiveSmallIntegerField(help_text="Maturity level, 1 to 5.")
     evidence = models.TextField(blank=True)
     comment = models.TextField(blank=True)
+    prompt_answers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Answers to the principle's prompts, in order.",
+    )
+    change = models.CharField(
+        max_length=10,
+        choices=RatingChange.choices,
+        blank=True,
+        help_text="Compared with the assessment this one was copied from.",
+    )
+    plan_section_keys = models.JSONField(
+        default=list, blank=True, help_text="Plan sections cited as evidence."
+    )
+    objectives = models.ManyToManyField(Objective, blank=True, related_name="+")
+    risks = models.ManyToManyField(Risk, blank=True, related_name="+")
+    documents = models.ManyToManyField(
+        RelationshipDocument, blank=True, related_name="+"
+    )
+    improvement_action = models.ForeignKey(
+        Action,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The action raised for a low rating.",
+    )
 
     class Meta:
         ordering = ["assessment", "principle__number"]
@@ -150,6 +199,14 @@ class Report(models.Model):
     requested_by_schedule = models.CharField(max_length=120, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    data_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Digest of the data the report reflects (ratings, registers, plan).",
+    )
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,6 +215,17 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="report_period_end_after_start",
+            ),
+            # One report per relationship, period and plan version: a retried or
+            # redelivered task finds the row instead of making a second report.
+            models.UniqueConstraint(
+                fields=["relationship", "period_start", "period_end", "plan_version"],
+                name="report_unique_per_period_and_plan_version",
+            ),
+            models.UniqueConstraint(
+                fields=["relationship", "period_start", "period_end"],
+                condition=Q(plan_version__isnull=True),
+                name="report_unique_per_period_without_plan",
             ),
             models.CheckConstraint(
                 condition=~Q(status=ReportStatus.DONE)
@@ -168,3 +236,45 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.relationship} {self.period_start:%Y-%m-%d}"
+
+
+class AssessmentSchedule(models.Model):
+    """How often a relationship is assessed; the beat task opens due periods from it."""
+
+    relationship = models.OneToOneField(
+        Relationship, on_delete=models.CASCADE, related_name="assessment_schedule"
+    )
+    cadence = models.CharField(
+        max_length=12, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
+    active = models.BooleanField(default=True)
+    grace_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days after a period ends before it counts as overdue."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.relationship}: {self.get_cadence_display()}"
+
+
+class ReportSubscription(models.Model):
+    """A user (often an auditor) who receives a link to each new report."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "user"], name="report_subscription_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} subscribes to {self.relationship}"

@@ -70,7 +70,8 @@ def _settings_under(environment: dict[str, str]) -> dict:
         " 'port': db['PORT'], 'name': db['NAME'], 'user': db['USER'],"
         " 'password': db['PASSWORD'], 'conn_max_age': db['CONN_MAX_AGE'],"
         " 'debug': s.DEBUG, 'broker': s.CELERY_BROKER_URL,"
-        " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mailer': s.MAILERS['default'],"
+        " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mail_backend': s.EMAIL_BACKEND,"
+        " 'mail_host': s.EMAIL_HOST,"
         " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
         " 'hosts': s.ALLOWED_HOSTS}))"
     )
@@ -127,8 +128,8 @@ def test_app_services_configure_postgres_redis_and_production_mode(
     broker = urlsplit(loaded["broker"])
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
     assert loaded["eager"] is False, "a broker is set, so tasks must not run eagerly"
-    assert loaded["mailer"]["BACKEND"].endswith("smtp.EmailBackend")
-    assert loaded["mailer"]["OPTIONS"]["host"] == "localhost"
+    assert loaded["mail_backend"].endswith("smtp.EmailBackend")
+    assert loaded["mail_host"] == "localhost"
     mounts = [
         volume.split(":")[1] for volume in compose["services"][service]["volumes"]
     ]
