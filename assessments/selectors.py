@@ -96,3 +96,63 @@ def relationship_latest_rating_table(
         columns=columns,
         rows=rows,
     )
+
+
+# Partners whose self-assessments of one principle differ by this many levels or
+# more see a perception gap flagged: the most useful thing to talk about.
+PERCEPTION_GAP_LEVELS = 2
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    """Partners' self-assessed levels of one principle that differ by 2 or more."""
+
+    principle: Principle
+    levels: dict[str, int]
+
+    @property
+    def spread(self) -> int:
+        return max(self.levels.values()) - min(self.levels.values())
+
+
+def perception_gaps_from_levels(
+    *, principles: list[Principle], levels_by_partner: dict[str, dict[int, int]]
+) -> list[PerceptionGap]:
+    """Gaps between partners, from {partner name: {principle id: level}}."""
+    gaps = []
+    for principle in principles:
+        levels = {
+            partner: by_principle[principle.pk]
+            for partner, by_principle in levels_by_partner.items()
+            if principle.pk in by_principle
+        }
+        if len(levels) >= 2:
+            gap = PerceptionGap(principle=principle, levels=levels)
+            if gap.spread >= PERCEPTION_GAP_LEVELS:
+                gaps.append(gap)
+    return gaps
+
+
+def relationship_perception_gaps(
+    *, relationship: Relationship, period_start
+) -> list[PerceptionGap]:
+    """Gaps between the partners' shared self-assessments of one period."""
+    self_assessments = (
+        assessments_shared_for_relationship(relationship=relationship)
+        .filter(kind=AssessmentKind.SELF, period_start=period_start)
+        .prefetch_related("ratings")
+    )
+    levels_by_partner = {
+        assessment.partnership.organisation.name: {
+            rating.principle_id: rating.level for rating in assessment.ratings.all()
+        }
+        for assessment in self_assessments
+    }
+    principles = list(
+        Principle.objects.filter(
+            principle_set__key=relationship.principle_set_key
+        ).order_by("number")
+    )
+    return perception_gaps_from_levels(
+        principles=principles, levels_by_partner=levels_by_partner
+    )

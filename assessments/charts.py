@@ -1,0 +1,187 @@
+"""Server-rendered SVG charts, shared by the dashboards and the PDF reports.
+
+pygal draws the radar, trend and bar charts; the 5x5 risk heat map is a plain SVG
+grid (no charting library draws one). Every chart comes back as SVG markup with a
+<title> and <desc>, and needs no JavaScript; pages show a data table beside it.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import pygal
+from pygal.style import Style
+
+from principles.models import rag_for_level
+
+SERIES_COLOURS = ("#0b5394", "#e69138", "#6aa84f", "#a64d79", "#3d85c6", "#cc0000")
+RAG_COLOURS = {
+    "red": "#f4c7c3",
+    "amber": "#fce8b2",
+    "green": "#b7e1cd",
+    "none": "#eeeeee",
+}
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+
+CHART_STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#333333",
+    foreground_strong="#111111",
+    foreground_subtle="#dddddd",
+    colors=SERIES_COLOURS,
+    font_family=FONT_FAMILY,
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=12,
+    title_font_size=14,
+)
+
+type Series = Sequence[tuple[str, Sequence[float | None]]]
+
+# pygal always embeds a config <script> for its optional tooltips; the charts
+# must work without JavaScript (and in PDFs), so it is removed.
+SCRIPT_ELEMENT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+
+def _render(chart: pygal.graph.graph.Graph) -> str:
+    return SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
+
+
+def _config(**options) -> dict:
+    return {
+        "style": CHART_STYLE,
+        "js": [],  # no scripts: the chart must render in a PDF and without JS
+        "disable_xml_declaration": True,
+        "explicit_size": True,
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "print_values": False,
+        **options,
+    }
+
+
+def radar_chart(
+    *, title: str, labels: Sequence[str], series: Series, width: int = 560
+) -> str:
+    """Maturity levels (0-5) per principle, one polygon per series."""
+    chart = pygal.Radar(
+        **_config(width=width, height=int(width * 0.8), range=(0, 5), fill=False)
+    )
+    chart.title = title
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+def trend_chart(
+    *, title: str, periods: Sequence[str], series: Series, width: int = 560
+) -> str:
+    """Levels (1-5) over periods, one line per series."""
+    chart = pygal.Line(
+        **_config(width=width, height=int(width * 0.5), range=(1, 5), dots_size=3)
+    )
+    chart.title = title
+    chart.x_labels = list(periods)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+def bar_chart(
+    *, title: str, labels: Sequence[str], series: Series, width: int = 560
+) -> str:
+    chart = pygal.Bar(**_config(width=width, height=int(width * 0.5)))
+    chart.title = title
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+@dataclass(frozen=True)
+class HeatMapCell:
+    likelihood: int
+    impact: int
+    count: int
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def band(self) -> str:
+        """Red for scores of 15 and more, amber from 6, green below."""
+        if self.score >= 15:
+            return "red"
+        return "amber" if self.score >= 6 else "green"
+
+
+def heat_map_cells(counts: dict[tuple[int, int], int]) -> list[list[HeatMapCell]]:
+    """Rows from likelihood 5 (top) to 1, columns impact 1 to 5."""
+    return [
+        [
+            HeatMapCell(likelihood, impact, counts.get((likelihood, impact), 0))
+            for impact in range(1, 6)
+        ]
+        for likelihood in range(5, 0, -1)
+    ]
+
+
+def risk_heat_map(
+    *, counts: dict[tuple[int, int], int], title: str = "Risk heat map", cell: int = 56
+) -> str:
+    """A 5x5 likelihood x impact grid with the number of risks in each cell."""
+    margin_left, margin_top = 70, 40
+    width, height = margin_left + 5 * cell + 10, margin_top + 5 * cell + 50
+    total = sum(counts.values())
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" '
+        f'font-family="{FONT_FAMILY}" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{total} risks by likelihood (rows) and impact (columns).</desc>",
+        f'<text x="{margin_left}" y="20" font-size="14" fill="#111">'
+        f"{escape(title)}</text>",
+    ]
+    for row_index, row in enumerate(heat_map_cells(counts)):
+        y = margin_top + row_index * cell
+        parts.append(
+            f'<text x="{margin_left - 8}" y="{y + cell / 2 + 4}" text-anchor="end" '
+            f'fill="#333">{row[0].likelihood}</text>'
+        )
+        for column_index, heat_cell in enumerate(row):
+            x = margin_left + column_index * cell
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
+                f'fill="{RAG_COLOURS[heat_cell.band]}" stroke="#fff" stroke-width="2"/>'
+            )
+            if heat_cell.count:
+                parts.append(
+                    f'<text x="{x + cell / 2}" y="{y + cell / 2 + 5}" '
+                    f'text-anchor="middle" font-size="16" font-weight="bold" '
+                    f'fill="#111">{heat_cell.count}</text>'
+                )
+    bottom = margin_top + 5 * cell
+    for impact in range(1, 6):
+        x = margin_left + (impact - 0.5) * cell
+        parts.append(
+            f'<text x="{x}" y="{bottom + 16}" text-anchor="middle" '
+            f'fill="#333">{impact}</text>'
+        )
+    parts.append(
+        f'<text x="{margin_left + 2.5 * cell}" y="{bottom + 38}" text-anchor="middle" '
+        f'fill="#333">Impact</text>'
+    )
+    parts.append(
+        f'<text x="16" y="{margin_top + 2.5 * cell}" text-anchor="middle" fill="#333" '
+        f'transform="rotate(-90 16 {margin_top + 2.5 * cell})">Likelihood</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def rag_colour(level: int | None) -> str:
+    return RAG_COLOURS[rag_for_level(level) if level else "none"]

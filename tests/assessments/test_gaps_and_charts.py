@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+
+from assessments.charts import heat_map_cells, radar_chart, risk_heat_map, trend_chart
+from assessments.choices import AssessmentKind
+from assessments.selectors import relationship_perception_gaps
+from tests.factories import AssessmentFactory, rate_all_principles
+
+pytestmark = pytest.mark.django_db
+
+
+def _self_assessment(world, partnership, levels, status="final"):
+    assessment = AssessmentFactory(
+        relationship=world.relationship,
+        kind=AssessmentKind.SELF,
+        partnership=partnership,
+        status=status,
+    )
+    rate_all_principles(assessment, levels)
+    return assessment
+
+
+def test_a_two_level_difference_between_partners_is_a_perception_gap(world) -> None:
+    _self_assessment(world, world.lead, [3] * 10 + [5, 4])
+    _self_assessment(world, world.partner, [3] * 10 + [3, 3])
+
+    gaps = relationship_perception_gaps(
+        relationship=world.relationship, period_start=datetime.date(2026, 1, 1)
+    )
+
+    assert [gap.principle.number for gap in gaps] == [11]
+    assert gaps[0].levels == {"Lead Org": 5, "Partner Org": 3}
+    assert gaps[0].spread == 2
+
+
+def test_draft_self_assessments_do_not_count_towards_gaps(world) -> None:
+    _self_assessment(world, world.lead, [5] * 12, status="draft")
+    _self_assessment(world, world.partner, [1] * 12)
+    assert (
+        relationship_perception_gaps(
+            relationship=world.relationship, period_start=datetime.date(2026, 1, 1)
+        )
+        == []
+    )
+
+
+def test_charts_are_self_contained_svg_without_scripts() -> None:
+    labels = [f"Principle {number}" for number in range(1, 13)]
+    radar = radar_chart(
+        title="Joint vs self", labels=labels, series=[("Joint", [3] * 12)]
+    )
+    trend = trend_chart(
+        title="Trend", periods=["2026-Q1", "2026-Q2"], series=[("Joint", [2, 3])]
+    )
+    for svg in (radar, trend):
+        assert svg.startswith("<svg")
+        assert "<script" not in svg
+        assert "Principle 12" in radar
+
+
+def test_heat_map_counts_risks_per_cell_and_bands_by_score() -> None:
+    svg = risk_heat_map(counts={(5, 5): 2, (1, 1): 1})
+    assert "<title>Risk heat map</title>" in svg
+    assert "3 risks" in svg
+    rows = heat_map_cells({(5, 5): 2, (1, 1): 1})
+    assert rows[0][4].count == 2 and rows[0][4].band == "red"
+    assert rows[4][0].count == 1 and rows[4][0].band == "green"
+    assert rows[2][2].band == "amber"  # 3 x 3 = 9
