@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("relationships.urls")),
+    path("", include("assessments.urls")),
     path("principles/", include("principles.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
+from tests.assessments.specs_assessments import ASSESSMENTS_VIEWS
+from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.permissions import PERSONAS, ViewSpec, check_view_access
 from tests.relationships.specs_lifecycle import LIFECYCLE_VIEWS
 from tests.relationships.specs_plans import PLANS_VIEWS
@@ -30,6 +32,8 @@ VIEWS = [
     *PLANS_VIEWS,
     *REGISTERS_VIEWS,
     *LIFECYCLE_VIEWS,
+    *ASSESSMENTS_VIEWS,
+    *REPORTS_VIEWS,
 ]
 
 

@@ -1,0 +1,1 @@
+"""Forms: assessments (the rating workflow) and reports."""

@@ -1,0 +1,1 @@
+"""Services (every write): assessments (the rating workflow), reports and schedules."""

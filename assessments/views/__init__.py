@@ -1,0 +1,1 @@
+"""Views: assessments (the rating workflow) and reports."""
