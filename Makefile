@@ -31,14 +31,24 @@ run: $(BIN)/.installed
 	@echo "Partnerplan at http://$(HOST):$(PORT)/  (demo accounts: see README.md, password partnerplan-demo)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Browser tests drive Debian's chromium (Playwright's own browser download does
+# not work on our machines); install it when missing.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	fi
+
 ## make test: set up and run the whole suite on SQLite, with lint.
-test: $(BIN)/.installed
+test: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make test-postgres: the suite again on the real PostgreSQL server (CI runs it too).
-test-postgres: $(BIN)/.installed
+test-postgres: $(BIN)/.installed $(CHROMIUM)
 	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
 		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
 	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest $(PYTEST_ARGS)
