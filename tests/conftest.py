@@ -115,3 +115,9 @@ def login(client: Client):
 def fast_password_hashing(settings) -> None:
     # PBKDF2 at production strength costs ~0.3 s a login; tests need no secrecy.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_media_root(settings, tmp_path_factory) -> None:
+    # Uploaded documents and generated reports never land in the working tree.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

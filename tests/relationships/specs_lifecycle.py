@@ -1,5 +1,65 @@
 """Permission-matrix entries for the lifecycle views (see tests/permissions.py)."""
 
-from tests.permissions import ViewSpec
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-LIFECYCLE_VIEWS: list[ViewSpec] = []
+from tests.permissions import ViewSpec
+from tests.relationships.factories_lifecycle import (
+    ArtefactEvidenceFactory,
+    RelationshipDocumentFactory,
+    first_artefact,
+    stage,
+)
+
+
+def _reference(world) -> dict:
+    return {"reference": world.relationship.reference}
+
+
+def _artefact(world) -> dict:
+    return {**_reference(world), "artefact_pk": first_artefact().pk}
+
+
+def _recorded_artefact(world) -> dict:
+    evidence = ArtefactEvidenceFactory(
+        relationship=world.relationship, artefact=first_artefact()
+    )
+    return {**_reference(world), "artefact_pk": evidence.artefact_id}
+
+
+def _document(world) -> dict:
+    document = RelationshipDocumentFactory(
+        relationship=world.relationship, uploaded_by=world.alice
+    )
+    return {**_reference(world), "pk": document.pk}
+
+
+LIFECYCLE_VIEWS: list[ViewSpec] = [
+    ViewSpec("relationships:relationship_lifecycle", kwargs=_reference),
+    ViewSpec(
+        "relationships:stage_move",
+        kwargs=_reference,
+        writes=True,
+        post_data=lambda world: {"to_stage": stage(6).pk, "reason": "Hijacked"},
+    ),
+    ViewSpec(
+        "relationships:artefact_evidence_edit",
+        kwargs=_artefact,
+        writes=True,
+        post_data=lambda world: {"status": "skipped", "note": "Hijacked"},
+    ),
+    ViewSpec(
+        "relationships:artefact_evidence_clear",
+        kwargs=_recorded_artefact,
+        writes=True,
+        post_data=lambda world: {},
+    ),
+    ViewSpec(
+        "relationships:relationship_documents",
+        kwargs=_reference,
+        post_data=lambda world: {
+            "title": "Hijacked",
+            "file": SimpleUploadedFile("hijack.txt", b"hijacked"),
+        },
+    ),
+    ViewSpec("relationships:document_download", kwargs=_document),
+]

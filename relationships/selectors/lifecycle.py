@@ -1,0 +1,316 @@
+"""Reads for the lifecycle pages: stage track, artefact checklist, documents.
+
+Every function takes a relationship the caller already obtained through
+relationship_get_for_user / relationship_get_for_editing, so tenancy stays decided
+in relationships.selectors alone.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from principles.choices import Phase, PrincipleKey
+from principles.models import LifecycleStage, Principle, StageArtefact
+from relationships.choices import EvidenceStatus
+from relationships.models import (
+    ArtefactEvidence,
+    Objective,
+    Relationship,
+    RelationshipDocument,
+    Risk,
+    StageTransition,
+)
+
+MISSING = "missing"
+
+
+@dataclass
+class ChecklistItem:
+    """One expected artefact of a stage and how this relationship meets it."""
+
+    artefact: StageArtefact
+    evidence: ArtefactEvidence | None
+    plan_section_name: str = ""
+    plan_section_url: str = ""
+    objective_url: str = ""
+    risk_url: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.evidence.status if self.evidence else MISSING
+
+    @property
+    def is_missing(self) -> bool:
+        return self.evidence is None
+
+
+@dataclass
+class StageRow:
+    """A lifecycle stage with its checklist, as seen from one relationship."""
+
+    stage: LifecycleStage
+    items: list[ChecklistItem]
+    is_current: bool
+    is_reached: bool
+
+    @property
+    def evidenced_count(self) -> int:
+        return sum(item.status == EvidenceStatus.EVIDENCED for item in self.items)
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(item.status == EvidenceStatus.SKIPPED for item in self.items)
+
+    @property
+    def missing_items(self) -> list[ChecklistItem]:
+        return [item for item in self.items if item.is_missing]
+
+    @property
+    def missing_count(self) -> int:
+        return len(self.missing_items)
+
+
+@dataclass
+class PhaseGroup:
+    phase: str
+    label: str
+    stages: list[StageRow] = field(default_factory=list)
+
+
+@dataclass
+class LifecycleOverview:
+    """Everything the lifecycle page shows about one relationship."""
+
+    relationship: Relationship
+    stages: list[StageRow]
+
+    @property
+    def current(self) -> StageRow:
+        return next(row for row in self.stages if row.is_current)
+
+    @property
+    def phases(self) -> list[PhaseGroup]:
+        groups = {value: PhaseGroup(value, label) for value, label in Phase.choices}
+        for row in self.stages:
+            groups[row.stage.phase].stages.append(row)
+        return [group for group in groups.values() if group.stages]
+
+    def missing_up_to(self, stage_number: int) -> list[StageRow]:
+        """Stages up to stage_number that still have missing items."""
+        return [
+            row
+            for row in self.stages
+            if row.stage.number <= stage_number and row.missing_count
+        ]
+
+    @property
+    def missing_so_far(self) -> list[StageRow]:
+        return self.missing_up_to(self.relationship.stage.number)
+
+    @property
+    def missing_so_far_count(self) -> int:
+        return sum(row.missing_count for row in self.missing_so_far)
+
+    def move_warnings(self) -> list[tuple[LifecycleStage, list[StageRow]]]:
+        """For every possible target stage, the stages up to it with gaps."""
+        return [
+            (row.stage, self.missing_up_to(row.stage.number))
+            for row in self.stages
+            if not row.is_current
+        ]
+
+
+def _url_or_planned_path(name: str, kwargs: dict, planned_path: str) -> str:
+    # The plan editor and the registers are built by other areas; until their
+    # pages exist, link to the path they are planned at under the relationship.
+    try:
+        return reverse(f"relationships:{name}", kwargs=kwargs)
+    except NoReverseMatch:
+        return planned_path
+
+
+def plan_section_url(*, relationship: Relationship, principle_key: str) -> str:
+    return _url_or_planned_path(
+        "plan_section_detail",
+        {"reference": relationship.reference, "principle_key": principle_key},
+        f"{relationship.get_absolute_url()}plan/sections/{principle_key}/",
+    )
+
+
+def register_entry_url(*, relationship: Relationship, kind: str, pk: int) -> str:
+    """The page of an objective or risk (kind "objective" or "risk")."""
+    return _url_or_planned_path(
+        f"{kind}_detail",
+        {"reference": relationship.reference, "pk": pk},
+        f"{relationship.get_absolute_url()}{kind}s/{pk}/",
+    )
+
+
+def plan_section_names(*, relationship: Relationship) -> dict[str, str]:
+    """Principle key -> the name the relationship's principle set gives it."""
+    names = dict(PrincipleKey.choices)
+    names.update(
+        Principle.objects.filter(
+            principle_set__key=relationship.principle_set_key
+        ).values_list("key", "name")
+    )
+    return names
+
+
+def plan_section_choices(*, relationship: Relationship) -> list[tuple[str, str]]:
+    names = plan_section_names(relationship=relationship)
+    return [
+        (key, f"{number}. {names[key]}")
+        for number, key in enumerate(PrincipleKey.values, start=1)
+    ]
+
+
+def _checklist_item(
+    relationship: Relationship,
+    artefact: StageArtefact,
+    evidence: ArtefactEvidence,
+    names: dict[str, str],
+) -> ChecklistItem:
+    item = ChecklistItem(artefact=artefact, evidence=evidence)
+    if evidence.plan_section_key:
+        item.plan_section_name = names.get(evidence.plan_section_key, "")
+        item.plan_section_url = plan_section_url(
+            relationship=relationship, principle_key=evidence.plan_section_key
+        )
+    if evidence.objective_id:
+        item.objective_url = register_entry_url(
+            relationship=relationship, kind="objective", pk=evidence.objective_id
+        )
+    if evidence.risk_id:
+        item.risk_url = register_entry_url(
+            relationship=relationship, kind="risk", pk=evidence.risk_id
+        )
+    return item
+
+
+def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
+    """The 8 stages with their catalogue artefacts and this relationship's evidence."""
+    stages = LifecycleStage.objects.order_by("number").prefetch_related(
+        Prefetch("artefacts", queryset=StageArtefact.objects.order_by("order", "pk"))
+    )
+    evidence_by_artefact = {
+        evidence.artefact_id: evidence
+        for evidence in ArtefactEvidence.objects.filter(
+            relationship=relationship
+        ).select_related("objective", "risk", "document", "recorded_by")
+    }
+    names = plan_section_names(relationship=relationship)
+    current_number = relationship.stage.number
+    rows = []
+    for stage in stages:
+        items = []
+        for artefact in stage.artefacts.all():
+            evidence = evidence_by_artefact.get(artefact.pk)
+            items.append(
+                _checklist_item(relationship, artefact, evidence, names)
+                if evidence
+                else ChecklistItem(artefact=artefact, evidence=None)
+            )
+        rows.append(
+            StageRow(
+                stage=stage,
+                items=items,
+                is_current=stage.number == current_number,
+                is_reached=stage.number <= current_number,
+            )
+        )
+    return LifecycleOverview(relationship=relationship, stages=rows)
+
+
+def stage_transitions_for_relationship(
+    *, relationship: Relationship
+) -> QuerySet[StageTransition]:
+    return (
+        StageTransition.objects.filter(relationship=relationship)
+        .select_related("from_stage", "to_stage", "moved_by")
+        .order_by("-moved_at", "-pk")
+    )
+
+
+def lifecycle_stages() -> QuerySet[LifecycleStage]:
+    return LifecycleStage.objects.order_by("number")
+
+
+def stage_artefact_get(*, pk: int) -> StageArtefact:
+    """A catalogue artefact (shared reference data, not tenant data), else 404."""
+    try:
+        return StageArtefact.objects.select_related("stage").get(pk=pk)
+    except StageArtefact.DoesNotExist as error:
+        raise Http404("No such lifecycle artefact.") from error
+
+
+def artefact_evidence_get(
+    *, relationship: Relationship, artefact: StageArtefact
+) -> ArtefactEvidence | None:
+    return (
+        ArtefactEvidence.objects.filter(relationship=relationship, artefact=artefact)
+        .select_related("objective", "risk", "document", "recorded_by")
+        .first()
+    )
+
+
+def objectives_for_relationship(*, relationship: Relationship) -> QuerySet[Objective]:
+    return Objective.objects.filter(relationship=relationship).order_by("title")
+
+
+def risks_for_relationship(*, relationship: Relationship) -> QuerySet[Risk]:
+    return Risk.objects.filter(relationship=relationship).order_by("title")
+
+
+def documents_for_relationship(
+    *, relationship: Relationship
+) -> list[RelationshipDocument]:
+    """The relationship's documents, newest first, each with `evidence_for` (the
+    artefacts it evidences), `filename` and `size_bytes` (None when missing)."""
+    documents = list(
+        RelationshipDocument.objects.filter(relationship=relationship)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk")
+    )
+    artefacts_by_document: dict[int, list[StageArtefact]] = {}
+    for evidence in (
+        ArtefactEvidence.objects.filter(
+            relationship=relationship, document__isnull=False
+        )
+        .select_related("artefact__stage")
+        .order_by("artefact__stage__number", "artefact__order")
+    ):
+        artefacts_by_document.setdefault(evidence.document_id, []).append(
+            evidence.artefact
+        )
+    for document in documents:
+        document.evidence_for = artefacts_by_document.get(document.pk, [])
+        document.filename = PurePath(document.file.name).name
+        document.size_bytes = _stored_size(document)
+    return documents
+
+
+def _stored_size(document: RelationshipDocument) -> int | None:
+    try:
+        return document.file.size
+    except OSError:  # the file went missing from storage; list the row anyway
+        return None
+
+
+def document_choices_for_relationship(
+    *, relationship: Relationship
+) -> QuerySet[RelationshipDocument]:
+    return RelationshipDocument.objects.filter(relationship=relationship).order_by(
+        "title", "pk"
+    )
+
+
+def document_get(*, relationship: Relationship, pk: int) -> RelationshipDocument:
+    """A document of this relationship; any other pk is a 404."""
+    try:
+        return RelationshipDocument.objects.get(relationship=relationship, pk=pk)
+    except RelationshipDocument.DoesNotExist as error:
+        raise Http404("No such document.") from error

@@ -1,0 +1,265 @@
+"""Writes for the lifecycle: stage moves, artefact evidence, documents."""
+
+from pathlib import PurePath
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from principles.models import LifecycleStage, StageArtefact
+from relationships.choices import EvidenceStatus
+from relationships.models import (
+    ArtefactEvidence,
+    Objective,
+    Relationship,
+    RelationshipDocument,
+    Risk,
+    StageTransition,
+)
+
+REASON_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENT_EXTENSIONS = (
+    "pdf",
+    "docx",
+    "xlsx",
+    "odt",
+    "ods",
+    "pptx",
+    "png",
+    "jpg",
+    "jpeg",
+    "txt",
+    "csv",
+    "md",
+)
+
+
+def document_file_validate(file: UploadedFile) -> None:
+    """Refuse files over 10 MB, empty files and types the app does not accept."""
+    extension = PurePath(file.name or "").suffix.lower().lstrip(".")
+    if extension not in DOCUMENT_EXTENSIONS:
+        allowed = ", ".join(DOCUMENT_EXTENSIONS)
+        raise ValidationError(
+            f"Files of type “.{extension or '?'}” are not accepted. "
+            f"Upload one of: {allowed}.",
+            code="extension",
+        )
+    if not file.size:
+        raise ValidationError("The file is empty.", code="empty")
+    if file.size > DOCUMENT_MAX_BYTES:
+        megabytes = file.size / (1024 * 1024)
+        raise ValidationError(
+            f"The file is {megabytes:.1f} MB; the limit is 10 MB.", code="size"
+        )
+
+
+def _required_text(value: str, *, field: str, max_length: int, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: f"Keep it under {max_length} characters ({len(text)} now)."}
+        )
+    return text
+
+
+@transaction.atomic
+def stage_move(
+    *,
+    relationship: Relationship,
+    to_stage: LifecycleStage,
+    reason: str,
+    user: AbstractBaseUser,
+) -> StageTransition:
+    """Move a relationship to another lifecycle stage, recording who, when and why.
+
+    Missing artefacts never block a move: partners may move on and catch up.
+    """
+    reason = _required_text(
+        reason,
+        field="reason",
+        max_length=REASON_MAX_LENGTH,
+        message="Say why the relationship moves to this stage.",
+    )
+    # Lock the row so that two simultaneous moves record a consistent history.
+    locked = (
+        Relationship.objects.select_for_update()
+        .select_related("stage")
+        .get(pk=relationship.pk)
+    )
+    if to_stage.pk == locked.stage_id:
+        raise ValidationError(
+            {
+                "to_stage": (
+                    f"The relationship is already at stage {locked.stage}. "
+                    "Choose another stage."
+                )
+            }
+        )
+    transition = StageTransition(
+        relationship=locked,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        reason=reason,
+        moved_by=user,
+    )
+    transition.full_clean()
+    locked.stage = to_stage
+    locked.full_clean()
+    locked._history_user = user
+    locked.save(update_fields=["stage", "updated_at"])
+    transition.save()
+    relationship.stage = to_stage
+    return transition
+
+
+def _links_belong_to(
+    relationship: Relationship,
+    *,
+    objective: Objective | None,
+    risk: Risk | None,
+    document: RelationshipDocument | None,
+) -> None:
+    errors = {}
+    if objective is not None and objective.relationship_id != relationship.pk:
+        errors["objective"] = "This objective belongs to another relationship."
+    if risk is not None and risk.relationship_id != relationship.pk:
+        errors["risk"] = "This risk belongs to another relationship."
+    if document is not None and document.relationship_id != relationship.pk:
+        errors["document"] = "This document belongs to another relationship."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _evidence_for_update(
+    relationship: Relationship, artefact: StageArtefact
+) -> ArtefactEvidence:
+    existing = (
+        ArtefactEvidence.objects.select_for_update()
+        .filter(relationship=relationship, artefact=artefact)
+        .first()
+    )
+    return existing or ArtefactEvidence(relationship=relationship, artefact=artefact)
+
+
+@transaction.atomic
+def artefact_evidence_record(
+    *,
+    relationship: Relationship,
+    artefact: StageArtefact,
+    user: AbstractBaseUser,
+    plan_section_key: str = "",
+    objective: Objective | None = None,
+    risk: Risk | None = None,
+    document: RelationshipDocument | None = None,
+    new_document_file: UploadedFile | None = None,
+    new_document_title: str = "",
+    note: str = "",
+) -> ArtefactEvidence:
+    """Record what evidences an artefact: any of a plan section, an objective, a
+    risk, an existing document or a newly uploaded one (all of this relationship).
+    """
+    _links_belong_to(relationship, objective=objective, risk=risk, document=document)
+    if document is not None and new_document_file is not None:
+        raise ValidationError(
+            {"document": "Choose an existing document or upload a new one, not both."}
+        )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note under {NOTE_MAX_LENGTH} characters."}
+        )
+    if new_document_file is not None:
+        document = document_upload(
+            relationship=relationship,
+            user=user,
+            file=new_document_file,
+            title=new_document_title,
+            description=f"Evidence for “{artefact.name}”.",
+        )
+    evidence = _evidence_for_update(relationship, artefact)
+    evidence.status = EvidenceStatus.EVIDENCED
+    evidence.plan_section_key = plan_section_key or ""
+    evidence.objective = objective
+    evidence.risk = risk
+    evidence.document = document
+    evidence.note = note
+    evidence.recorded_by = user
+    try:
+        evidence.full_clean()
+    except ValidationError:
+        # The transaction rolls the document row back; its file must go too.
+        if new_document_file is not None and document is not None:
+            document.file.delete(save=False)
+        raise
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def artefact_evidence_skip(
+    *,
+    relationship: Relationship,
+    artefact: StageArtefact,
+    user: AbstractBaseUser,
+    reason: str,
+) -> ArtefactEvidence:
+    """Record that the partners agreed to skip an artefact, and why."""
+    reason = _required_text(
+        reason,
+        field="note",
+        max_length=NOTE_MAX_LENGTH,
+        message="Say why the partners agree to skip this item.",
+    )
+    evidence = _evidence_for_update(relationship, artefact)
+    evidence.status = EvidenceStatus.SKIPPED
+    evidence.plan_section_key = ""
+    evidence.objective = None
+    evidence.risk = None
+    evidence.document = None
+    evidence.note = reason
+    evidence.recorded_by = user
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def artefact_evidence_clear(
+    *, relationship: Relationship, artefact: StageArtefact
+) -> bool:
+    """Forget the evidence or skip of an artefact; True when there was any."""
+    deleted, _ = ArtefactEvidence.objects.filter(
+        relationship=relationship, artefact=artefact
+    ).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    relationship: Relationship,
+    user: AbstractBaseUser,
+    file: UploadedFile,
+    title: str = "",
+    description: str = "",
+) -> RelationshipDocument:
+    """Store a file as a document of the relationship (10 MB, listed types)."""
+    try:
+        document_file_validate(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    document = RelationshipDocument(
+        relationship=relationship,
+        title=(title or "").strip() or PurePath(file.name).stem[:200],
+        file=file,
+        description=(description or "").strip(),
+        uploaded_by=user,
+    )
+    document.full_clean()
+    document.save()
+    return document

@@ -1,0 +1,287 @@
+"""Lifecycle pages: stage track and checklist, evidence, stage moves, documents."""
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from relationships.choices import EvidenceStatus
+from relationships.forms.lifecycle import (
+    ArtefactEvidenceForm,
+    DocumentUploadForm,
+    StageMoveForm,
+)
+from relationships.models import Relationship
+from relationships.selectors import (
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
+from relationships.selectors.lifecycle import (
+    LifecycleOverview,
+    artefact_evidence_get,
+    document_get,
+    documents_for_relationship,
+    lifecycle_overview,
+    stage_artefact_get,
+    stage_transitions_for_relationship,
+)
+from relationships.services import lifecycle as lifecycle_services
+
+
+def _lifecycle_url(relationship: Relationship) -> str:
+    return reverse(
+        "relationships:relationship_lifecycle",
+        kwargs={"reference": relationship.reference},
+    )
+
+
+def _add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields where it can."""
+    if hasattr(error, "error_dict"):
+        for field_name, field_errors in error.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for field_error in field_errors:
+                form.add_error(target, field_error)
+    else:
+        form.add_error(None, error)
+
+
+def _missing_message(overview: LifecycleOverview, stage_number: int) -> str:
+    rows = overview.missing_up_to(stage_number)
+    count = sum(row.missing_count for row in rows)
+    if not count:
+        return ""
+    stages = ", ".join(str(row.stage.number) for row in rows)
+    return (
+        f"{count} expected item{'s' if count != 1 else ''} of stage"
+        f"{'s' if len(rows) != 1 else ''} {stages} "
+        f"{'are' if count != 1 else 'is'} still missing: record evidence or an "
+        "agreed skip when you can."
+    )
+
+
+@login_required
+def relationship_lifecycle(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_user(user=request.user, reference=reference)
+    can_edit = user_can_edit_relationship(user=request.user, relationship=relationship)
+    overview = lifecycle_overview(relationship=relationship)
+    requested_stage = request.GET.get("stage", "")
+    return render(
+        request,
+        "relationships/lifecycle_detail.html",
+        {
+            "relationship": relationship,
+            "overview": overview,
+            "open_stage_number": (
+                int(requested_stage)
+                if requested_stage.isdigit()
+                else relationship.stage.number
+            ),
+            "transitions": stage_transitions_for_relationship(
+                relationship=relationship
+            ),
+            "can_edit": can_edit,
+            "move_form": StageMoveForm(relationship=relationship) if can_edit else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_move(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    initial = {"to_stage": request.GET["to"]} if request.GET.get("to") else {}
+    form = StageMoveForm(
+        request.POST or None, relationship=relationship, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            transition = lifecycle_services.stage_move(
+                relationship=relationship,
+                to_stage=form.cleaned_data["to_stage"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            to_stage, from_stage = transition.to_stage, transition.from_stage
+            messages.success(
+                request,
+                f"Moved to stage {to_stage.number}, {to_stage.name} (from stage "
+                f"{from_stage.number}, {from_stage.name}).",
+            )
+            overview = lifecycle_overview(relationship=relationship)
+            missing = _missing_message(overview, transition.to_stage.number)
+            if missing:
+                messages.warning(request, missing)
+            return redirect(_lifecycle_url(relationship))
+    overview = lifecycle_overview(relationship=relationship)
+    return render(
+        request,
+        "relationships/lifecycle_move.html",
+        {"relationship": relationship, "overview": overview, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def artefact_evidence_edit(
+    request: HttpRequest, reference: str, artefact_pk: int
+) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    artefact = stage_artefact_get(pk=artefact_pk)
+    evidence = artefact_evidence_get(relationship=relationship, artefact=artefact)
+    initial = {}
+    if evidence is not None:
+        initial = {
+            "status": evidence.status,
+            "plan_section_key": evidence.plan_section_key,
+            "objective": evidence.objective_id,
+            "risk": evidence.risk_id,
+            "document": evidence.document_id,
+            "note": evidence.note,
+        }
+    form = ArtefactEvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        relationship=relationship,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["status"] == EvidenceStatus.SKIPPED:
+                lifecycle_services.artefact_evidence_skip(
+                    relationship=relationship,
+                    artefact=artefact,
+                    user=request.user,
+                    reason=data["note"],
+                )
+                message = f"“{artefact.name}” is marked as skipped by agreement."
+            else:
+                lifecycle_services.artefact_evidence_record(
+                    relationship=relationship,
+                    artefact=artefact,
+                    user=request.user,
+                    plan_section_key=data["plan_section_key"],
+                    objective=data["objective"],
+                    risk=data["risk"],
+                    document=data["document"],
+                    new_document_file=data["new_document"],
+                    new_document_title=data["new_document_title"],
+                    note=data["note"],
+                )
+                message = f"Evidence for “{artefact.name}” saved."
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(
+                f"{_lifecycle_url(relationship)}?stage={artefact.stage.number}"
+                f"#artefact-{artefact.pk}"
+            )
+    return render(
+        request,
+        "relationships/lifecycle_evidence_form.html",
+        {
+            "relationship": relationship,
+            "artefact": artefact,
+            "evidence": evidence,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def artefact_evidence_clear(
+    request: HttpRequest, reference: str, artefact_pk: int
+) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    artefact = stage_artefact_get(pk=artefact_pk)
+    if request.method == "POST":
+        if lifecycle_services.artefact_evidence_clear(
+            relationship=relationship, artefact=artefact
+        ):
+            messages.success(
+                request, f"“{artefact.name}” is back to missing; nothing links to it."
+            )
+        else:
+            messages.info(request, f"“{artefact.name}” had nothing recorded.")
+        return redirect(
+            f"{_lifecycle_url(relationship)}?stage={artefact.stage.number}"
+            f"#artefact-{artefact.pk}"
+        )
+    return render(
+        request,
+        "relationships/lifecycle_evidence_clear.html",
+        {
+            "relationship": relationship,
+            "artefact": artefact,
+            "evidence": artefact_evidence_get(
+                relationship=relationship, artefact=artefact
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse:
+    if request.method == "POST":
+        relationship = relationship_get_for_editing(
+            user=request.user, reference=reference
+        )
+    else:
+        relationship = relationship_get_for_user(user=request.user, reference=reference)
+    can_edit = user_can_edit_relationship(user=request.user, relationship=relationship)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = lifecycle_services.document_upload(
+                relationship=relationship,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{document.title}” uploaded.")
+            return redirect(
+                "relationships:relationship_documents",
+                reference=relationship.reference,
+            )
+    return render(
+        request,
+        "relationships/document_list.html",
+        {
+            "relationship": relationship,
+            "documents": documents_for_relationship(relationship=relationship),
+            "can_edit": can_edit,
+            "form": form if can_edit else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    relationship = relationship_get_for_user(user=request.user, reference=reference)
+    document = document_get(relationship=relationship, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this document is missing.") from error
+    return FileResponse(
+        handle, as_attachment=True, filename=PurePath(document.file.name).name
+    )

@@ -1,0 +1,44 @@
+"""Factories and helpers for the lifecycle tests (stage evidence, documents)."""
+
+import factory
+from django.core.files.base import ContentFile
+from factory.django import DjangoModelFactory
+
+from principles.models import LifecycleStage, StageArtefact
+from relationships.choices import EvidenceStatus
+from relationships.models import ArtefactEvidence, RelationshipDocument
+from tests.factories import RelationshipFactory, UserFactory
+
+_session_media_root: str | None = None
+
+
+def stage(number: int) -> LifecycleStage:
+    return LifecycleStage.objects.get(number=number)
+
+
+def first_artefact(stage_number: int = 1) -> StageArtefact:
+    return StageArtefact.objects.filter(stage__number=stage_number).order_by(
+        "order", "pk"
+    )[0]
+
+
+class RelationshipDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = RelationshipDocument
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    title = factory.Sequence(lambda n: f"Document {n}")
+    file = factory.LazyFunction(
+        lambda: ContentFile(b"Minutes of the joint review.\n", name="minutes.txt")
+    )
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class ArtefactEvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = ArtefactEvidence
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    artefact = factory.LazyFunction(first_artefact)
+    status = EvidenceStatus.SKIPPED
+    note = "Agreed at the kick-off: not needed for a partnership this small."
