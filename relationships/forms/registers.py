@@ -1,0 +1,271 @@
+"""Forms of the registers. Each takes the relationship, so that owners, partners
+and risks on offer are only those of that relationship."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+
+from relationships.models import Action, Objective, Relationship, Risk
+from relationships.selectors.registers import (
+    IMPACT_LABELS,
+    LIKELIHOOD_LABELS,
+    relationship_owner_candidates,
+)
+from relationships.services.registers import REVISION_REASON_MAX_LENGTH
+
+# Long enough for real notes; short enough that a pasted document is refused.
+LONG_TEXT_MAX_LENGTH = 5000
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _long_text(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def _scale_field(label: str, labels: dict[int, str], help_text: str) -> Any:
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=[("", "Choose…")]
+        + [(value, f"{value} – {name}") for value, name in labels.items()],
+        help_text=help_text,
+        error_messages={
+            "invalid_choice": f"Choose the {label.lower()}, from 1 to 5.",
+            "required": f"Choose the {label.lower()}, from 1 to 5.",
+        },
+    )
+
+
+class RegisterForm(forms.ModelForm):
+    """Shared set-up: the relationship scopes the choices; crispy lays out the
+    fields in rows, and the template adds the form tag and its buttons."""
+
+    submit_label = "Save"
+    partner_field_name = ""
+    layout_rows: tuple[tuple[str, ...], ...] = ()
+
+    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.relationship = relationship
+        partner_field = self.fields.get(self.partner_field_name)
+        if partner_field is not None:
+            partner_field.queryset = relationship.partnerships.select_related(
+                "organisation"
+            )
+            partner_field.label_from_instance = lambda partnership: (
+                partnership.organisation.name
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(
+                Row(*(Column(name, css_class="col-md") for name in row))
+                if len(row) > 1
+                else row[0]
+                for row in self.layout_rows
+                if all(name in self.fields for name in row)
+            )
+        )
+
+
+class ObjectiveForm(RegisterForm):
+    partner_field_name = "owner"
+    submit_label = "Save objective"
+    layout_rows = (
+        ("title",),
+        ("description",),
+        ("owner", "horizon"),
+        ("milestone_date", "status"),
+        ("kpi_name", "kpi_unit"),
+        ("kpi_target", "kpi_actual"),
+        ("reason",),
+    )
+
+    description = _long_text("Description")
+
+    class Meta:
+        model = Objective
+        fields = [
+            "owner",
+            "title",
+            "description",
+            "horizon",
+            "milestone_date",
+            "status",
+            "kpi_name",
+            "kpi_unit",
+            "kpi_target",
+            "kpi_actual",
+        ]
+        labels = {"owner": "Whose objective", "milestone_date": "Milestone date"}
+        help_texts = {
+            "owner": (
+                "A common objective is shared by all partners; otherwise pick the "
+                "partner whose own objective this is."
+            ),
+            "horizon": "Short: within a year; medium: one to three; long: beyond.",
+            "milestone_date": "When the next milestone towards it is due.",
+            "kpi_name": "How progress is measured, e.g. 'joint publications'.",
+            "kpi_target": "The value that counts as achieved.",
+            "kpi_actual": "The value reached so far.",
+        }
+        widgets = {"milestone_date": DATE_WIDGET}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].empty_label = "Common objective (all partners)"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        has_values = any(
+            cleaned_data.get(name) is not None for name in ("kpi_target", "kpi_actual")
+        )
+        if has_values and not cleaned_data.get("kpi_name"):
+            self.add_error("kpi_name", "Name the KPI that these values measure.")
+        return cleaned_data
+
+
+class ObjectiveRevisionForm(ObjectiveForm):
+    """Editing an agreed objective is a revision: it needs a reason."""
+
+    submit_label = "Save revision"
+
+    reason = forms.CharField(
+        label="Reason for the revision",
+        max_length=REVISION_REASON_MAX_LENGTH,
+        help_text=(
+            "Why the partners are changing this objective. Kept in the revision "
+            "history with your name and the date."
+        ),
+        error_messages={"required": "Say why the objective is being revised."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if not self.errors and not self.objective_changes():
+            raise ValidationError("Nothing was changed, so there is nothing to revise.")
+        return cleaned_data
+
+    def objective_changes(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in self._meta.fields and name in self.cleaned_data
+        }
+
+
+class RiskForm(RegisterForm):
+    partner_field_name = "owner_partnership"
+    submit_label = "Save risk"
+    layout_rows = (
+        ("title",),
+        ("description",),
+        ("owner_partnership", "status"),
+        ("likelihood", "impact"),
+        ("mitigation",),
+        ("owner", "review_date"),
+    )
+
+    description = _long_text("Description")
+    mitigation = _long_text(
+        "Mitigation", "What the partners do to make it less likely or less harmful."
+    )
+    likelihood = _scale_field(
+        "Likelihood", LIKELIHOOD_LABELS, "How likely it is to happen."
+    )
+    impact = _scale_field("Impact", IMPACT_LABELS, "How much harm it would do.")
+
+    class Meta:
+        model = Risk
+        fields = [
+            "owner_partnership",
+            "title",
+            "description",
+            "likelihood",
+            "impact",
+            "mitigation",
+            "owner",
+            "review_date",
+            "status",
+        ]
+        field_classes = {"owner": OwnerChoiceField}
+        labels = {"owner_partnership": "Whose risk", "owner": "Risk owner"}
+        help_texts = {
+            "owner_partnership": (
+                "A joint risk affects the relationship as a whole; otherwise pick "
+                "the partner it affects."
+            ),
+            "owner": "A working member of one of the partner organisations.",
+            "review_date": "When the partners look at it again.",
+        }
+        widgets = {"review_date": DATE_WIDGET}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_partnership"].empty_label = "Joint risk (all partners)"
+        self.fields["owner"].queryset = relationship_owner_candidates(
+            relationship=self.relationship
+        )
+        self.fields["owner"].empty_label = "Nobody named yet"
+
+
+class ActionForm(RegisterForm):
+    submit_label = "Save action"
+    layout_rows = (
+        ("title",),
+        ("description",),
+        ("owner", "due_date", "status"),
+        ("source", "principle_key", "risk"),
+    )
+
+    description = _long_text("Description")
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "source",
+            "principle_key",
+            "risk",
+        ]
+        field_classes = {"owner": OwnerChoiceField}
+        labels = {"risk": "Risk it answers", "principle_key": "Principle"}
+        help_texts = {
+            "owner": "A working member of one of the partner organisations.",
+            "principle_key": "The principle this action improves, if any.",
+            "risk": "A risk of this relationship that the action reduces, if any.",
+            "status": "Marking it done records when; reopening clears that.",
+        }
+        widgets = {"due_date": DATE_WIDGET}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = relationship_owner_candidates(
+            relationship=self.relationship
+        )
+        self.fields["owner"].empty_label = "Nobody named yet"
+        self.fields["risk"].queryset = self.relationship.risks.order_by("title")
+        self.fields["risk"].empty_label = "No linked risk"
+        self.fields["principle_key"].choices = [
+            ("", "No particular principle"),
+            *self.fields["principle_key"].choices[1:],
+        ]

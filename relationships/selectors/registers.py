@@ -1,0 +1,480 @@
+"""Reads for the registers: objectives, risks and actions.
+
+Every query starts from relationships the user may see (see
+relationships.selectors), so a register row of another tenant is a 404 or absent.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from relationships.choices import WRITE_ROLES, Horizon, ObjectiveStatus
+from relationships.models import (
+    OPEN_RISK_STATUSES,
+    Action,
+    Objective,
+    Partnership,
+    Relationship,
+    Risk,
+)
+from relationships.selectors import (
+    AnyUser,
+    actions_visible_to,
+    objectives_visible_to,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    relationships_visible_to,
+    risks_visible_to,
+)
+
+User = get_user_model()
+
+# An objective whose milestone has passed is late unless it is finished.
+CLOSED_OBJECTIVE_STATUSES = (ObjectiveStatus.ACHIEVED, ObjectiveStatus.DROPPED)
+
+LIKELIHOOD_LABELS = {
+    1: "Rare",
+    2: "Unlikely",
+    3: "Possible",
+    4: "Likely",
+    5: "Almost certain",
+}
+IMPACT_LABELS = {
+    1: "Minor",
+    2: "Moderate",
+    3: "Significant",
+    4: "Major",
+    5: "Severe",
+}
+
+# Score bands of the 5x5 matrix: (lowest score, key, label).
+SCORE_BANDS = (
+    (15, "very-high", "Very high"),
+    (10, "high", "High"),
+    (5, "medium", "Medium"),
+    (1, "low", "Low"),
+)
+
+
+def score_band(score: int) -> tuple[str, str]:
+    """The band key and label of a likelihood x impact score."""
+    for lowest, key, label in SCORE_BANDS:
+        if score >= lowest:
+            return key, label
+    return "low", "Low"
+
+
+# --- querysets ---------------------------------------------------------------
+
+
+def _milestone_overdue() -> Case:
+    return Case(
+        When(
+            Q(milestone_date__lt=timezone.localdate())
+            & ~Q(status__in=CLOSED_OBJECTIVE_STATUSES),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def objective_list_for_user(user: AnyUser) -> QuerySet[Objective]:
+    """Objectives of every relationship the user sees, ready for a list page."""
+    return objectives_visible_to(user).annotate(milestone_overdue=_milestone_overdue())
+
+
+def risk_list_for_user(user: AnyUser) -> QuerySet[Risk]:
+    """Risks of every relationship the user sees, highest score first."""
+    return (
+        risks_visible_to(user)
+        .annotate(
+            score_value=ExpressionWrapper(
+                F("likelihood") * F("impact"), output_field=IntegerField()
+            )
+        )
+        .order_by("-score_value", "relationship__title", "title", "pk")
+    )
+
+
+def action_list_for_user(user: AnyUser) -> QuerySet[Action]:
+    """Actions of every relationship the user sees, earliest due first."""
+    return actions_visible_to(user).order_by(
+        F("due_date").asc(nulls_last=True), "relationship__title", "title", "pk"
+    )
+
+
+def relationship_ids_editable_by(user: AnyUser) -> set[int]:
+    """Relationships in which the user holds a write role: one query for a list."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Partnership.objects.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__role__in=WRITE_ROLES,
+        ).values_list("relationship_id", flat=True)
+    )
+
+
+def users_owning_in_visible_relationships(user: AnyUser) -> QuerySet:
+    """People who may own risks and actions in the relationships the user sees."""
+    return (
+        User.objects.filter(
+            memberships__role__in=WRITE_ROLES,
+            memberships__organisation__partnerships__relationship__in=(
+                relationships_visible_to(user)
+            ),
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
+    """People who may own a risk or an action: a working member of a partner.
+
+    Auditors are left out: they only read, so they could not act on what they own.
+    """
+    return (
+        User.objects.filter(
+            memberships__role__in=WRITE_ROLES,
+            memberships__organisation__partnerships__relationship=relationship,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- one relationship's registers ----------------------------------------------
+
+
+@dataclass
+class ObjectiveGroup:
+    """The objectives of one owner: a partner, or None for the common ones."""
+
+    label: str
+    partnership: Partnership | None
+    objectives: list[Objective] = field(default_factory=list)
+
+
+def relationship_objective_groups(
+    *, relationship: Relationship
+) -> list[ObjectiveGroup]:
+    """Common objectives first, then each partner's own, in partner order."""
+    groups = [ObjectiveGroup(label="Common objectives", partnership=None)]
+    by_partnership: dict[int | None, ObjectiveGroup] = {None: groups[0]}
+    for partnership in relationship.partnerships.select_related("organisation"):
+        group = ObjectiveGroup(
+            label=f"{partnership.organisation.name}'s own objectives",
+            partnership=partnership,
+        )
+        groups.append(group)
+        by_partnership[partnership.pk] = group
+    objectives = (
+        Objective.objects.filter(relationship=relationship)
+        .annotate(milestone_overdue=_milestone_overdue())
+        .order_by(F("milestone_date").asc(nulls_last=True), "title", "pk")
+    )
+    horizon_order = {value: index for index, value in enumerate(Horizon.values)}
+    for objective in sorted(objectives, key=lambda o: horizon_order[o.horizon]):
+        objective.relationship = relationship  # spare a query per row
+        by_partnership[objective.owner_id].objectives.append(objective)
+    return groups
+
+
+def relationship_risks(*, relationship: Relationship) -> QuerySet[Risk]:
+    return (
+        Risk.objects.filter(relationship=relationship)
+        .select_related("relationship", "owner_partnership__organisation", "owner")
+        .annotate(
+            score_value=ExpressionWrapper(
+                F("likelihood") * F("impact"), output_field=IntegerField()
+            )
+        )
+        .order_by("-score_value", "title", "pk")
+    )
+
+
+def relationship_actions(*, relationship: Relationship) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(relationship=relationship)
+        .select_related("relationship", "owner", "risk")
+        .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class HeatMapCell:
+    likelihood: int
+    impact: int
+    count: int
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def band(self) -> str:
+        return score_band(self.score)[0]
+
+    @property
+    def band_label(self) -> str:
+        return score_band(self.score)[1]
+
+
+@dataclass(frozen=True)
+class HeatMapRow:
+    likelihood: int
+    label: str
+    cells: list[HeatMapCell]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Open risks counted per likelihood x impact cell, likelihood 5 at the top."""
+
+    rows: list[HeatMapRow]
+    impact_labels: list[tuple[int, str]]
+    total_open: int
+
+    @property
+    def occupied_cells(self) -> list[HeatMapCell]:
+        """The cells holding risks, highest score first (the text alternative)."""
+        cells = [cell for row in self.rows for cell in row.cells if cell.count]
+        return sorted(cells, key=lambda cell: (-cell.score, -cell.likelihood))
+
+
+def risk_heat_map(*, risks: QuerySet[Risk]) -> HeatMap:
+    """Count the open risks of a queryset per cell of the 5x5 matrix."""
+    counts = {
+        (row["likelihood"], row["impact"]): row["count"]
+        for row in risks.filter(status__in=OPEN_RISK_STATUSES)
+        .order_by()
+        .values("likelihood", "impact")
+        .annotate(count=Count("pk"))
+    }
+    rows = [
+        HeatMapRow(
+            likelihood=likelihood,
+            label=LIKELIHOOD_LABELS[likelihood],
+            cells=[
+                HeatMapCell(
+                    likelihood=likelihood,
+                    impact=impact,
+                    count=counts.get((likelihood, impact), 0),
+                )
+                for impact in range(1, 6)
+            ],
+        )
+        for likelihood in range(5, 0, -1)
+    ]
+    return HeatMap(
+        rows=rows,
+        impact_labels=list(IMPACT_LABELS.items()),
+        total_open=sum(counts.values()),
+    )
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    total: int
+    open: int
+    high_open: int
+    joint_open: int
+    reviews_overdue: int
+
+
+def risk_register_summary(*, relationship: Relationship) -> RiskSummary:
+    """Headline counts of a relationship's risk register, in one query."""
+    is_open = Q(status__in=OPEN_RISK_STATUSES)
+    counts = relationship_risks(relationship=relationship).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=is_open),
+        high_open=Count("pk", filter=is_open & Q(score_value__gte=10)),
+        joint_open=Count("pk", filter=is_open & Q(owner_partnership__isnull=True)),
+        reviews_overdue=Count(
+            "pk", filter=is_open & Q(review_date__lt=timezone.localdate())
+        ),
+    )
+    return RiskSummary(**counts)
+
+
+# --- single rows, scoped by the relationship ----------------------------------
+
+
+def _scoped_get(queryset: QuerySet, pk: int, what: str) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as error:
+        raise Http404(f"No such {what} in this relationship.") from error
+
+
+def objective_get_for_user(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Objective]:
+    relationship = relationship_get_for_user(user=user, reference=reference)
+    objective = _scoped_get(
+        Objective.objects.filter(relationship=relationship)
+        .select_related("owner__organisation")
+        .annotate(milestone_overdue=_milestone_overdue()),
+        pk,
+        "objective",
+    )
+    return relationship, objective
+
+
+def objective_get_for_editing(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Objective]:
+    relationship = relationship_get_for_editing(user=user, reference=reference)
+    objective = _scoped_get(
+        Objective.objects.filter(relationship=relationship), pk, "objective"
+    )
+    return relationship, objective
+
+
+def risk_get_for_user(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Risk]:
+    relationship = relationship_get_for_user(user=user, reference=reference)
+    return relationship, _scoped_get(
+        relationship_risks(relationship=relationship), pk, "risk"
+    )
+
+
+def risk_get_for_editing(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Risk]:
+    relationship = relationship_get_for_editing(user=user, reference=reference)
+    return relationship, _scoped_get(
+        Risk.objects.filter(relationship=relationship), pk, "risk"
+    )
+
+
+def action_get_for_user(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Action]:
+    relationship = relationship_get_for_user(user=user, reference=reference)
+    return relationship, _scoped_get(
+        relationship_actions(relationship=relationship), pk, "action"
+    )
+
+
+def action_get_for_editing(
+    *, user: AnyUser, reference: str, pk: int
+) -> tuple[Relationship, Action]:
+    relationship = relationship_get_for_editing(user=user, reference=reference)
+    return relationship, _scoped_get(
+        Action.objects.filter(relationship=relationship).select_related("risk"),
+        pk,
+        "action",
+    )
+
+
+def risk_actions(*, risk: Risk) -> QuerySet[Action]:
+    return risk.actions.select_related("owner").order_by(
+        F("due_date").asc(nulls_last=True), "title"
+    )
+
+
+# --- revision history of an objective -----------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One saved state of an objective: who, when, why, and what changed."""
+
+    number: int
+    kind: str
+    when: Any
+    who: AbstractBaseUser | None
+    reason: str
+    changes: list[FieldChange]
+
+
+_REVISION_EXCLUDED_FIELDS = ("created_at", "updated_at", "relationship")
+
+
+def _display_value(
+    objective_field: Any, value: Any, partner_names: dict[int, str]
+) -> str:
+    if objective_field.name == "owner":
+        return partner_names.get(value, "a former partner") if value else "Common"
+    if value in (None, ""):
+        return "—"
+    if objective_field.choices:
+        return str(dict(objective_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %b %Y")
+    return str(value)
+
+
+def objective_revisions(*, objective: Objective) -> list[Revision]:
+    """The objective's history, newest first, each step diffed against the last."""
+    records = list(
+        objective.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    partner_names = {
+        partnership.pk: partnership.organisation.name
+        for partnership in Partnership.objects.filter(
+            relationship_id=objective.relationship_id
+        ).select_related("organisation")
+    }
+    revisions = []
+    previous = None
+    for number, record in enumerate(records, start=1):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(
+                previous, excluded_fields=_REVISION_EXCLUDED_FIELDS
+            )
+            for change in delta.changes:
+                model_field = Objective._meta.get_field(change.field)
+                changes.append(
+                    FieldChange(
+                        label=capfirst(model_field.verbose_name),
+                        before=_display_value(model_field, change.old, partner_names),
+                        after=_display_value(model_field, change.new, partner_names),
+                    )
+                )
+        revisions.append(
+            Revision(
+                number=number,
+                kind=record.get_history_type_display(),
+                when=record.history_date,
+                who=record.history_user,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = record
+    return list(reversed(revisions))

@@ -1,0 +1,335 @@
+"""Writes to the registers: objectives, risks and actions of a relationship.
+
+Each service checks what a form cannot see on its own: that owners, partners and
+linked risks belong to the same relationship, and that dates fall within the
+relationship's life. Errors are keyed by form field names, so a view can show
+them next to the field.
+"""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from relationships.choices import WRITE_ROLES, ActionStatus
+from relationships.models import (
+    Action,
+    Membership,
+    Objective,
+    Relationship,
+    Risk,
+)
+
+OBJECTIVE_EDITABLE_FIELDS = frozenset(
+    {
+        "owner",
+        "title",
+        "description",
+        "horizon",
+        "milestone_date",
+        "kpi_name",
+        "kpi_unit",
+        "kpi_target",
+        "kpi_actual",
+        "status",
+    }
+)
+RISK_EDITABLE_FIELDS = frozenset(
+    {
+        "owner_partnership",
+        "title",
+        "description",
+        "likelihood",
+        "impact",
+        "mitigation",
+        "owner",
+        "review_date",
+        "status",
+    }
+)
+ACTION_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "source",
+        "principle_key",
+        "risk",
+        "owner",
+        "due_date",
+        "status",
+    }
+)
+# The historical records keep the change reason in a 100-character column.
+REVISION_REASON_MAX_LENGTH = 100
+
+
+def _check_fields(values: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+
+
+def _date_errors(
+    *,
+    relationship: Relationship,
+    name: str,
+    value: datetime.date | None,
+    must_precede_end: bool,
+) -> dict[str, str]:
+    if value is None:
+        return {}
+    if relationship.start_date and value < relationship.start_date:
+        start = relationship.start_date.strftime("%-d %b %Y")
+        return {name: f"This date is before the relationship started ({start})."}
+    if must_precede_end and relationship.end_date and value > relationship.end_date:
+        end = relationship.end_date.strftime("%-d %b %Y")
+        return {name: f"This date is after the relationship ends ({end})."}
+    return {}
+
+
+def _partnership_errors(
+    *, relationship: Relationship, name: str, partnership: Any
+) -> dict[str, str]:
+    if partnership is not None and partnership.relationship_id != relationship.pk:
+        return {name: "Choose one of this relationship's partners."}
+    return {}
+
+
+def _owner_errors(
+    *, relationship: Relationship, owner: AbstractBaseUser | None
+) -> dict[str, str]:
+    if owner is None:
+        return {}
+    is_member = Membership.objects.filter(
+        user=owner,
+        role__in=WRITE_ROLES,
+        organisation__partnerships__relationship=relationship,
+    ).exists()
+    if not is_member:
+        return {
+            "owner": (
+                "The owner must work for one of this relationship's partner "
+                "organisations."
+            )
+        }
+    return {}
+
+
+def _raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(instance: Any, values: dict[str, Any]) -> None:
+    for field_name, value in values.items():
+        setattr(instance, field_name, value)
+
+
+def _validate_objective(objective: Objective) -> None:
+    relationship = objective.relationship
+    _raise_if(
+        {
+            **_partnership_errors(
+                relationship=relationship, name="owner", partnership=objective.owner
+            ),
+            **_date_errors(
+                relationship=relationship,
+                name="milestone_date",
+                value=objective.milestone_date,
+                must_precede_end=True,
+            ),
+        }
+    )
+    objective.full_clean()
+
+
+def _validate_risk(risk: Risk) -> None:
+    relationship = risk.relationship
+    _raise_if(
+        {
+            **_partnership_errors(
+                relationship=relationship,
+                name="owner_partnership",
+                partnership=risk.owner_partnership,
+            ),
+            **_owner_errors(relationship=relationship, owner=risk.owner),
+            **_date_errors(
+                relationship=relationship,
+                name="review_date",
+                value=risk.review_date,
+                must_precede_end=False,
+            ),
+        }
+    )
+    risk.full_clean()
+
+
+def _validate_action(action: Action) -> None:
+    relationship = action.relationship
+    errors = {
+        **_owner_errors(relationship=relationship, owner=action.owner),
+        **_date_errors(
+            relationship=relationship,
+            name="due_date",
+            value=action.due_date,
+            must_precede_end=True,
+        ),
+    }
+    if action.risk is not None and action.risk.relationship_id != relationship.pk:
+        errors["risk"] = "Choose a risk from this relationship's own register."
+    _raise_if(errors)
+    action.full_clean()
+
+
+# --- objectives ----------------------------------------------------------------
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    relationship: Relationship,
+    values: dict[str, Any],
+    created_by: AbstractBaseUser | None = None,
+) -> Objective:
+    """Record a new objective: a partner's own, or common when owner is None."""
+    _check_fields(values, OBJECTIVE_EDITABLE_FIELDS)
+    objective = Objective(relationship=relationship)
+    _apply(objective, values)
+    _validate_objective(objective)
+    objective._history_user = created_by
+    objective._change_reason = "Objective recorded"
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def objective_revise(
+    *,
+    objective: Objective,
+    changes: dict[str, Any],
+    reason: str,
+    revised_by: AbstractBaseUser | None = None,
+) -> Objective:
+    """Revise an agreed objective; the reason is kept in its revision history."""
+    _check_fields(changes, OBJECTIVE_EDITABLE_FIELDS)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the objective is being revised."})
+    if len(reason) > REVISION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": (
+                    f"Keep the reason to {REVISION_REASON_MAX_LENGTH} characters; "
+                    "put the detail in the description."
+                )
+            }
+        )
+    if not changes:
+        raise ValidationError("Nothing was changed, so there is nothing to revise.")
+    _apply(objective, changes)
+    _validate_objective(objective)
+    objective._history_user = revised_by
+    objective._change_reason = reason
+    objective.save(update_fields=[*changes, "updated_at"])
+    return objective
+
+
+# --- risks ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def risk_create(
+    *,
+    relationship: Relationship,
+    values: dict[str, Any],
+    created_by: AbstractBaseUser | None = None,
+) -> Risk:
+    """Add a risk to the register: a partner's own, or joint when no partner."""
+    _check_fields(values, RISK_EDITABLE_FIELDS)
+    risk = Risk(relationship=relationship)
+    _apply(risk, values)
+    _validate_risk(risk)
+    risk._history_user = created_by
+    risk.save()
+    return risk
+
+
+@transaction.atomic
+def risk_update(
+    *,
+    risk: Risk,
+    changes: dict[str, Any],
+    updated_by: AbstractBaseUser | None = None,
+) -> Risk:
+    _check_fields(changes, RISK_EDITABLE_FIELDS)
+    _apply(risk, changes)
+    _validate_risk(risk)
+    risk._history_user = updated_by
+    risk.save(update_fields=[*changes, "updated_at"])
+    return risk
+
+
+# --- actions -------------------------------------------------------------------
+
+
+def _set_completion(action: Action) -> None:
+    """completed_at follows the status: stamped when done, cleared on reopening."""
+    if action.status == ActionStatus.DONE:
+        if action.completed_at is None:
+            action.completed_at = timezone.now()
+    else:
+        action.completed_at = None
+
+
+@transaction.atomic
+def action_create(
+    *,
+    relationship: Relationship,
+    values: dict[str, Any],
+    created_by: AbstractBaseUser | None = None,
+) -> Action:
+    _check_fields(values, ACTION_EDITABLE_FIELDS)
+    action = Action(relationship=relationship)
+    _apply(action, values)
+    _set_completion(action)
+    _validate_action(action)
+    action._history_user = created_by
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: Action,
+    changes: dict[str, Any],
+    updated_by: AbstractBaseUser | None = None,
+) -> Action:
+    _check_fields(changes, ACTION_EDITABLE_FIELDS)
+    _apply(action, changes)
+    _set_completion(action)
+    _validate_action(action)
+    action._history_user = updated_by
+    action.save(update_fields=[*changes, "completed_at", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def action_mark_done(
+    *, action: Action, done_by: AbstractBaseUser | None = None
+) -> bool:
+    """Mark an open action done; False when it was already done."""
+    if action.status == ActionStatus.DONE:
+        return False
+    if action.status == ActionStatus.CANCELLED:
+        raise ValidationError(
+            "A cancelled action cannot be marked done; reopen it first."
+        )
+    action.status = ActionStatus.DONE
+    _set_completion(action)
+    action._history_user = done_by
+    action.save(update_fields=["status", "completed_at", "updated_at"])
+    return True

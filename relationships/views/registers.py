@@ -1,0 +1,512 @@
+"""Registers: objectives, risks and actions, per relationship and across them."""
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+from django_filters import FilterSet
+from django_filters.views import FilterView
+
+from relationships import exports
+from relationships.filters import ActionFilterSet, ObjectiveFilterSet, RiskFilterSet
+from relationships.forms.registers import (
+    ActionForm,
+    ObjectiveForm,
+    ObjectiveRevisionForm,
+    RiskForm,
+)
+from relationships.models import Relationship
+from relationships.selectors import registers as selectors
+from relationships.selectors import (
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
+from relationships.services import registers as services
+
+
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, never as a server error."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field_name, field_errors in error.error_dict.items():
+        known = field_name in form.fields and field_name != NON_FIELD_ERRORS
+        form.add_error(field_name if known else None, field_errors)
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _export_url(
+    request: HttpRequest, register: str, relationship: Relationship | None = None
+) -> str:
+    """The CSV export of what the list shows: same filters, every page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if relationship is not None:
+        query["relationship"] = relationship.reference
+    encoded = query.urlencode()
+    url = reverse(f"relationships:{register.removesuffix('s')}_export")
+    return f"{url}?{encoded}" if encoded else url
+
+
+def _detail_url(name: str, relationship: Relationship, pk: int) -> str:
+    return reverse(
+        f"relationships:{name}_detail",
+        kwargs={"reference": relationship.reference, "pk": pk},
+    )
+
+
+# --- lists across all visible relationships ---------------------------------------
+
+
+class RegisterListView(LoginRequiredMixin, FilterView):
+    paginate_by = 25
+    register = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            editable_relationship_ids=selectors.relationship_ids_editable_by(
+                self.request.user
+            ),
+            export_url=_export_url(self.request, self.register),
+            register=self.register,
+            **kwargs,
+        )
+
+
+class ObjectiveListView(RegisterListView):
+    filterset_class = ObjectiveFilterSet
+    template_name = "relationships/objective_list.html"
+    register = "objectives"
+    context_object_name = "objectives"
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.objective_list_for_user(self.request.user)
+
+
+class RiskListView(RegisterListView):
+    filterset_class = RiskFilterSet
+    template_name = "relationships/risk_list.html"
+    register = "risks"
+    context_object_name = "risks"
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.risk_list_for_user(self.request.user)
+
+
+class ActionListView(RegisterListView):
+    filterset_class = ActionFilterSet
+    template_name = "relationships/action_list.html"
+    register = "actions"
+    context_object_name = "actions"
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.action_list_for_user(self.request.user)
+
+
+def _export(
+    request: HttpRequest,
+    filterset_class: type[FilterSet],
+    queryset: QuerySet,
+    write: Callable[[QuerySet], StreamingHttpResponse],
+) -> StreamingHttpResponse:
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    return write(rows)
+
+
+@login_required
+@require_GET
+def objective_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _export(
+        request,
+        ObjectiveFilterSet,
+        selectors.objective_list_for_user(request.user),
+        exports.objectives_csv,
+    )
+
+
+@login_required
+@require_GET
+def risk_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _export(
+        request,
+        RiskFilterSet,
+        selectors.risk_list_for_user(request.user),
+        exports.risks_csv,
+    )
+
+
+@login_required
+@require_GET
+def action_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _export(
+        request,
+        ActionFilterSet,
+        selectors.action_list_for_user(request.user),
+        exports.actions_csv,
+    )
+
+
+# --- objectives of one relationship -------------------------------------------------
+
+
+@login_required
+def relationship_objectives(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_user(user=request.user, reference=reference)
+    return render(
+        request,
+        "relationships/objective_register.html",
+        {
+            "relationship": relationship,
+            "groups": selectors.relationship_objective_groups(
+                relationship=relationship
+            ),
+            "can_edit": user_can_edit_relationship(
+                user=request.user, relationship=relationship
+            ),
+            "register": "objectives",
+        },
+    )
+
+
+@login_required
+def objective_create(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    form = ObjectiveForm(request.POST or None, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(
+                relationship=relationship,
+                values=form.cleaned_data,
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Objective “{objective}” recorded.")
+            return redirect(_detail_url("objective", relationship, objective.pk))
+    return render(
+        request,
+        "relationships/objective_form.html",
+        {"form": form, "relationship": relationship, "register": "objectives"},
+    )
+
+
+@login_required
+def objective_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, objective = selectors.objective_get_for_user(
+        user=request.user, reference=reference, pk=pk
+    )
+    return render(
+        request,
+        "relationships/objective_detail.html",
+        {
+            "relationship": relationship,
+            "objective": objective,
+            "revisions": selectors.objective_revisions(objective=objective),
+            "can_edit": user_can_edit_relationship(
+                user=request.user, relationship=relationship
+            ),
+            "register": "objectives",
+        },
+    )
+
+
+@login_required
+def objective_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, objective = selectors.objective_get_for_editing(
+        user=request.user, reference=reference, pk=pk
+    )
+    # Forms and services set values on the instance before validating them; the
+    # page (title, breadcrumbs) shows the stored copy when a revision is refused.
+    stored = copy.copy(objective)
+    form = ObjectiveRevisionForm(
+        request.POST or None, instance=objective, relationship=relationship
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_revise(
+                objective=objective,
+                changes=form.objective_changes(),
+                reason=form.cleaned_data["reason"],
+                revised_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Objective revised; the reason is on record.")
+            return redirect(_detail_url("objective", relationship, objective.pk))
+    return render(
+        request,
+        "relationships/objective_form.html",
+        {
+            "form": form,
+            "relationship": relationship,
+            "objective": stored,
+            "register": "objectives",
+        },
+    )
+
+
+# --- risks of one relationship --------------------------------------------------------
+
+
+class RelationshipRegisterView(LoginRequiredMixin, FilterView):
+    """A register page of one relationship, filterable like the cross lists."""
+
+    paginate_by = 25
+    register = ""
+
+    def get_queryset(self) -> QuerySet:
+        self.relationship = relationship_get_for_user(
+            user=self.request.user, reference=self.kwargs["reference"]
+        )
+        return self.register_queryset(self.relationship)
+
+    def register_queryset(self, relationship: Relationship) -> QuerySet:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            relationship=self.relationship,
+            can_edit=user_can_edit_relationship(
+                user=self.request.user, relationship=self.relationship
+            ),
+            register=self.register,
+            export_url=_export_url(self.request, self.register, self.relationship),
+            **kwargs,
+        )
+
+
+class RelationshipRiskListView(RelationshipRegisterView):
+    filterset_class = RiskFilterSet
+    template_name = "relationships/risk_register.html"
+    context_object_name = "risks"
+    register = "risks"
+
+    def register_queryset(self, relationship: Relationship) -> QuerySet:
+        return selectors.relationship_risks(relationship=relationship)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            heat_map=selectors.risk_heat_map(
+                risks=selectors.relationship_risks(relationship=self.relationship)
+            ),
+            summary=selectors.risk_register_summary(relationship=self.relationship),
+            **kwargs,
+        )
+
+
+@login_required
+def risk_create(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    form = RiskForm(request.POST or None, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = services.risk_create(
+                relationship=relationship,
+                values=form.cleaned_data,
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Risk “{risk}” added to the register.")
+            return redirect(_detail_url("risk", relationship, risk.pk))
+    return render(
+        request,
+        "relationships/risk_form.html",
+        {"form": form, "relationship": relationship, "register": "risks"},
+    )
+
+
+@login_required
+def risk_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, risk = selectors.risk_get_for_user(
+        user=request.user, reference=reference, pk=pk
+    )
+    return render(
+        request,
+        "relationships/risk_detail.html",
+        {
+            "relationship": relationship,
+            "risk": risk,
+            "actions": selectors.risk_actions(risk=risk),
+            "likelihood_label": selectors.LIKELIHOOD_LABELS[risk.likelihood],
+            "impact_label": selectors.IMPACT_LABELS[risk.impact],
+            "can_edit": user_can_edit_relationship(
+                user=request.user, relationship=relationship
+            ),
+            "register": "risks",
+        },
+    )
+
+
+@login_required
+def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, risk = selectors.risk_get_for_editing(
+        user=request.user, reference=reference, pk=pk
+    )
+    stored = copy.copy(risk)
+    form = RiskForm(request.POST or None, instance=risk, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_update(
+                risk=risk,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+                updated_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Risk saved.")
+            return redirect(_detail_url("risk", relationship, risk.pk))
+    return render(
+        request,
+        "relationships/risk_form.html",
+        {
+            "form": form,
+            "relationship": relationship,
+            "risk": stored,
+            "register": "risks",
+        },
+    )
+
+
+# --- actions of one relationship ------------------------------------------------------
+
+
+class RelationshipActionListView(RelationshipRegisterView):
+    filterset_class = ActionFilterSet
+    template_name = "relationships/action_register.html"
+    context_object_name = "actions"
+    register = "actions"
+
+    def register_queryset(self, relationship: Relationship) -> QuerySet:
+        return selectors.relationship_actions(relationship=relationship)
+
+
+@login_required
+def action_create(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    initial = {}
+    if request.GET.get("risk", "").isdigit():
+        initial = {"risk": int(request.GET["risk"]), "source": "risk"}
+    form = ActionForm(request.POST or None, initial=initial, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(
+                relationship=relationship,
+                values=form.cleaned_data,
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action “{action}” added.")
+            return redirect(_detail_url("action", relationship, action.pk))
+    return render(
+        request,
+        "relationships/action_form.html",
+        {"form": form, "relationship": relationship, "register": "actions"},
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, action = selectors.action_get_for_user(
+        user=request.user, reference=reference, pk=pk
+    )
+    return render(
+        request,
+        "relationships/action_detail.html",
+        {
+            "relationship": relationship,
+            "action": action,
+            "can_edit": user_can_edit_relationship(
+                user=request.user, relationship=relationship
+            ),
+            "register": "actions",
+        },
+    )
+
+
+@login_required
+def action_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    relationship, action = selectors.action_get_for_editing(
+        user=request.user, reference=reference, pk=pk
+    )
+    stored = copy.copy(action)
+    form = ActionForm(request.POST or None, instance=action, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+                updated_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action saved.")
+            return redirect(_detail_url("action", relationship, action.pk))
+    return render(
+        request,
+        "relationships/action_form.html",
+        {
+            "form": form,
+            "relationship": relationship,
+            "action": stored,
+            "register": "actions",
+        },
+    )
+
+
+@login_required
+def action_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Mark an action done: GET asks to confirm, POST does it."""
+    relationship, action = selectors.action_get_for_editing(
+        user=request.user, reference=reference, pk=pk
+    )
+    detail_url = _detail_url("action", relationship, action.pk)
+    if request.method == "POST":
+        try:
+            changed = services.action_mark_done(action=action, done_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(detail_url)
+        if changed:
+            messages.success(request, f"Action “{action}” marked done.")
+        else:
+            messages.info(request, f"Action “{action}” was already done.")
+        return redirect(_next_url(request, detail_url))
+    return render(
+        request,
+        "relationships/action_confirm_done.html",
+        {
+            "relationship": relationship,
+            "action": action,
+            "next": _next_url(request, detail_url),
+            "register": "actions",
+        },
+    )
