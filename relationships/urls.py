@@ -23,13 +23,138 @@ urlpatterns = [
 ]
 
 # --- plan editor: versions, sections, sign-off, diff, history ---
-urlpatterns += []
+from relationships.views import plans as plan_views  # noqa: E402
+
+_PLAN = "relationships/<slug:reference>/plan/"
+urlpatterns += [
+    path(_PLAN, plan_views.plan_overview, name="plan_overview"),
+    path(f"{_PLAN}start/", plan_views.plan_start_view, name="plan_start"),
+    path(f"{_PLAN}depth/", plan_views.plan_depth, name="plan_depth"),
+    path(f"{_PLAN}submit/", plan_views.plan_submit, name="plan_submit"),
+    path(f"{_PLAN}decide/", plan_views.plan_decide, name="plan_decide"),
+    path(f"{_PLAN}new-draft/", plan_views.plan_new_draft, name="plan_new_draft"),
+    path(f"{_PLAN}versions/", plan_views.plan_versions, name="plan_versions"),
+    path(f"{_PLAN}diff/", plan_views.plan_diff, name="plan_diff"),
+    path(
+        f"{_PLAN}sections/<slug:principle_key>/",
+        plan_views.plan_section_detail,
+        name="plan_section_detail",
+    ),
+    path(
+        f"{_PLAN}sections/<slug:principle_key>/edit/",
+        plan_views.plan_section_edit,
+        name="plan_section_edit",
+    ),
+    path(
+        "relationships/<slug:reference>/history/",
+        plan_views.relationship_history,
+        name="relationship_history",
+    ),
+]
 # --- end plan editor ---
 
 # --- registers: objectives, risks, actions ---
-urlpatterns += []
+from relationships.views import registers as register_views  # noqa: E402
+
+_one = "relationships/<slug:reference>/"
+urlpatterns += [
+    path(
+        "objectives/", register_views.ObjectiveListView.as_view(), name="objective_list"
+    ),
+    path(
+        "objectives/export.csv",
+        register_views.objective_export,
+        name="objective_export",
+    ),
+    path("risks/", register_views.RiskListView.as_view(), name="risk_list"),
+    path("risks/export.csv", register_views.risk_export, name="risk_export"),
+    path("actions/", register_views.ActionListView.as_view(), name="action_list"),
+    path("actions/export.csv", register_views.action_export, name="action_export"),
+    path(
+        f"{_one}objectives/",
+        register_views.relationship_objectives,
+        name="relationship_objectives",
+    ),
+    path(
+        f"{_one}objectives/new/",
+        register_views.objective_create,
+        name="objective_create",
+    ),
+    path(
+        f"{_one}objectives/<int:pk>/",
+        register_views.objective_detail,
+        name="objective_detail",
+    ),
+    path(
+        f"{_one}objectives/<int:pk>/edit/",
+        register_views.objective_edit,
+        name="objective_edit",
+    ),
+    path(
+        f"{_one}risks/",
+        register_views.RelationshipRiskListView.as_view(),
+        name="relationship_risks",
+    ),
+    path(f"{_one}risks/new/", register_views.risk_create, name="risk_create"),
+    path(f"{_one}risks/<int:pk>/", register_views.risk_detail, name="risk_detail"),
+    path(f"{_one}risks/<int:pk>/edit/", register_views.risk_edit, name="risk_edit"),
+    path(
+        f"{_one}actions/",
+        register_views.RelationshipActionListView.as_view(),
+        name="relationship_actions",
+    ),
+    path(f"{_one}actions/new/", register_views.action_create, name="action_create"),
+    path(
+        f"{_one}actions/<int:pk>/",
+        register_views.action_detail,
+        name="action_detail",
+    ),
+    path(
+        f"{_one}actions/<int:pk>/edit/",
+        register_views.action_edit,
+        name="action_edit",
+    ),
+    path(
+        f"{_one}actions/<int:pk>/done/",
+        register_views.action_done,
+        name="action_done",
+    ),
+]
 # --- end registers ---
 
 # --- lifecycle: stages, checklist, evidence, documents ---
-urlpatterns += []
+from relationships.views import lifecycle as lifecycle_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "relationships/<slug:reference>/lifecycle/",
+        lifecycle_views.relationship_lifecycle,
+        name="relationship_lifecycle",
+    ),
+    path(
+        "relationships/<slug:reference>/lifecycle/move/",
+        lifecycle_views.stage_move,
+        name="stage_move",
+    ),
+    path(
+        "relationships/<slug:reference>/lifecycle/artefacts/<int:artefact_pk>/",
+        lifecycle_views.artefact_evidence_edit,
+        name="artefact_evidence_edit",
+    ),
+    path(
+        "relationships/<slug:reference>/lifecycle/artefacts/<int:artefact_pk>/clear/",
+        lifecycle_views.artefact_evidence_clear,
+        name="artefact_evidence_clear",
+    ),
+    path(
+        "relationships/<slug:reference>/documents/",
+        lifecycle_views.relationship_documents,
+        name="relationship_documents",
+    ),
+    path(
+        "relationships/<slug:reference>/documents/<int:pk>/download/",
+        lifecycle_views.document_download,
+        name="document_download",
+    ),
+]
 # --- end lifecycle ---

@@ -1,0 +1,801 @@
+"""Reads for the plan editor: sections, guidance, sign-off state, diffs, history.
+
+Every function takes a relationship the caller already obtained through
+`relationship_get_for_user` or `relationship_get_for_editing`, so tenancy is
+decided there and nowhere else.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cached_property
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from principles.choices import PrincipleKey, PrincipleSetKey
+from principles.models import Principle
+from relationships.choices import PlanDecisionKind, PlanVersionStatus
+from relationships.models import (
+    Action,
+    Objective,
+    Partnership,
+    Plan,
+    PlanDecision,
+    PlanSection,
+    PlanVersion,
+    Relationship,
+    Risk,
+)
+from relationships.plan_schema import (
+    SECTION_FIELDS,
+    Completeness,
+    PlanField,
+    section_completeness,
+    section_fields,
+)
+from relationships.selectors import AnyUser
+
+OPEN_VERSION_STATUSES = (PlanVersionStatus.DRAFT, PlanVersionStatus.SUBMITTED)
+
+
+# --- Plan and versions ------------------------------------------------------------
+
+
+def plan_get_for_relationship(*, relationship: Relationship) -> Plan | None:
+    return Plan.objects.filter(relationship=relationship).first()
+
+
+def plan_get_or_404(*, relationship: Relationship) -> Plan:
+    plan = plan_get_for_relationship(relationship=relationship)
+    if plan is None:
+        raise Http404("This relationship has no plan yet.")
+    return plan
+
+
+def plan_version_open(*, plan: Plan) -> PlanVersion | None:
+    """The version being drafted or awaiting sign-off; there is at most one."""
+    return (
+        plan.versions.filter(status__in=OPEN_VERSION_STATUSES)
+        .select_related("created_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def plan_version_current(*, plan: Plan) -> PlanVersion | None:
+    """The open version if there is one, else the latest approved, else the latest."""
+    versions = plan.versions.select_related("created_by")
+    return (
+        plan_version_open(plan=plan)
+        or versions.filter(status=PlanVersionStatus.APPROVED)
+        .order_by("-number")
+        .first()
+        or versions.order_by("-number").first()
+    )
+
+
+def plan_version_get(*, plan: Plan, number: int | str | None) -> PlanVersion:
+    """A version by number (404 if unknown); without a number, the current one."""
+    if number in (None, ""):
+        version = plan_version_current(plan=plan)
+        if version is None:
+            raise Http404("This plan has no versions yet.")
+        return version
+    try:
+        return plan.versions.select_related("created_by").get(number=int(number))
+    except (PlanVersion.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such plan version.") from error
+
+
+def plan_versions_for_plan(*, plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("created_by").order_by("-number")
+
+
+def plan_version_latest_approved(*, plan: Plan) -> PlanVersion | None:
+    return (
+        plan.versions.filter(status=PlanVersionStatus.APPROVED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def plan_last_depth_change(*, plan: Plan) -> Any | None:
+    """The history record of the latest switch of depth, to say who and when."""
+    return (
+        plan.history.filter(history_change_reason__startswith="Depth set")
+        .select_related("history_user")
+        .first()
+    )
+
+
+# --- Sections ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """One section of a plan version, with what the page needs to show it."""
+
+    principle: Principle
+    section: PlanSection | None
+    fields: tuple[PlanField, ...]
+    completeness: Completeness
+    depth: str
+
+    @property
+    def key(self) -> str:
+        return self.principle.key
+
+    @property
+    def content(self) -> Mapping[str, Any]:
+        return self.section.content if self.section else {}
+
+    @property
+    def values(self) -> list[tuple[PlanField, str, str]]:
+        """(field, label at the plan's depth, displayed value), in schema order."""
+        return [
+            (
+                plan_field,
+                plan_field.label_at(self.depth),
+                plan_field.display(self.content.get(plan_field.key)),
+            )
+            for plan_field in self.fields
+        ]
+
+
+def plan_principles(*, relationship: Relationship) -> list[Principle]:
+    """The 12 principles of the relationship's set, in order: one section each."""
+    return list(
+        Principle.objects.filter(
+            principle_set__key=relationship.principle_set_key
+        ).order_by("number")
+    )
+
+
+def plan_section_rows(
+    *, plan_version: PlanVersion, relationship: Relationship, depth: str
+) -> list[SectionRow]:
+    sections = {
+        section.principle_key: section
+        for section in plan_version.sections.select_related("updated_by")
+    }
+    rows = []
+    for principle in plan_principles(relationship=relationship):
+        fields = section_fields(
+            principle_key=principle.key, relationship_kind=relationship.kind
+        )
+        section = sections.get(principle.key)
+        rows.append(
+            SectionRow(
+                principle=principle,
+                section=section,
+                fields=fields,
+                completeness=section_completeness(
+                    fields=fields,
+                    content=section.content if section else {},
+                    depth=depth,
+                ),
+                depth=depth,
+            )
+        )
+    return rows
+
+
+def plan_section_row(
+    *,
+    plan_version: PlanVersion,
+    relationship: Relationship,
+    depth: str,
+    principle_key: str,
+) -> SectionRow:
+    if principle_key not in PrincipleKey.values:
+        raise Http404("No such plan section.")
+    try:
+        principle = Principle.objects.get(
+            principle_set__key=relationship.principle_set_key, key=principle_key
+        )
+        section = plan_version.sections.select_related("updated_by").get(
+            principle_key=principle_key
+        )
+    except (Principle.DoesNotExist, PlanSection.DoesNotExist) as error:
+        raise Http404("No such plan section.") from error
+    fields = section_fields(
+        principle_key=principle_key, relationship_kind=relationship.kind
+    )
+    return SectionRow(
+        principle=principle,
+        section=section,
+        fields=fields,
+        completeness=section_completeness(
+            fields=fields, content=section.content, depth=depth
+        ),
+        depth=depth,
+    )
+
+
+def plan_version_missing_fields(
+    *, plan_version: PlanVersion, relationship: Relationship, depth: str
+) -> list[tuple[Principle, tuple[PlanField, ...]]]:
+    """Sections that lack required fields at the given depth, with those fields."""
+    return [
+        (row.principle, row.completeness.missing)
+        for row in plan_section_rows(
+            plan_version=plan_version, relationship=relationship, depth=depth
+        )
+        if row.completeness.missing
+    ]
+
+
+def plan_section_content_at_revision(
+    *, section: PlanSection, revision: int
+) -> dict[str, Any] | None:
+    """The section's content as it was saved at a revision, from its history."""
+    record = (
+        PlanSection.history.filter(id=section.pk, revision=revision)
+        .order_by("-history_id")
+        .first()
+    )
+    return None if record is None else record.content
+
+
+def plan_total_completeness(*, rows: list[SectionRow]) -> Completeness:
+    """Completeness of a whole version: its sections' required fields together."""
+    missing = tuple(field for row in rows for field in row.completeness.missing)
+    required = sum(row.completeness.required for row in rows)
+    return Completeness(
+        filled=required - len(missing), required=required, missing=missing
+    )
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field where a refused save differs from what someone else saved."""
+
+    label: str
+    before: str | None  # None when the opened revision is not in the history
+    theirs: str
+    yours: str
+    they_changed: bool
+    same: bool
+
+
+def plan_section_conflict_rows(
+    *,
+    section: PlanSection,
+    fields: tuple[PlanField, ...],
+    depth: str,
+    yours: Mapping[str, Any],
+    opened_revision: int,
+) -> list[ConflictRow]:
+    """The fields to show after a refused save: the value when the user opened
+    the section, the other person's saved value, and the user's own."""
+    base = plan_section_content_at_revision(section=section, revision=opened_revision)
+    rows = []
+    for plan_field in fields:
+        theirs = section.content.get(plan_field.key, "")
+        mine = yours.get(plan_field.key, "")
+        before = (base or {}).get(plan_field.key, "")
+        they_changed = base is not None and before != theirs
+        if theirs == mine and not they_changed:
+            continue
+        rows.append(
+            ConflictRow(
+                label=plan_field.label_at(depth),
+                before=plan_field.display(before) if base is not None else None,
+                theirs=plan_field.display(theirs),
+                yours=plan_field.display(mine),
+                they_changed=they_changed,
+                same=theirs == mine,
+            )
+        )
+    return rows
+
+
+# --- Guidance ---------------------------------------------------------------------
+
+
+def plan_guidance_set_key_for_user(*, user: AnyUser, relationship: Relationship) -> str:
+    """Which principle set's guidance this user reads for this relationship.
+
+    In a large organisation's relationship with MSMEs, people from the MSMEs read
+    the guidance written for MSMEs; everyone else reads the relationship's set.
+    """
+    set_key = relationship.principle_set_key
+    if set_key != PrincipleSetKey.LARGE_MSME:
+        return set_key
+    own_partner_kinds = set(
+        relationship.partnerships.filter(
+            organisation__memberships__user=user
+        ).values_list("organisation__kind", flat=True)
+    )
+    if own_partner_kinds and all(kind == "msme" for kind in own_partner_kinds):
+        return PrincipleSetKey.MSME
+    return set_key
+
+
+def plan_guidance_for_user(
+    *, user: AnyUser, relationship: Relationship, principle_key: str
+) -> Principle:
+    set_key = plan_guidance_set_key_for_user(user=user, relationship=relationship)
+    return Principle.objects.select_related("principle_set").get(
+        principle_set__key=set_key, key=principle_key
+    )
+
+
+# --- Sign-off ---------------------------------------------------------------------
+
+
+def plan_partnerships_represented_by(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Partnership]:
+    """Partners this user may sign the plan for: as their relationship manager, or
+    as a leadership member of the joint management team for that partner."""
+    if not user.is_authenticated:
+        return Partnership.objects.none()
+    return (
+        Partnership.objects.filter(relationship=relationship)
+        .filter(
+            Q(relationship_manager=user)
+            | Q(jmt_members__user=user, jmt_members__is_leadership=True)
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("role", "organisation__name")
+    )
+
+
+@dataclass(frozen=True)
+class SignOffRow:
+    partnership: Partnership
+    decision: PlanDecision | None
+    representatives: tuple[str, ...]
+
+    @property
+    def signed(self) -> bool:
+        return (
+            self.decision is not None
+            and self.decision.decision == PlanDecisionKind.APPROVE
+        )
+
+
+def plan_signoff_rows(
+    *, plan_version: PlanVersion, relationship: Relationship
+) -> list[SignOffRow]:
+    """Each partner's decision in the version's latest submission round."""
+    decisions = {
+        decision.partnership_id: decision
+        for decision in plan_version.decisions.filter(
+            submission_round=plan_version.submission_round
+        ).select_related("decided_by")
+    }
+    partnerships = relationship.partnerships.select_related(
+        "organisation", "relationship_manager"
+    ).prefetch_related("jmt_members__user")
+    rows = []
+    for partnership in partnerships:
+        names = []
+        if partnership.relationship_manager:
+            names.append(_person(partnership.relationship_manager))
+        names.extend(
+            _person(member.user)
+            for member in partnership.jmt_members.all()
+            if member.is_leadership
+            and member.user_id != partnership.relationship_manager_id
+        )
+        rows.append(
+            SignOffRow(
+                partnership=partnership,
+                decision=decisions.get(partnership.pk),
+                representatives=tuple(names),
+            )
+        )
+    return rows
+
+
+def plan_decisions_for_version(*, plan_version: PlanVersion) -> QuerySet[PlanDecision]:
+    return plan_version.decisions.select_related(
+        "partnership__organisation", "decided_by"
+    ).order_by("-submission_round", "-decided_at")
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.get_username()
+
+
+# --- Diff between versions --------------------------------------------------------
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
+    """Both texts as HTML, with removed words marked in the old and added ones in
+    the new."""
+    old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
+    opcodes = SequenceMatcher(
+        None, old_tokens, new_tokens, autojunk=False
+    ).get_opcodes()
+    old_html: list[str] = []
+    new_html: list[str] = []
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        if removed:
+            old_html.append(f'<del class="diff-del">{escape("".join(removed))}</del>')
+        if added:
+            new_html.append(f'<ins class="diff-ins">{escape("".join(added))}</ins>')
+        removed.clear()
+        added.clear()
+
+    for index, (tag, old_start, old_end, new_start, new_end) in enumerate(opcodes):
+        old_part = old_tokens[old_start:old_end]
+        new_part = new_tokens[new_start:new_end]
+        # A lone space between two changes belongs to the change: "Not started"
+        # replaced by "At risk" reads as one replacement, not two.
+        between_changes = (
+            0 < index < len(opcodes) - 1
+            and not "".join(old_part).strip()
+            and opcodes[index - 1][0] != "equal"
+            and opcodes[index + 1][0] != "equal"
+        )
+        if tag == "equal" and not between_changes:
+            flush()
+            old_html.append(escape("".join(old_part)))
+            new_html.append(escape("".join(new_part)))
+        else:
+            removed.extend(old_part)
+            added.extend(new_part)
+    flush()
+    return mark_safe("".join(old_html)), mark_safe("".join(new_html))
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    label: str
+    old_html: SafeString
+    new_html: SafeString
+    changed: bool
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    principle: Principle
+    fields: list[FieldDiff]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(field.changed for field in self.fields)
+
+
+def plan_versions_diff(
+    *,
+    relationship: Relationship,
+    from_version: PlanVersion,
+    to_version: PlanVersion,
+) -> list[SectionDiff]:
+    """Section by section and field by field, what changed between two versions."""
+    contents = defaultdict(dict)
+    for section in PlanSection.objects.filter(
+        plan_version__in=(from_version, to_version)
+    ):
+        contents[section.plan_version_id][section.principle_key] = section.content
+    diffs = []
+    for principle in plan_principles(relationship=relationship):
+        old_content = contents[from_version.pk].get(principle.key, {})
+        new_content = contents[to_version.pk].get(principle.key, {})
+        fields = section_fields(
+            principle_key=principle.key, relationship_kind=relationship.kind
+        )
+        field_diffs = []
+        for plan_field in fields:
+            old = plan_field.display(old_content.get(plan_field.key))
+            new = plan_field.display(new_content.get(plan_field.key))
+            old_html, new_html = word_diff(old, new)
+            field_diffs.append(
+                FieldDiff(plan_field.label, old_html, new_html, old != new)
+            )
+        diffs.append(SectionDiff(principle=principle, fields=field_diffs))
+    return diffs
+
+
+# --- Change history ---------------------------------------------------------------
+
+# What a history row is about, by its source table.
+HISTORY_SOURCES: dict[str, tuple[type[models.Model], str]] = {
+    "plan": (Plan, "Plan"),
+    "plan_version": (PlanVersion, "Plan version"),
+    "plan_section": (PlanSection, "Plan section"),
+    "objective": (Objective, "Objective"),
+    "risk": (Risk, "Risk"),
+    "action": (Action, "Action"),
+}
+
+# Bookkeeping fields nobody needs to read in a change log.
+HISTORY_HIDDEN_FIELDS = frozenset(
+    {
+        "id",
+        "relationship",
+        "plan",
+        "plan_version",
+        "created_at",
+        "updated_at",
+        "revision",
+        "updated_by",
+        "created_by",
+        "principle_key",
+    }
+)
+
+
+def relationship_history_rows(*, relationship: Relationship) -> QuerySet:
+    """One row (history_id, history_date, source) per recorded change of the
+    relationship's plan and registers, newest first, as one query to paginate."""
+    plan_ids = Plan.history.filter(relationship_id=relationship.pk).values("id")
+    version_ids = PlanVersion.history.filter(plan_id__in=plan_ids).values("id")
+    per_source = {
+        "plan": Plan.history.filter(relationship_id=relationship.pk),
+        "plan_version": PlanVersion.history.filter(plan_id__in=plan_ids),
+        "plan_section": PlanSection.history.filter(plan_version_id__in=version_ids),
+        "objective": Objective.history.filter(relationship_id=relationship.pk),
+        "risk": Risk.history.filter(relationship_id=relationship.pk),
+        "action": Action.history.filter(relationship_id=relationship.pk),
+    }
+    parts = [
+        queryset.order_by()
+        .annotate(history_source=Value(source, output_field=CharField()))
+        .values_list("history_id", "history_date", "history_source")
+        for source, queryset in per_source.items()
+    ]
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    label: str
+    old: str
+    new: str
+
+    @cached_property
+    def diff(self) -> tuple[SafeString, SafeString]:
+        return word_diff(self.old, self.new)
+
+    @property
+    def old_html(self) -> SafeString:
+        return self.diff[0]
+
+    @property
+    def new_html(self) -> SafeString:
+        return self.diff[1]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    action: str
+    subject_kind: str
+    subject: str
+    reason: str
+    changes: list[HistoryChange]
+
+
+def relationship_history_entries(
+    *, rows: Iterable[tuple[int, datetime.datetime, str]]
+) -> list[HistoryEntry]:
+    """Turn a page of history rows into readable entries, in a fixed number of
+    queries whatever the page holds: per source, the records and their
+    predecessors; then one lookup per kind of related object named in a change."""
+    rows = list(rows)
+    ids_by_source: dict[str, list[int]] = defaultdict(list)
+    for history_id, _when, source in rows:
+        ids_by_source[source].append(history_id)
+
+    records: dict[tuple[str, int], Any] = {}
+    previous: dict[tuple[str, int], Any] = {}
+    for source, history_ids in ids_by_source.items():
+        model = HISTORY_SOURCES[source][0]
+        history = model.history.model
+        predecessor = (
+            history.objects.filter(
+                id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+            )
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        found = list(
+            history.objects.filter(history_id__in=history_ids)
+            .select_related("history_user")
+            .annotate(previous_history_id=Subquery(predecessor))
+        )
+        earlier = history.objects.in_bulk(
+            [
+                record.previous_history_id
+                for record in found
+                if record.previous_history_id
+            ]
+        )
+        for record in found:
+            records[source, record.history_id] = record
+            previous[source, record.history_id] = earlier.get(
+                record.previous_history_id
+            )
+
+    raw_changes = {
+        key: _raw_changes(source=key[0], record=record, before=previous[key])
+        for key, record in records.items()
+    }
+    names = _related_names(
+        raw_changes.values(),
+        section_records=[
+            record
+            for (source, _id), record in records.items()
+            if source == "plan_section"
+        ],
+    )
+    entries = []
+    for history_id, when, source in rows:
+        record = records.get((source, history_id))
+        if record is None:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=when,
+                who=_person(record.history_user) if record.history_user else "System",
+                action={"+": "Created", "~": "Changed", "-": "Deleted"}[
+                    record.history_type
+                ],
+                subject_kind=HISTORY_SOURCES[source][1],
+                subject=_subject(source=source, record=record, names=names),
+                reason=record.history_change_reason or "",
+                changes=[
+                    HistoryChange(label, _show(old, names), _show(new, names))
+                    for label, old, new in raw_changes[source, history_id]
+                ],
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A foreign key value, named once all of its kind are looked up together."""
+
+    model: type[models.Model]
+    pk: int
+
+
+def _raw_changes(
+    *, source: str, record: Any, before: Any | None
+) -> list[tuple[str, Any, Any]]:
+    model = HISTORY_SOURCES[source][0]
+    if record.history_type == "-":
+        return []
+    if source == "plan_section":
+        return _section_changes(record=record, before=before)
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if field.name not in HISTORY_HIDDEN_FIELDS
+    ]
+    changes = []
+    if before is None:
+        for field in fields:
+            value = _value(field, record)
+            if value not in (None, "", 0, False):
+                changes.append((_label(field), None, value))
+        return changes
+    delta = record.diff_against(before, excluded_fields=HISTORY_HIDDEN_FIELDS)
+    by_name = {field.name: field for field in fields}
+    for change in delta.changes:
+        field = by_name.get(change.field)
+        if field is None:
+            continue
+        changes.append((_label(field), _value(field, before), _value(field, record)))
+    return changes
+
+
+def _section_changes(*, record: Any, before: Any | None) -> list[tuple[str, Any, Any]]:
+    old_content = before.content if before is not None else {}
+    new_content = record.content or {}
+    known = {
+        plan_field.key: plan_field
+        for plan_field in SECTION_FIELDS.get(record.principle_key, ())
+    }
+    changes = []
+    unknown = (set(new_content) | set(old_content)) - set(known)
+    for key in [*known, *sorted(unknown)]:
+        old, new = old_content.get(key), new_content.get(key)
+        if old in (None, "") and new in (None, ""):
+            continue
+        if old == new:
+            continue
+        plan_field = known.get(key)
+        if plan_field is None:
+            changes.append((key.replace("_", " ").capitalize(), old, new))
+        else:
+            changes.append(
+                (plan_field.label, plan_field.display(old), plan_field.display(new))
+            )
+    return changes
+
+
+def _label(field: models.Field) -> str:
+    return str(field.verbose_name)[:1].upper() + str(field.verbose_name)[1:]
+
+
+def _value(field: models.Field, record: Any) -> Any:
+    value = getattr(record, field.attname)
+    if value is None:
+        return None
+    if isinstance(field, models.ForeignKey):
+        return _Ref(field.related_model, value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def _related_names(
+    changes: Iterable[list[tuple[str, Any, Any]]], *, section_records: list[Any]
+) -> dict[tuple[type[models.Model], int], str]:
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    for change_list in changes:
+        for _field_label, old, new in change_list:
+            for value in (old, new):
+                if isinstance(value, _Ref):
+                    wanted[value.model].add(value.pk)
+    wanted[PlanVersion].update(record.plan_version_id for record in section_records)
+    names = {}
+    for model, pks in wanted.items():
+        queryset = model._default_manager.all()
+        if model is Partnership:
+            queryset = queryset.select_related("organisation")
+        for pk, instance in queryset.in_bulk(pks).items():
+            if model is get_user_model():
+                names[model, pk] = _person(instance)
+            elif model is Partnership:
+                names[model, pk] = instance.organisation.name
+            elif model is PlanVersion:
+                names[model, pk] = f"version {instance.number}"
+            else:
+                names[model, pk] = str(instance)
+    return names
+
+
+def _show(value: Any, names: Mapping[tuple[type[models.Model], int], str]) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, _Ref):
+        return names.get((value.model, value.pk), f"#{value.pk} (deleted)")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "j M Y H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j M Y")
+    return str(value)
+
+
+def _subject(
+    *, source: str, record: Any, names: Mapping[tuple[type[models.Model], int], str]
+) -> str:
+    if source == "plan":
+        return "Relationship management plan"
+    if source == "plan_version":
+        return f"Version {record.number}"
+    if source == "plan_section":
+        version = names.get((PlanVersion, record.plan_version_id), "a deleted version")
+        return f"{PrincipleKey(record.principle_key).label}, {version}"
+    return record.title
