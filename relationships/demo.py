@@ -32,6 +32,7 @@ from relationships.choices import (
     ObjectiveStatus,
     OrganisationKind,
     PartnerRole,
+    PlanDecisionKind,
     PlanVersionStatus,
     RelationshipKind,
     RelationshipStatus,
@@ -45,11 +46,13 @@ from relationships.models import (
     Organisation,
     Partnership,
     Plan,
+    PlanDecision,
     PlanSection,
     PlanVersion,
     Relationship,
     Risk,
 )
+from relationships.services.plans import plan_default_depth
 
 DEMO_PASSWORD = "partnerplan-demo"
 DEMO_ADMIN_USERNAME = "admin"
@@ -1044,7 +1047,10 @@ def _load_plan(
 ) -> None:
     lead_manager = next(iter(partnerships.values())).relationship_manager
     plan = _get_or_create(
-        model=Plan, lookup={"relationship": relationship}, result=result
+        model=Plan,
+        lookup={"relationship": relationship},
+        defaults={"depth": plan_default_depth(relationship)},
+        result=result,
     )
     latest_number = max(version.number for version in spec.plan_versions)
     for version_spec in spec.plan_versions:
@@ -1061,8 +1067,12 @@ def _load_plan(
                 "approved_at": _days_ago_moment(
                     today=today, days=version_spec.approved_days_ago
                 ),
+                "submission_round": 0 if version_spec.status == "draft" else 1,
             },
             result=result,
+        )
+        _load_plan_decisions(
+            plan_version=plan_version, partnerships=partnerships, result=result
         )
         for principle_key, summary in zip(
             PRINCIPLE_KEYS, PLAN_SUMMARIES[spec.reference], strict=True
@@ -1075,6 +1085,35 @@ def _load_plan(
                 defaults={"content": {"summary": summary}, "updated_by": lead_manager},
                 result=result,
             )
+
+
+def _load_plan_decisions(
+    *,
+    plan_version: PlanVersion,
+    partnerships: dict[str, Partnership],
+    result: DemoLoadResult,
+) -> None:
+    """Approved versions carry every partner's sign-off; a version awaiting
+    sign-off has all but the last partner's, so someone still has to decide."""
+    if plan_version.status == PlanVersionStatus.DRAFT:
+        return
+    signers = list(partnerships.values())
+    if plan_version.status == PlanVersionStatus.SUBMITTED:
+        signers = signers[:-1]
+    for partnership in signers:
+        _get_or_create(
+            model=PlanDecision,
+            lookup={
+                "plan_version": plan_version,
+                "partnership": partnership,
+                "submission_round": 1,
+            },
+            defaults={
+                "decision": PlanDecisionKind.APPROVE,
+                "decided_by": partnership.relationship_manager,
+            },
+            result=result,
+        )
 
 
 def _days_ago_moment(*, today: date, days: int | None) -> datetime | None:

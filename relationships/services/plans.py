@@ -65,7 +65,8 @@ def _save(
     instance.save()
 
 
-def _depth_for(relationship: Relationship) -> str:
+def plan_default_depth(relationship: Relationship) -> str:
+    """Essentials when any partner is an MSME (proportionate, after ISO/TR 44004)."""
     has_msme = relationship.partnerships.filter(
         organisation__kind=OrganisationKind.MSME
     ).exists()
@@ -119,7 +120,7 @@ def plan_start(*, relationship: Relationship, user: AbstractBaseUser) -> Plan:
     """
     if Plan.objects.filter(relationship=relationship).exists():
         raise ValidationError("This relationship already has a plan.")
-    plan = Plan(relationship=relationship, depth=_depth_for(relationship))
+    plan = Plan(relationship=relationship, depth=plan_default_depth(relationship))
     _save(plan, user=user, reason="Plan started")
     _create_version(plan=plan, user=user, summary="First draft.", copy_from=None)
     return plan

@@ -27,6 +27,7 @@ from relationships.models import (
     Membership,
     Objective,
     Organisation,
+    Plan,
     PlanVersion,
     Relationship,
     Risk,
@@ -303,6 +304,22 @@ def test_plans_exist_in_every_state() -> None:
         sections = dict(version.sections.values_list("principle_key", "content"))
         assert set(sections) == set(PrincipleKey.values)
         assert all(content["summary"].strip() for content in sections.values())
+
+    # Approved versions carry every partner's sign-off; the one awaiting sign-off
+    # still waits for one partner.
+    def signed(version: PlanVersion) -> int:
+        return version.decisions.filter(submission_round=1, decision="approve").count()
+
+    assert signed(ubc[2]) == signed(ubc[1]) == 2
+    assert signed(large_msme[1]) == 3
+    assert signed(large_msme[2]) == 2
+    assert large_msme[2].submission_round == 1
+
+
+def test_plans_with_an_msme_partner_start_at_essentials_depth() -> None:
+    demo_load()
+    depths = dict(Plan.objects.values_list("relationship__reference", "depth"))
+    assert depths == {UBC: "essentials", LARGE_MSME: "essentials", ALLIANCE: "full"}
 
 
 def test_registers_tell_a_story_in_every_relationship() -> None:
