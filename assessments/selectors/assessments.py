@@ -1,0 +1,776 @@
+"""Reads for the rating workflow: periods, visibility, assessment pages, gaps.
+
+Tenancy stays in relationships.selectors: every function here either takes a
+relationship the caller obtained through relationship_get_for_user, or fetches
+it that way itself. On top of that, a partner's self-assessment is private to
+that partner's organisation until it is submitted: any other user gets a 404,
+exactly as if it did not exist.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from assessments.choices import (
+    CADENCE_MONTHS,
+    AssessmentKind,
+    AssessmentStatus,
+    Cadence,
+)
+from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
+from assessments.selectors import (
+    VISIBLE_TO_PARTNERS,
+    PerceptionGap,
+    perception_gaps_from_levels,
+    relationship_perception_gaps,
+)
+from principles.choices import PrincipleSetKey
+from principles.models import MaturityLevel, Principle
+from relationships.choices import (
+    WRITE_ROLES,
+    MembershipRole,
+    RelationshipKind,
+)
+from relationships.models import (
+    OPEN_ACTION_STATUSES,
+    Membership,
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipDocument,
+    Risk,
+)
+from relationships.selectors import (
+    AnyUser,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
+
+# Levels at or below this one ask for an improvement action.
+LOW_RATING_LEVEL = 2
+
+# Roles that may finalise their own partner's self-assessment.
+SELF_FINALISE_ROLES = frozenset(
+    {MembershipRole.RELATIONSHIP_MANAGER, MembershipRole.ORG_ADMIN}
+)
+
+
+# --- periods ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentPeriod:
+    """A calendar period of a relationship's assessment cadence."""
+
+    start: datetime.date
+    end: datetime.date
+    cadence: str
+
+    @property
+    def label(self) -> str:
+        months = CADENCE_MONTHS[Cadence(self.cadence)]
+        if months == 3:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if months == 6:
+            return f"{self.start.year}-H{(self.start.month - 1) // 6 + 1}"
+        if months == 12:
+            return str(self.start.year)
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def cadence_label(self) -> str:
+        return Cadence(self.cadence).label
+
+
+def relationship_assessment_cadence(*, relationship: Relationship) -> str:
+    """The relationship's cadence; quarterly when it has no schedule."""
+    cadence = (
+        AssessmentSchedule.objects.filter(relationship=relationship)
+        .values_list("cadence", flat=True)
+        .first()
+    )
+    return cadence or Cadence.QUARTERLY
+
+
+def assessment_period_containing(
+    *, cadence: str, day: datetime.date
+) -> AssessmentPeriod:
+    """The calendar period (month, quarter, half-year or year) holding the day."""
+    months = CADENCE_MONTHS[Cadence(cadence)]
+    start_month = (day.month - 1) // months * months + 1
+    end_month = start_month + months - 1
+    return AssessmentPeriod(
+        start=datetime.date(day.year, start_month, 1),
+        end=datetime.date(
+            day.year, end_month, calendar.monthrange(day.year, end_month)[1]
+        ),
+        cadence=cadence,
+    )
+
+
+def relationship_current_period(
+    *, relationship: Relationship, today: datetime.date | None = None
+) -> AssessmentPeriod:
+    return assessment_period_containing(
+        cadence=relationship_assessment_cadence(relationship=relationship),
+        day=today or timezone.localdate(),
+    )
+
+
+# --- who may do what -------------------------------------------------------
+
+
+def _organisation_ids_of(user: AnyUser) -> QuerySet:
+    return Membership.objects.filter(user=user).values("organisation_id")
+
+
+def _roles_in_organisation(*, user: AnyUser, organisation_id: int) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(
+            user=user, organisation_id=organisation_id
+        ).values_list("role", flat=True)
+    )
+
+
+def user_can_edit_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
+    """Self: a write role in that partner's organisation; joint: in any partner."""
+    if assessment.kind == AssessmentKind.SELF:
+        roles = _roles_in_organisation(
+            user=user, organisation_id=assessment.partnership.organisation_id
+        )
+        return bool(roles & WRITE_ROLES)
+    return user_can_edit_relationship(user=user, relationship=assessment.relationship)
+
+
+def user_can_finalise_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
+    """Joint: any partner representative; self: that partner's own manager."""
+    if assessment.kind == AssessmentKind.JOINT:
+        return user_can_edit_relationship(
+            user=user, relationship=assessment.relationship
+        )
+    partnership = assessment.partnership
+    if partnership.relationship_manager_id == user.pk:
+        return True
+    roles = _roles_in_organisation(
+        user=user, organisation_id=partnership.organisation_id
+    )
+    return bool(roles & SELF_FINALISE_ROLES)
+
+
+def partnerships_assessable_by(
+    *, user: AnyUser, relationship: Relationship
+) -> list[Partnership]:
+    """The partners whose self-assessment the user may start and edit."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Partnership.objects.filter(
+            relationship=relationship,
+            organisation__memberships__user=user,
+            organisation__memberships__role__in=WRITE_ROLES,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("role", "organisation__name")
+    )
+
+
+# --- getting one assessment ------------------------------------------------
+
+
+def assessments_visible_to(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Assessment]:
+    """Joint assessments, shared self-assessments and the user's own partner's."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(relationship=relationship).filter(
+        Q(kind=AssessmentKind.JOINT)
+        | Q(status__in=VISIBLE_TO_PARTNERS)
+        | Q(partnership__organisation_id__in=_organisation_ids_of(user))
+    )
+
+
+def assessment_get_for_user(*, user: AnyUser, reference: str, pk: int) -> Assessment:
+    """An assessment the user may read; a hidden draft is a 404 like a missing one."""
+    relationship = relationship_get_for_user(user=user, reference=reference)
+    try:
+        assessment = (
+            assessments_visible_to(user=user, relationship=relationship)
+            .select_related(
+                "partnership__organisation",
+                "partnership__relationship_manager",
+                "created_by",
+                "based_on",
+            )
+            .get(pk=pk)
+        )
+    except Assessment.DoesNotExist as error:
+        raise Http404("No such assessment.") from error
+    assessment.relationship = relationship
+    return assessment
+
+
+def assessment_get_for_editing(*, user: AnyUser, reference: str, pk: int) -> Assessment:
+    """404 if unseen, 403 if the user may read but not change it."""
+    assessment = assessment_get_for_user(user=user, reference=reference, pk=pk)
+    if not user_can_edit_assessment(user=user, assessment=assessment):
+        if assessment.kind == AssessmentKind.SELF:
+            raise PermissionDenied(
+                "Only members of "
+                f"{assessment.partnership.organisation.name} with a write role may "
+                "change its self-assessment."
+            )
+        raise PermissionDenied("Your role in this relationship is read-only.")
+    return assessment
+
+
+def assessment_get_for_finalising(
+    *, user: AnyUser, reference: str, pk: int
+) -> Assessment:
+    assessment = assessment_get_for_editing(user=user, reference=reference, pk=pk)
+    if not user_can_finalise_assessment(user=user, assessment=assessment):
+        raise PermissionDenied(
+            f"Only {assessment.partnership.organisation.name}'s relationship manager "
+            "or organisation admin may finalise its self-assessment."
+        )
+    return assessment
+
+
+def assessment_previous_of(
+    *,
+    relationship: Relationship,
+    kind: str,
+    partnership: Partnership | None,
+    before: datetime.date,
+) -> Assessment | None:
+    return (
+        Assessment.objects.filter(
+            relationship=relationship,
+            kind=kind,
+            partnership=partnership,
+            period_start__lt=before,
+        )
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def assessment_subject(assessment: Assessment, *, in_sentence: bool = False) -> str:
+    """'Joint assessment' or 'Self-assessment of <partner>', lower-case in_sentence."""
+    if assessment.kind == AssessmentKind.JOINT:
+        subject = "Joint assessment"
+    else:
+        subject = f"Self-assessment of {assessment.partnership.organisation.name}"
+    return subject[0].lower() + subject[1:] if in_sentence else subject
+
+
+# --- principles and guidance -----------------------------------------------
+
+
+def guidance_set_key(*, assessment: Assessment) -> str:
+    """The principle set whose wording an assessor reads.
+
+    In a large organisation's relationship with MSMEs, an MSME partner rates
+    itself with the MSME guidance; everything else uses the relationship's set.
+    """
+    relationship = assessment.relationship
+    if (
+        relationship.kind == RelationshipKind.LARGE_MSME
+        and assessment.kind == AssessmentKind.SELF
+        and assessment.partnership.organisation.is_msme
+    ):
+        return PrincipleSetKey.MSME
+    return relationship.principle_set_key
+
+
+@dataclass(frozen=True)
+class GuidedPrinciple:
+    """A principle of the relationship's set, worded by the assessor's guidance."""
+
+    principle: Principle
+    guidance: Principle
+
+    @property
+    def key(self) -> str:
+        return self.principle.key
+
+    @property
+    def label(self) -> str:
+        return f"{self.principle.number}. {self.guidance.name}"
+
+
+def assessment_guided_principles(*, assessment: Assessment) -> list[GuidedPrinciple]:
+    """The relationship's 12 principles, matched by key to the guidance set."""
+    set_key = assessment.relationship.principle_set_key
+    principles = list(
+        Principle.objects.filter(principle_set__key=set_key)
+        .select_related("principle_set")
+        .order_by("number")
+    )
+    guidance_key = guidance_set_key(assessment=assessment)
+    guidance = {principle.key: principle for principle in principles}
+    if guidance_key != set_key:
+        guidance.update(
+            (principle.key, principle)
+            for principle in Principle.objects.filter(principle_set__key=guidance_key)
+        )
+    return [
+        GuidedPrinciple(principle=principle, guidance=guidance[principle.key])
+        for principle in principles
+    ]
+
+
+def maturity_levels_by_number() -> dict[int, MaturityLevel]:
+    return {level.level: level for level in MaturityLevel.objects.order_by("level")}
+
+
+# --- evidence choices ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceChoices:
+    """What a rating may cite: only this relationship's own records."""
+
+    plan_sections: list[tuple[str, str]]
+    objectives: list[Objective]
+    risks: list[Risk]
+    documents: list[RelationshipDocument]
+
+
+def evidence_choices_for_relationship(
+    *, relationship: Relationship, principles: list[Principle]
+) -> EvidenceChoices:
+    return EvidenceChoices(
+        plan_sections=[
+            (principle.key, f"{principle.number}. {principle.name}")
+            for principle in principles
+        ],
+        objectives=list(
+            Objective.objects.filter(relationship=relationship).order_by("title", "pk")
+        ),
+        risks=list(
+            Risk.objects.filter(relationship=relationship).order_by("title", "pk")
+        ),
+        documents=list(
+            RelationshipDocument.objects.filter(relationship=relationship).order_by(
+                "title", "pk"
+            )
+        ),
+    )
+
+
+def plan_section_link(*, relationship: Relationship, principle_key: str) -> str:
+    """The plan section's page, when the plan editor provides one."""
+    try:
+        return reverse(
+            "relationships:plan_section_detail",
+            kwargs={
+                "reference": relationship.reference,
+                "principle_key": principle_key,
+            },
+        )
+    except NoReverseMatch:
+        return ""
+
+
+# --- ratings of one assessment ---------------------------------------------
+
+
+def assessment_ratings(*, assessment: Assessment) -> dict[str, PrincipleRating]:
+    """The assessment's ratings by principle key, with their evidence links."""
+    ratings = (
+        PrincipleRating.objects.filter(assessment=assessment)
+        .select_related("principle", "improvement_action")
+        .prefetch_related(
+            Prefetch("objectives", queryset=Objective.objects.order_by("title")),
+            Prefetch("risks", queryset=Risk.objects.order_by("title")),
+            Prefetch(
+                "documents", queryset=RelationshipDocument.objects.order_by("title")
+            ),
+        )
+    )
+    return {rating.principle.key: rating for rating in ratings}
+
+
+def assessment_previous_levels(*, assessment: Assessment) -> dict[str, int]:
+    """Principle key -> level in the assessment this one was copied from."""
+    if assessment.based_on_id is None:
+        return {}
+    return dict(
+        PrincipleRating.objects.filter(
+            assessment_id=assessment.based_on_id
+        ).values_list("principle__key", "level")
+    )
+
+
+@dataclass
+class RatingView:
+    """One principle's row on an assessment page."""
+
+    guided: GuidedPrinciple
+    rating: PrincipleRating | None
+    level: MaturityLevel | None
+    previous_level: int | None
+    plan_sections: list[tuple[str, str]] = field(default_factory=list)
+    prompts_and_answers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_low(self) -> bool:
+        return self.rating is not None and self.rating.level <= LOW_RATING_LEVEL
+
+    @property
+    def needs_action(self) -> bool:
+        return self.is_low and self.rating.improvement_action_id is None
+
+    @property
+    def change(self) -> str:
+        return self.rating.change if self.rating else ""
+
+    @property
+    def has_answers(self) -> bool:
+        return any(answer.strip() for _prompt, answer in self.prompts_and_answers)
+
+    @property
+    def has_links(self) -> bool:
+        rating = self.rating
+        return bool(
+            rating
+            and (
+                rating.plan_section_keys
+                or rating.objectives.all()
+                or rating.risks.all()
+                or rating.documents.all()
+            )
+        )
+
+
+def assessment_rating_views(
+    *,
+    assessment: Assessment,
+    guided_principles: list[GuidedPrinciple],
+    ratings: dict[str, PrincipleRating],
+) -> list[RatingView]:
+    levels = maturity_levels_by_number()
+    previous = assessment_previous_levels(assessment=assessment)
+    section_names = {guided.key: guided.principle.name for guided in guided_principles}
+    rows = []
+    for guided in guided_principles:
+        rating = ratings.get(guided.key)
+        answers = list(rating.prompt_answers) if rating else []
+        prompts = list(guided.guidance.prompts)
+        prompts_and_answers = [
+            (prompt, answers[index] if index < len(answers) else "")
+            for index, prompt in enumerate(prompts)
+        ]
+        prompts_and_answers += [
+            ("Earlier question", answer) for answer in answers[len(prompts) :] if answer
+        ]
+        rows.append(
+            RatingView(
+                guided=guided,
+                rating=rating,
+                level=levels.get(rating.level) if rating else None,
+                previous_level=previous.get(guided.key),
+                plan_sections=[
+                    (
+                        section_names.get(key, key),
+                        plan_section_link(
+                            relationship=assessment.relationship, principle_key=key
+                        ),
+                    )
+                    for key in (rating.plan_section_keys if rating else [])
+                ],
+                prompts_and_answers=prompts_and_answers,
+            )
+        )
+    return rows
+
+
+def assessment_missing_principles(*, assessment: Assessment) -> list[Principle]:
+    """Principles of the relationship's set that have no level yet."""
+    return list(
+        Principle.objects.filter(
+            principle_set__key=assessment.relationship.principle_set_key
+        )
+        .exclude(ratings__assessment=assessment)
+        .order_by("number")
+    )
+
+
+def assessment_low_ratings_without_action(
+    *, assessment: Assessment
+) -> list[PrincipleRating]:
+    return list(
+        PrincipleRating.objects.filter(
+            assessment=assessment,
+            level__lte=LOW_RATING_LEVEL,
+            improvement_action__isnull=True,
+        )
+        .select_related("principle")
+        .order_by("principle__number")
+    )
+
+
+def assessment_rating_for_action(
+    *, assessment: Assessment, principle_key: str
+) -> PrincipleRating:
+    """The rating of one principle, for raising its improvement action; else 404."""
+    try:
+        return PrincipleRating.objects.select_related(
+            "principle", "improvement_action"
+        ).get(assessment=assessment, principle__key=principle_key)
+    except PrincipleRating.DoesNotExist as error:
+        raise Http404("This principle has no rating in the assessment.") from error
+
+
+def improvement_action_is_open(rating: PrincipleRating) -> bool:
+    action = rating.improvement_action
+    return action is not None and action.status in OPEN_ACTION_STATUSES
+
+
+# --- perception gaps -------------------------------------------------------
+
+
+def assessment_perception_gaps(*, assessment: Assessment) -> list[PerceptionGap]:
+    """Gaps between the partners' shared self-assessments of this period."""
+    return relationship_perception_gaps(
+        relationship=assessment.relationship, period_start=assessment.period_start
+    )
+
+
+def relationship_perception_gaps_by_period(
+    *, relationship: Relationship
+) -> dict[datetime.date, list[PerceptionGap]]:
+    """Every period's perception gaps, from shared self-assessments, in two queries.
+
+    For dashboards and reports: {period start: gaps}, periods without gaps left out.
+    """
+    rows = PrincipleRating.objects.filter(
+        assessment__relationship=relationship,
+        assessment__kind=AssessmentKind.SELF,
+        assessment__status__in=VISIBLE_TO_PARTNERS,
+    ).values_list(
+        "assessment__period_start",
+        "assessment__partnership__organisation__name",
+        "principle_id",
+        "level",
+    )
+    levels_by_period: dict[datetime.date, dict[str, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for period_start, partner_name, principle_id, level in rows:
+        levels_by_period[period_start][partner_name][principle_id] = level
+    if not levels_by_period:
+        return {}
+    principles = list(
+        Principle.objects.filter(
+            principle_set__key=relationship.principle_set_key
+        ).order_by("number")
+    )
+    gaps_by_period = {}
+    for period_start, levels_by_partner in levels_by_period.items():
+        gaps = perception_gaps_from_levels(
+            principles=principles, levels_by_partner=levels_by_partner
+        )
+        if gaps:
+            gaps_by_period[period_start] = gaps
+    return gaps_by_period
+
+
+# --- the list page ---------------------------------------------------------
+
+
+@dataclass
+class PartnerSlot:
+    """A partner's self-assessment in one period, or None when not shared."""
+
+    partnership: Partnership
+    assessment: Assessment | None
+
+
+@dataclass
+class PeriodGroup:
+    """One period's joint assessment and partners' self-assessments."""
+
+    period_start: datetime.date
+    period_end: datetime.date
+    label: str
+    joint: Assessment | None
+    partner_slots: list[PartnerSlot]
+    gaps: list[PerceptionGap]
+    is_current: bool = False
+
+
+@dataclass
+class AssessmentOverview:
+    relationship: Relationship
+    current_period: AssessmentPeriod
+    periods: list[PeriodGroup]
+    partnerships: list[Partnership]
+    member_partnership_ids: set[int]
+    editable_partnership_ids: set[int]
+    can_edit_joint: bool
+    start_options: list["StartOption"]
+
+
+def relationship_assessment_overview(
+    *, user: AnyUser, relationship: Relationship, today: datetime.date | None = None
+) -> AssessmentOverview:
+    """The relationship's assessments the user may see, by period, newest first."""
+    current_period = relationship_current_period(relationship=relationship, today=today)
+    partnerships = list(
+        relationship.partnerships.select_related("organisation").order_by(
+            "role", "organisation__name"
+        )
+    )
+    assessments = list(
+        assessments_visible_to(user=user, relationship=relationship)
+        .annotate(rated_count=Count("ratings"))
+        .order_by("-period_start", "kind")
+    )
+    assessable = partnerships_assessable_by(user=user, relationship=relationship)
+    editable_partnership_ids = {partnership.pk for partnership in assessable}
+    can_edit_joint = user_can_edit_relationship(user=user, relationship=relationship)
+    for assessment in assessments:
+        assessment.editable_by_user = assessment.status != AssessmentStatus.FINAL and (
+            can_edit_joint
+            if assessment.kind == AssessmentKind.JOINT
+            else assessment.partnership_id in editable_partnership_ids
+        )
+    gaps_by_period = relationship_perception_gaps_by_period(relationship=relationship)
+    grouped: dict[datetime.date, list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        grouped[assessment.period_start].append(assessment)
+    if current_period.start not in grouped:
+        grouped[current_period.start] = []
+    periods = []
+    for period_start in sorted(grouped, reverse=True):
+        members = grouped[period_start]
+        joint = next(
+            (item for item in members if item.kind == AssessmentKind.JOINT), None
+        )
+        by_partnership = {
+            item.partnership_id: item
+            for item in members
+            if item.kind == AssessmentKind.SELF
+        }
+        sample = members[0] if members else None
+        period_end = sample.period_end if sample else current_period.end
+        label = sample.period_label if sample else current_period.label
+        periods.append(
+            PeriodGroup(
+                period_start=period_start,
+                period_end=period_end,
+                label=label,
+                joint=joint,
+                partner_slots=[
+                    PartnerSlot(
+                        partnership=partnership,
+                        assessment=by_partnership.get(partnership.pk),
+                    )
+                    for partnership in partnerships
+                ],
+                gaps=gaps_by_period.get(period_start, []),
+                is_current=period_start == current_period.start,
+            )
+        )
+    return AssessmentOverview(
+        relationship=relationship,
+        current_period=current_period,
+        periods=periods,
+        partnerships=partnerships,
+        member_partnership_ids=set(
+            Partnership.objects.filter(
+                relationship=relationship,
+                organisation_id__in=_organisation_ids_of(user),
+            ).values_list("pk", flat=True)
+        ),
+        editable_partnership_ids=editable_partnership_ids,
+        can_edit_joint=can_edit_joint,
+        start_options=assessment_start_options(
+            user=user,
+            relationship=relationship,
+            period_start=current_period.start,
+            assessable=assessable,
+            can_edit_joint=can_edit_joint,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StartOption:
+    """An assessment of the current period the user may start."""
+
+    kind: str
+    partnership: Partnership | None
+    previous: Assessment | None
+
+    @property
+    def label(self) -> str:
+        if self.partnership is None:
+            return "Joint assessment"
+        return f"Self-assessment of {self.partnership.organisation.name}"
+
+    @property
+    def value(self) -> str:
+        return "joint" if self.partnership is None else f"self-{self.partnership.pk}"
+
+
+def assessment_start_options(
+    *,
+    user: AnyUser,
+    relationship: Relationship,
+    period_start: datetime.date,
+    assessable: list[Partnership] | None = None,
+    can_edit_joint: bool | None = None,
+) -> list[StartOption]:
+    """Assessments of the period the user may start and that do not exist yet.
+
+    assessable and can_edit_joint save queries when the caller knows them already.
+    """
+    if assessable is None:
+        assessable = partnerships_assessable_by(user=user, relationship=relationship)
+    if can_edit_joint is None:
+        can_edit_joint = user_can_edit_relationship(
+            user=user, relationship=relationship
+        )
+    existing = Assessment.objects.filter(
+        relationship=relationship, period_start=period_start
+    ).values_list("kind", "partnership_id")
+    taken = set(existing)
+    previous_by_subject: dict[tuple[str, int | None], Assessment] = {}
+    for assessment in Assessment.objects.filter(
+        relationship=relationship, period_start__lt=period_start
+    ).order_by("period_start"):
+        previous_by_subject[(assessment.kind, assessment.partnership_id)] = assessment
+    options = []
+    for partnership in assessable:
+        subject = (AssessmentKind.SELF.value, partnership.pk)
+        if subject not in taken:
+            options.append(
+                StartOption(
+                    kind=AssessmentKind.SELF,
+                    partnership=partnership,
+                    previous=previous_by_subject.get(subject),
+                )
+            )
+    joint_subject = (AssessmentKind.JOINT.value, None)
+    if joint_subject not in taken and can_edit_joint:
+        options.append(
+            StartOption(
+                kind=AssessmentKind.JOINT,
+                partnership=None,
+                previous=previous_by_subject.get(joint_subject),
+            )
+        )
+    return options
