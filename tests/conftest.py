@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
+from principles.services import catalogue_load
 from relationships.choices import MembershipRole, PartnerRole
 from relationships.models import Organisation, Partnership, Relationship
 from tests.factories import (
@@ -109,6 +110,20 @@ def login(client: Client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def catalogue_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, Celery worker) end with a flush that empties
+    every table, the catalogue the migrations loaded included: load it again (the
+    loader is idempotent) so each such test, and the next, starts with it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        catalogue_load()
 
 
 @pytest.fixture(autouse=True)

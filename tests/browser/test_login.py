@@ -3,7 +3,10 @@ import pytest
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_a_manager_logs_in_and_sees_only_their_relationships(

@@ -15,7 +15,7 @@ from tests.relationships.factories_plans import sample_value, start_plan
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 SECTION = "exit_strategy"
 
