@@ -12,7 +12,7 @@ PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/partnerplan
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres lint format bench clean check-python
+.PHONY: run test test-postgres lint format bench bench-reports bench-dashboards clean check-python check-redis
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "Partnerplan needs Python 3.12 or newer; none was found." >&2; exit 1; }
@@ -28,6 +28,7 @@ run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_catalogue
 	DEBUG=true $(BIN)/python manage.py load_demo
+	DEBUG=true $(BIN)/python manage.py setup_schedules
 	@echo "Partnerplan at http://$(HOST):$(PORT)/  (demo accounts: see README.md, password partnerplan-demo)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -41,8 +42,15 @@ $(CHROMIUM):
 		echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
 	fi
 
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/14
+
+# The Celery integration test talks to a real Redis; say so plainly when it is absent.
+check-redis: $(BIN)/.installed
+	@$(BIN)/python -c "import redis; redis.Redis.from_url('$(REDIS_TEST_URL)', socket_connect_timeout=5).ping()" \
+		|| { echo "Redis is not reachable at $(REDIS_TEST_URL): the Celery worker test needs it and fails rather than skips." >&2; exit 1; }
+
 ## make test: set up and run the whole suite on SQLite, with lint.
-test: $(BIN)/.installed $(CHROMIUM)
+test: $(BIN)/.installed $(CHROMIUM) check-redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -52,6 +60,15 @@ test-postgres: $(BIN)/.installed $(CHROMIUM)
 	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
 		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
 	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: the report and dashboard benchmarks (PostgreSQL, Redis, wrk); figures in bench/README.md.
+bench: bench-reports bench-dashboards
+
+bench-reports: $(BIN)/.installed
+	$(BIN)/python bench/reports.py
+
+bench-dashboards: $(BIN)/.installed
+	$(BIN)/python bench/dashboards.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

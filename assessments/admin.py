@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from assessments.models import Assessment, PrincipleRating, Report
+from assessments.models import (
+    Assessment,
+    AssessmentSchedule,
+    Notice,
+    PrincipleRating,
+    Report,
+    ReportSubscription,
+)
 
 
 class PrincipleRatingInline(admin.TabularInline):
@@ -34,3 +41,20 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["relationship", "period_start", "status", "generated_at", "sha256"]
     list_filter = ["status"]
     readonly_fields = ["sha256", "generated_at", "file"]
+
+
+@admin.register(AssessmentSchedule)
+class AssessmentScheduleAdmin(admin.ModelAdmin):
+    list_display = ["relationship", "cadence", "active", "grace_days"]
+    list_filter = ["cadence", "active"]
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["relationship", "user", "created_at"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["relationship", "kind", "period_start", "period_end", "sent_at"]
+    list_filter = ["kind"]

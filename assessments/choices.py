@@ -41,3 +41,11 @@ class RatingChange(models.TextChoices):
     UNCHANGED = "unchanged", "Unchanged"
     CHANGED = "changed", "Changed"
     NEW = "new", "New"
+
+
+class NoticeKind(models.TextChoices):
+    """E-mails the schedule sends once (reports: issue 4)."""
+
+    ASSESSMENT_DUE = "due", "Assessment due"
+    ASSESSMENT_OVERDUE = "overdue", "Assessment overdue"
+    REPORT_READY = "report_ready", "Report ready"

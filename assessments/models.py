@@ -6,6 +6,7 @@ from assessments.choices import (
     AssessmentKind,
     AssessmentStatus,
     Cadence,
+    NoticeKind,
     RatingChange,
     ReportStatus,
 )
@@ -278,3 +279,51 @@ class ReportSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} subscribes to {self.relationship}"
+
+
+class Notice(models.Model):
+    """An e-mail sent once: an assessment due or overdue, or a report ready.
+
+    The daily schedule runs every day; this record is what stops it from sending
+    the same reminder again.
+    """
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    recipients = models.TextField(
+        blank=True, help_text="E-mail addresses it went to, one a line."
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["relationship", "-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "kind", "period_start", "period_end"],
+                condition=Q(report__isnull=True),
+                name="notice_once_per_period_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                condition=Q(report__isnull=False),
+                name="notice_once_per_report_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=NoticeKind.REPORT_READY) | Q(report__isnull=False),
+                name="notice_report_ready_names_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.relationship} {self.period_start}"

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from django.conf import settings
+from django.core.management import get_commands
 
 ROOT = Path(settings.BASE_DIR)
 APP_SERVICES = ("web", "worker", "beat")
@@ -73,7 +74,7 @@ def _settings_under(environment: dict[str, str]) -> dict:
         " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mail_backend': s.EMAIL_BACKEND,"
         " 'mail_host': s.EMAIL_HOST,"
         " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
-        " 'hosts': s.ALLOWED_HOSTS}))"
+        " 'hosts': s.ALLOWED_HOSTS, 'site_url': s.SITE_URL}))"
     )
     inherited = {
         key: value
@@ -128,6 +129,7 @@ def test_app_services_configure_postgres_redis_and_production_mode(
     broker = urlsplit(loaded["broker"])
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
     assert loaded["eager"] is False, "a broker is set, so tasks must not run eagerly"
+    assert loaded["site_url"] == "https://localhost"
     assert loaded["mail_backend"].endswith("smtp.EmailBackend")
     assert loaded["mail_host"] == "localhost"
     mounts = [
@@ -143,12 +145,20 @@ def test_service_commands_point_at_real_entry_points(compose) -> None:
     from config.wsgi import application
 
     assert callable(application)
-    for service in ("worker", "beat"):
-        command = compose["services"][service]["command"]
-        assert command.startswith(f"celery -A config {service}")
+    assert compose["services"]["worker"]["command"].startswith(
+        "celery -A config worker"
+    )
+    beat = compose["services"]["beat"]
+    assert "celery -A config beat" in beat["command"]
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in beat["command"]
+    assert "manage.py setup_schedules" in beat["command"]
+    assert beat["deploy"]["replicas"] == 1, "two beats would queue every job twice"
     from config import celery_app
 
     assert celery_app.main == "partnerplan"
+    commands = get_commands()
+    assert commands["setup_schedules"] == "assessments"
+    assert commands["load_catalogue"] == "principles"
 
 
 def test_dockerfile_uses_python_312_or_newer_with_weasyprint_libraries() -> None:

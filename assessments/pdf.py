@@ -1,0 +1,129 @@
+"""HTML to PDF with WeasyPrint, fetching nothing but the app's own files.
+
+Report text comes from users (titles, evidence, comments, organisation names).
+Django's autoescaping keeps it text, and this fetcher is the second wall: even if
+markup slipped through, WeasyPrint could read neither local files nor the network.
+It serves only data: URIs (the charts we generate) and files under STATIC_URL,
+found through the staticfiles finders; everything else is refused by raising.
+"""
+
+import base64
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+# WeasyPrint announces each rendering step at INFO (some while it is imported):
+# noise in a worker's log for every report. Refused URLs are still logged, as
+# errors, by the "weasyprint" logger.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+# Relative URLs in the report resolve against this base. The host is reserved
+# (RFC 2606 .invalid), and the fetcher answers for it itself: nothing is requested.
+REPORT_BASE_URL = "https://partnerplan.invalid/"
+
+
+class URLRefused(ValueError):
+    """The report asked for something outside the app's own static files."""
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    page_count: int
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serves data: URIs and the app's static files; refuses everything else.
+
+    Every URL WeasyPrint asks for is kept in `requested_urls`, so tests can prove
+    what was (not) fetched.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("data", "https"), allow_redirects=False)
+        self.requested_urls: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        self.requested_urls.append(url)
+        if url.startswith("data:"):
+            return self._data_uri(url)
+        return self._static_file(url)
+
+    def _data_uri(self, url: str) -> URLFetcherResponse:
+        header, _, payload = url[len("data:") :].partition(",")
+        media_type, *parameters = header.split(";")
+        if "base64" in parameters:
+            body = base64.b64decode(payload, validate=False)
+        else:
+            body = unquote(payload).encode()
+        return URLFetcherResponse(
+            url, body, headers={"Content-Type": media_type or "text/plain"}
+        )
+
+    def _static_file(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        base = urlsplit(REPORT_BASE_URL)
+        static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+        if (
+            parts.scheme != base.scheme
+            or parts.netloc != base.netloc
+            or not parts.path.startswith(static_prefix)
+        ):
+            raise URLRefused(f"Reports may not fetch {url!r}.")
+        relative = unquote(parts.path[len(static_prefix) :])
+        segments = PurePosixPath(relative).parts
+        if not relative or ".." in segments or relative.startswith("/"):
+            raise URLRefused(f"Reports may not fetch {url!r}.")
+        path = finders.find(relative)
+        if not path or isinstance(path, list):
+            raise URLRefused(f"No static file {relative!r} for the report.")
+        media_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        with open(path, "rb") as handle:
+            body = handle.read()
+        return URLFetcherResponse(url, body, headers={"Content-Type": media_type})
+
+
+def static_url_for_report(relative_path: str) -> str:
+    """A static file's URL as the report's fetcher resolves it (no manifest hash)."""
+    return "/" + settings.STATIC_URL.strip("/") + "/" + relative_path
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# Setting fonts up costs a good part of a small document's time; a worker keeps
+# one configuration per thread (fontconfig objects are not for sharing across
+# threads) and reuses it for every report.
+_fonts = threading.local()
+
+
+def _font_configuration() -> FontConfiguration:
+    if not hasattr(_fonts, "configuration"):
+        _fonts.configuration = FontConfiguration()
+    return _fonts.configuration
+
+
+def pdf_from_html(
+    *, html: str, url_fetcher: StaticOnlyURLFetcher | None = None
+) -> RenderedPdf:
+    """Lay the HTML out and write the PDF; only `url_fetcher` may load resources."""
+    document = HTML(
+        string=html,
+        base_url=REPORT_BASE_URL,
+        url_fetcher=url_fetcher or StaticOnlyURLFetcher(),
+    ).render(font_config=_font_configuration())
+    target = BytesIO()
+    document.write_pdf(target)
+    return RenderedPdf(content=target.getvalue(), page_count=len(document.pages))

@@ -1,0 +1,404 @@
+"""Writes for reports: request, render (the worker's side), retry, subscribe, notify.
+
+A report row goes queued -> running -> done (or failed). The worker claims the
+row with a conditional update and stops when it did not get it, so a retried,
+duplicated or redelivered task never makes a second report, and a done report is
+never rendered again. The attempt counter grows at every claim: a report that
+kills its worker each time is failed after MAX_ATTEMPTS instead of looping.
+"""
+
+import datetime
+import hashlib
+import logging
+from enum import StrEnum
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import charts
+from assessments.choices import (
+    AssessmentKind,
+    AssessmentStatus,
+    NoticeKind,
+    ReportStatus,
+)
+from assessments.models import Assessment, Notice, Report, ReportSubscription
+from assessments.pdf import (
+    RenderedPdf,
+    pdf_from_html,
+    static_url_for_report,
+    svg_data_uri,
+)
+from assessments.selectors.reports import (
+    ReportData,
+    ReportPeriod,
+    report_data,
+    report_recipients,
+    reports_stuck,
+)
+from relationships.models import Relationship
+from relationships.selectors import relationship_current_plan_version
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# A report takes seconds; these limits are far above that and below the global
+# ones, so a stuck render is stopped early. STALE_AFTER is when a running row is
+# taken to belong to a dead worker and may be claimed again.
+REPORT_SOFT_TIME_LIMIT = 60
+REPORT_TIME_LIMIT = 90
+STALE_AFTER = datetime.timedelta(seconds=REPORT_TIME_LIMIT + 30)
+# Worth another try later: the database or the disk was briefly unavailable.
+TRANSIENT_ERRORS = (OperationalError, OSError)
+
+
+class RenderOutcome(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # done, failed or gone: nothing to do
+    BUSY = "busy"  # another worker holds a fresh claim
+
+
+def site_url() -> str:
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def report_absolute_url(report: Report) -> str:
+    return site_url() + reverse(
+        "assessments:report_detail",
+        kwargs={"reference": report.relationship.reference, "pk": report.pk},
+    )
+
+
+def _queue_render_on_commit(report_id: int) -> None:
+    from assessments.tasks import report_render_task
+
+    transaction.on_commit(lambda: report_render_task.delay(report_id))
+
+
+# --- requesting -----------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request(
+    *,
+    relationship: Relationship,
+    period: ReportPeriod,
+    user: AbstractBaseUser | None = None,
+    schedule_name: str = "",
+) -> tuple[Report, bool]:
+    """The period's report for the current plan version, queued if new.
+
+    Returns (report, created). An existing report is returned as it is; one still
+    queued is queued again, which is harmless (the worker's claim decides).
+    """
+    final_joint = Assessment.objects.filter(
+        relationship=relationship,
+        kind=AssessmentKind.JOINT,
+        status=AssessmentStatus.FINAL,
+        period_start=period.start,
+        period_end=period.end,
+    )
+    if not final_joint.exists():
+        raise ValidationError(
+            {"period": "A report needs the period's joint assessment to be final."}
+        )
+    plan_version = relationship_current_plan_version(relationship=relationship)
+    lookup = {
+        "relationship": relationship,
+        "period_start": period.start,
+        "period_end": period.end,
+        "plan_version": plan_version,
+    }
+    existing = Report.objects.filter(**lookup).first()
+    if existing is None:
+        report = Report(
+            **lookup,
+            requested_by=user,
+            requested_by_schedule=schedule_name,
+        )
+        try:
+            report.full_clean()
+            with transaction.atomic():
+                report.save()
+        except (ValidationError, IntegrityError):
+            # A concurrent request made it first; anything else is a real error.
+            existing = Report.objects.filter(**lookup).first()
+            if existing is None:
+                raise
+        else:
+            _queue_render_on_commit(report.pk)
+            return report, True
+    if existing.status == ReportStatus.QUEUED:
+        _queue_render_on_commit(existing.pk)
+    return existing, False
+
+
+@transaction.atomic
+def report_retry(*, report: Report) -> bool:
+    """Queue a failed report again, with a fresh attempt budget."""
+    updated = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
+        status=ReportStatus.QUEUED, attempts=0, error="", started_at=None
+    )
+    if updated == 1:
+        _queue_render_on_commit(report.pk)
+    report.refresh_from_db()
+    return updated == 1
+
+
+@transaction.atomic
+def reports_requeue_stuck(*, now: datetime.datetime | None = None) -> int:
+    """Queue again reports whose task was lost (broker down, worker gone)."""
+    stuck_ids = list(
+        reports_stuck(now=now or timezone.now(), stale_after=STALE_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    for report_id in stuck_ids:
+        _queue_render_on_commit(report_id)
+    return len(stuck_ids)
+
+
+@transaction.atomic
+def report_subscription_toggle(
+    *, relationship: Relationship, user: AbstractBaseUser
+) -> bool:
+    """Subscribe the user to the relationship's reports, or unsubscribe: True if now
+    subscribed."""
+    deleted, _ = ReportSubscription.objects.filter(
+        relationship=relationship, user=user
+    ).delete()
+    if deleted:
+        return False
+    subscription = ReportSubscription(relationship=relationship, user=user)
+    subscription.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:  # a double click subscribed a moment ago
+        pass
+    return True
+
+
+# --- rendering (runs in the worker) -----------------------------------------------
+
+
+def _claim(*, report_id: int, now: datetime.datetime) -> bool:
+    claimable = Q(status=ReportStatus.QUEUED) | Q(
+        status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    updated = (
+        Report.objects.filter(pk=report_id)
+        .filter(claimable)
+        .update(
+            status=ReportStatus.RUNNING,
+            started_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return updated == 1
+
+
+def _mine(report: Report, claimed_at: datetime.datetime):
+    return Report.objects.filter(
+        pk=report.pk, status=ReportStatus.RUNNING, started_at=claimed_at
+    )
+
+
+def _fail(report: Report, *, claimed_at: datetime.datetime, error: str) -> None:
+    _mine(report, claimed_at).update(status=ReportStatus.FAILED, error=error[:2000])
+
+
+def _release(report: Report, *, claimed_at: datetime.datetime) -> None:
+    _mine(report, claimed_at).update(status=ReportStatus.QUEUED, started_at=None)
+
+
+def report_build_html(*, data: ReportData, report: Report) -> str:
+    """The report as HTML: Django templates, charts as data: URIs."""
+    # Numbers, not names: the table under the chart names them, and long names
+    # would be cut short around the radar.
+    labels = [str(row.principle.number) for row in data.rows]
+    series = [("Joint", [row.level for row in data.rows])]
+    series += [
+        (f"{name} (self)", [row.self_levels[index] for row in data.rows])
+        for index, name in enumerate(data.partner_columns)
+    ]
+    radar = charts.radar_chart(
+        title="Joint view and each partner's own view",
+        labels=labels,
+        series=series,
+        width=600,
+    )
+    heat_map = charts.risk_heat_map(counts=data.risk_counts, title="Open risks")
+    return render_to_string(
+        "assessments/pdf/report.html",
+        {
+            "report": report,
+            "data": data,
+            "radar_uri": svg_data_uri(radar),
+            "heat_map_uri": svg_data_uri(heat_map),
+            "stylesheet_url": static_url_for_report("css/report.css"),
+            "detail_url": report_absolute_url(report),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _store(
+    report: Report,
+    *,
+    claimed_at: datetime.datetime,
+    pdf: RenderedPdf,
+    fingerprint: str,
+) -> bool:
+    """Write the file once, then mark the row done if the claim is still ours."""
+    name = default_storage.save(
+        f"reports/{claimed_at:%Y/%m}/{report.relationship.reference}-"
+        f"{report.period_start:%Y%m%d}-{report.pk}.pdf",
+        ContentFile(pdf.content),
+    )
+    updated = _mine(report, claimed_at).update(
+        status=ReportStatus.DONE,
+        file=name,
+        sha256=hashlib.sha256(pdf.content).hexdigest(),
+        generated_at=timezone.now(),
+        data_fingerprint=fingerprint,
+        page_count=pdf.page_count,
+        size_bytes=len(pdf.content),
+        error="",
+    )
+    if updated != 1:  # another worker took the row over meanwhile
+        default_storage.delete(name)
+    return updated == 1
+
+
+def report_render(*, report_id: int, now: datetime.datetime | None = None) -> str:
+    """Claim the report, render it and store it; returns a RenderOutcome.
+
+    Deliberately not one transaction: the claim must be visible to other workers
+    while this one renders, for seconds.
+    """
+    claimed_at = now or timezone.now()
+    if not _claim(report_id=report_id, now=claimed_at):
+        status = (
+            Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
+        )
+        if status == ReportStatus.RUNNING:
+            return RenderOutcome.BUSY
+        return RenderOutcome.SKIPPED
+    report = Report.objects.select_related(
+        "relationship__stage", "plan_version", "requested_by"
+    ).get(pk=report_id)
+    if report.attempts > MAX_ATTEMPTS:
+        _fail(
+            report,
+            claimed_at=claimed_at,
+            error=(
+                f"Gave up after {MAX_ATTEMPTS} attempts: the worker stopped while "
+                "rendering this report each time."
+            ),
+        )
+        return RenderOutcome.FAILED
+    try:
+        data = report_data(report=report, now=claimed_at)
+        html = report_build_html(data=data, report=report)
+        pdf = pdf_from_html(html=html)
+        stored = _store(
+            report, claimed_at=claimed_at, pdf=pdf, fingerprint=data.fingerprint
+        )
+    except TRANSIENT_ERRORS as error:
+        if report.attempts >= MAX_ATTEMPTS:
+            _fail(
+                report,
+                claimed_at=claimed_at,
+                error=f"Gave up after {MAX_ATTEMPTS} attempts: {error}",
+            )
+            return RenderOutcome.FAILED
+        _release(report, claimed_at=claimed_at)
+        raise
+    except SoftTimeLimitExceeded:
+        _fail(
+            report,
+            claimed_at=claimed_at,
+            error=f"Rendering took longer than {REPORT_SOFT_TIME_LIMIT} seconds.",
+        )
+        return RenderOutcome.FAILED
+    except Exception as error:
+        logger.exception("Report %s failed to render", report_id)
+        _fail(report, claimed_at=claimed_at, error=f"{type(error).__name__}: {error}")
+        return RenderOutcome.FAILED
+    if not stored:
+        return RenderOutcome.SKIPPED
+    from assessments.tasks import report_notify_task
+
+    transaction.on_commit(lambda: report_notify_task.delay(report.pk))
+    return RenderOutcome.DONE
+
+
+# --- telling people ------------------------------------------------------------------
+
+
+def report_notify(*, report_id: int) -> int:
+    """E-mail managers and subscribers a link to a new report, once; returns how many
+    messages went out."""
+    report = (
+        Report.objects.filter(pk=report_id, status=ReportStatus.DONE)
+        .select_related("relationship", "plan_version")
+        .first()
+    )
+    if report is None:
+        return 0
+    recipients = report_recipients(report=report)
+    if not recipients:
+        return 0
+    with transaction.atomic():
+        _notice, created = Notice.objects.get_or_create(
+            report=report,
+            kind=NoticeKind.REPORT_READY,
+            defaults={
+                "relationship": report.relationship,
+                "period_start": report.period_start,
+                "period_end": report.period_end,
+                "recipients": "\n".join(user.email for user in recipients),
+            },
+        )
+        if not created:
+            return 0
+        context = {
+            "report": report,
+            "period": ReportPeriod(start=report.period_start, end=report.period_end),
+            "report_url": report_absolute_url(report),
+            "reports_url": site_url()
+            + reverse(
+                "assessments:report_list",
+                kwargs={"reference": report.relationship.reference},
+            ),
+        }
+        subject = " ".join(
+            render_to_string(
+                "assessments/email/report_ready_subject.txt", context
+            ).split()
+        )
+        messages = [
+            EmailMessage(
+                subject=subject,
+                body=render_to_string(
+                    "assessments/email/report_ready.txt",
+                    {**context, "recipient": user},
+                ),
+                to=[user.email],
+            )
+            for user in recipients
+        ]
+        # A mail server error rolls the notice back, so a retry sends again.
+        return get_connection().send_messages(messages) or 0

@@ -1,0 +1,247 @@
+"""The daily schedule: open due assessments, remind managers, queue reports.
+
+Every step is idempotent, so running the day twice (a retried task, a second
+beat) changes nothing the second time: assessments are opened only for a period
+that has none, each reminder is recorded in a Notice before the next run looks,
+and reports are unique per relationship, period and plan version.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from assessments.choices import AssessmentKind, NoticeKind
+from assessments.models import Assessment, AssessmentSchedule, Notice
+from assessments.selectors.assessments import (
+    AssessmentPeriod,
+    assessment_period_containing,
+    assessment_previous_of,
+)
+from assessments.selectors.reports import (
+    OutstandingPeriod,
+    ReportPeriod,
+    relationship_assessment_overlaps,
+    relationship_finished_periods,
+    relationship_manager_emails,
+    relationship_outstanding_periods,
+    relationship_report_exists,
+    relationship_schedule,
+    relationships_on_schedule,
+)
+from assessments.services.assessments import assessment_start
+from assessments.services.reports import (
+    report_request,
+    reports_requeue_stuck,
+    site_url,
+)
+from relationships.models import Relationship
+from relationships.selectors import relationship_current_plan_version
+
+logger = logging.getLogger(__name__)
+
+# The PeriodicTask that django-celery-beat runs every day (see setup_schedules).
+DAILY_SCHEDULE_NAME = "assessments: daily schedule"
+
+
+@dataclass
+class ScheduleRunSummary:
+    assessments_opened: int = 0
+    notices_sent: int = 0
+    reports_queued: int = 0
+    reports_requeued: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.assessments_opened} assessments opened, "
+            f"{self.notices_sent} reminders sent, {self.reports_queued} reports "
+            f"queued, {self.reports_requeued} stuck reports queued again"
+        )
+
+
+@transaction.atomic
+def assessment_schedule_save(
+    *,
+    relationship: Relationship,
+    cadence: str,
+    grace_days: int,
+    active: bool,
+) -> AssessmentSchedule:
+    """Create or change the relationship's schedule."""
+    schedule = relationship_schedule(relationship=relationship)
+    schedule.cadence = cadence
+    schedule.grace_days = grace_days
+    schedule.active = active
+    schedule.full_clean()
+    schedule.save()
+    return schedule
+
+
+def latest_ended_period(*, cadence: str, today: datetime.date) -> AssessmentPeriod:
+    """The last whole period of the cadence that ended before today."""
+    current = assessment_period_containing(cadence=cadence, day=today)
+    return assessment_period_containing(
+        cadence=cadence, day=current.start - datetime.timedelta(days=1)
+    )
+
+
+def assessments_open_due(
+    *, relationship: Relationship, today: datetime.date
+) -> list[Assessment]:
+    """Open the latest ended period's drafts (joint + one self per partner), unless
+    that period already has assessments. Returns the new ones."""
+    schedule = relationship_schedule(relationship=relationship)
+    period = latest_ended_period(cadence=schedule.cadence, today=today)
+    if relationship.start_date and period.end < relationship.start_date:
+        return []
+    if relationship_assessment_overlaps(
+        relationship=relationship, start=period.start, end=period.end
+    ):
+        return []
+    slots = [(AssessmentKind.JOINT, None)] + [
+        (AssessmentKind.SELF, partnership)
+        for partnership in relationship.partnerships.all()
+    ]
+    opened = []
+    try:
+        with transaction.atomic():
+            for kind, partnership in slots:
+                previous = assessment_previous_of(
+                    relationship=relationship,
+                    kind=kind,
+                    partnership=partnership,
+                    before=period.start,
+                )
+                opened.append(
+                    assessment_start(
+                        relationship=relationship,
+                        kind=kind,
+                        partnership=partnership,
+                        period=period,
+                        user=None,
+                        from_previous=previous is not None,
+                    )
+                )
+    except (ValidationError, IntegrityError):
+        # Someone opened the period meanwhile; theirs stands.
+        logger.info("Period %s of %s was opened meanwhile", period, relationship)
+        return []
+    return opened
+
+
+def _assessments_path(relationship: Relationship) -> str:
+    try:
+        return reverse(
+            "assessments:assessment_list",
+            kwargs={"reference": relationship.reference},
+        )
+    except NoReverseMatch:  # the rating pages are not mounted: the overview
+        return relationship.get_absolute_url()
+
+
+def _send_notice(
+    *,
+    relationship: Relationship,
+    period: OutstandingPeriod,
+    kind: str,
+    grace_days: int,
+) -> bool:
+    """E-mail the managers about an outstanding period, once per period and kind."""
+    recipients = relationship_manager_emails(relationship=relationship)
+    if not recipients:
+        return False
+    with transaction.atomic():
+        _notice, created = Notice.objects.get_or_create(
+            relationship=relationship,
+            kind=kind,
+            period_start=period.start,
+            period_end=period.end,
+            report=None,
+            defaults={"recipients": "\n".join(recipients)},
+        )
+        if not created:
+            return False
+        context = {
+            "relationship": relationship,
+            "period": period,
+            "overdue": kind == NoticeKind.ASSESSMENT_OVERDUE,
+            "grace_days": grace_days,
+            "due_by": period.end + datetime.timedelta(days=grace_days),
+            "assessments_url": site_url() + _assessments_path(relationship),
+        }
+        subject = " ".join(
+            render_to_string(
+                "assessments/email/assessment_reminder_subject.txt", context
+            ).split()
+        )
+        # A mail server error rolls the notice back, so tomorrow's run sends again.
+        EmailMessage(
+            subject=subject,
+            body=render_to_string("assessments/email/assessment_reminder.txt", context),
+            to=recipients,
+        ).send()
+    return True
+
+
+def assessment_notices_send(*, relationship: Relationship, today: datetime.date) -> int:
+    """Remind managers of ended periods still in draft: due, then overdue."""
+    grace_days = relationship_schedule(relationship=relationship).grace_days
+    sent = 0
+    for period in relationship_outstanding_periods(
+        relationship=relationship, today=today
+    ):
+        overdue = today > period.end + datetime.timedelta(days=grace_days)
+        kind = NoticeKind.ASSESSMENT_OVERDUE if overdue else NoticeKind.ASSESSMENT_DUE
+        sent += _send_notice(
+            relationship=relationship, period=period, kind=kind, grace_days=grace_days
+        )
+    return sent
+
+
+def reports_queue_finished(*, relationship: Relationship) -> int:
+    """Queue reports of finished periods: every period gets one, and the latest is
+    reported again when the plan has a new version."""
+    plan_version = relationship_current_plan_version(relationship=relationship)
+    queued = 0
+    for index, period in enumerate(
+        relationship_finished_periods(relationship=relationship)
+    ):
+        exists = relationship_report_exists(
+            relationship=relationship,
+            period=period,
+            plan_version=plan_version,
+            any_plan_version=index > 0,
+        )
+        if exists:
+            continue
+        _, created = report_request(
+            relationship=relationship,
+            period=ReportPeriod(start=period.start, end=period.end),
+            schedule_name=DAILY_SCHEDULE_NAME,
+        )
+        queued += created
+    return queued
+
+
+def schedules_run(*, today: datetime.date) -> ScheduleRunSummary:
+    """One day's run over every scheduled relationship; safe to repeat."""
+    summary = ScheduleRunSummary()
+    for relationship in relationships_on_schedule():
+        try:
+            summary.assessments_opened += len(
+                assessments_open_due(relationship=relationship, today=today)
+            )
+            summary.notices_sent += assessment_notices_send(
+                relationship=relationship, today=today
+            )
+            summary.reports_queued += reports_queue_finished(relationship=relationship)
+        except ValidationError:
+            # One relationship's bad data must not stop everyone else's run.
+            logger.exception("Schedule skipped relationship %s", relationship.pk)
+    summary.reports_requeued = reports_requeue_stuck()
+    return summary

@@ -1,0 +1,141 @@
+"""Celery tasks: each takes ids, and calls one service that does the work.
+
+Reliability lives in the services (claims, attempt counter, notices); the task
+options add at-least-once delivery (acks_late, reject_on_worker_lost), retries of
+transient errors only, and per-task time limits.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+from celery import current_app, shared_task
+from celery.exceptions import MaxRetriesExceededError
+from django.utils import timezone
+
+from assessments.services.reports import (
+    MAX_ATTEMPTS,
+    REPORT_SOFT_TIME_LIMIT,
+    REPORT_TIME_LIMIT,
+    STALE_AFTER,
+    TRANSIENT_ERRORS,
+    RenderOutcome,
+    report_notify,
+    report_render,
+)
+from assessments.services.schedules import schedules_run
+
+logger = logging.getLogger(__name__)
+
+# A day's run holds its Redis key this long, so a second beat's run of the same
+# day finds it and does nothing.
+DAILY_LOCK_SECONDS = 2 * 24 * 3600
+
+
+@shared_task(
+    bind=True,
+    name="assessments.report_render",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    time_limit=REPORT_TIME_LIMIT,
+)
+def report_render_task(self, report_id: int) -> str:
+    if self.request.is_eager:
+        return _report_render_eagerly(report_id)
+    # Transient errors propagate: autoretry_for queues a retry with back-off.
+    outcome = report_render(report_id=report_id)
+    if outcome == RenderOutcome.BUSY:
+        # Another worker holds a fresh claim. Look again once that claim could
+        # have gone stale: if its worker died, this delivery takes over.
+        try:
+            raise self.retry(countdown=STALE_AFTER.total_seconds() + 5)
+        except MaxRetriesExceededError:
+            pass
+    return str(outcome)
+
+
+def _report_render_eagerly(report_id: int) -> str:
+    """Eager (embedded) mode has no worker to retry later, and an error must not
+    reach the web request that queued the report: try again at once, a bounded
+    number of times (the service fails the report after MAX_ATTEMPTS claims)."""
+    for _ in range(MAX_ATTEMPTS + 1):
+        try:
+            return str(report_render(report_id=report_id))
+        except TRANSIENT_ERRORS:
+            logger.warning("Report %s: transient error, trying again", report_id)
+    logger.error("Report %s: left queued after repeated errors", report_id)
+    return "error"
+
+
+@shared_task(
+    bind=True,
+    name="assessments.report_notify",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def report_notify_task(self, report_id: int) -> int:
+    try:
+        return report_notify(report_id=report_id)
+    except OSError:
+        if not self.request.is_eager:
+            raise  # the mail server may be back later: autoretry_for
+        # In eager mode this runs inside someone's web request: log, not crash.
+        logger.exception("Could not e-mail the link to report %s", report_id)
+        return 0
+
+
+def _redis_client() -> redis.Redis | None:
+    broker_url = current_app.conf.broker_url or ""
+    if not broker_url.startswith(("redis://", "rediss://")):
+        return None
+    return redis.Redis.from_url(broker_url, socket_timeout=10)
+
+
+@contextmanager
+def daily_run_lock(day: datetime.date) -> Iterator[bool]:
+    """True for the first run of the day across every beat and worker, else False.
+
+    Without a Redis broker (the embedded setup, tasks run eagerly in one process)
+    there is nothing to coordinate with and every run goes ahead.
+    """
+    client = _redis_client()
+    if client is None:
+        yield True
+        return
+    key = f"partnerplan:assessments:daily-schedule:{day.isoformat()}"
+    if not client.set(key, timezone.now().isoformat(), nx=True, ex=DAILY_LOCK_SECONDS):
+        yield False
+        return
+    try:
+        yield True
+    except BaseException:
+        client.delete(key)  # a failed run must not block the retry
+        raise
+
+
+@shared_task(
+    name="assessments.schedules_daily",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=60,
+    max_retries=3,
+    soft_time_limit=1800,
+    time_limit=2000,
+)
+def schedules_daily_task() -> str:
+    today = timezone.localdate()
+    with daily_run_lock(today) as first_run:
+        if not first_run:
+            return f"The {today} schedule has already run; nothing done."
+        return str(schedules_run(today=today))

@@ -1,0 +1,250 @@
+"""The PDF itself: what it says (read back with pypdf) and what it may fetch."""
+
+import hashlib
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+
+import pytest
+from pypdf import PdfReader
+
+from assessments import pdf as report_pdf
+from assessments.choices import ReportStatus
+from assessments.models import Report
+from assessments.pdf import (
+    REPORT_BASE_URL,
+    StaticOnlyURLFetcher,
+    URLRefused,
+    pdf_from_html,
+    svg_data_uri,
+)
+from assessments.services.reports import RenderOutcome, report_render
+from principles.models import Principle
+from tests.assessments.factories_reports import (
+    JOINT_LEVELS,
+    LEAD_LEVELS,
+    PARTNER_LEVELS,
+    PREVIOUS_JOINT_LEVELS,
+    finished_period,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(
+        " ".join((page.extract_text() or "").split()) for page in reader.pages
+    )
+
+
+def _rendered(report: Report) -> tuple[Report, bytes]:
+    assert report_render(report_id=report.pk) == RenderOutcome.DONE
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        return report, handle.read()
+
+
+def test_report_shows_title_every_principle_and_the_ratings(world) -> None:
+    report, content = _rendered(finished_period(world))
+    text = _pdf_text(content)
+
+    assert "Joint venture" in text
+    assert "Lead Org" in text and "Partner Org" in text
+    principles = Principle.objects.filter(
+        principle_set__key=world.relationship.principle_set_key
+    ).order_by("number")
+    assert principles.count() == 12
+    # The ratings table: joint, previous, change, then each partner's self view.
+    for principle, joint, previous, lead, partner in zip(
+        principles,
+        JOINT_LEVELS,
+        PREVIOUS_JOINT_LEVELS,
+        LEAD_LEVELS,
+        PARTNER_LEVELS,
+        strict=True,
+    ):
+        change = joint - previous
+        change_text = f"+{change}" if change > 0 else str(change)
+        row = (
+            f"{principle.number}. {principle.name} {joint} {previous} "
+            f"{change_text} {lead} {partner}"
+        )
+        assert row in text, row
+    assert report.page_count == len(PdfReader(io.BytesIO(content)).pages)
+    assert report.page_count >= 4
+
+
+def test_report_has_every_section_and_the_registers(world) -> None:
+    _, content = _rendered(finished_period(world))
+    text = _pdf_text(content)
+
+    for heading in (
+        "Summary",
+        "Ratings per principle",
+        "Change against the previous period",
+        "Perception gaps",
+        "Objectives",
+        "Risks",
+        "Open and overdue actions",
+        "Plan changes since",
+    ):
+        assert heading in text, heading
+    assert "Place six students" in text
+    assert "Key researcher leaves" in text
+    assert "Agree a publication review" in text and "overdue" in text
+    # Principle 2: lead rated 4, partner 2: a perception gap of 2.
+    assert "spread 2" in text
+    assert "Version 1" in text and "Approved" in text
+
+
+def test_stored_file_hashes_to_the_recorded_sha256(world) -> None:
+    report, content = _rendered(finished_period(world))
+
+    assert report.status == ReportStatus.DONE
+    assert hashlib.sha256(content).hexdigest() == report.sha256
+    assert report.size_bytes == len(content)
+    assert len(report.data_fingerprint) == 64
+
+
+# --- what the renderer may fetch ------------------------------------------------
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { background: red; }")
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[tuple[str, list[str]]]:
+    """A tiny HTTP server on a random port that counts the requests it gets."""
+    requests: list[str] = []
+    handler = type("Handler", (_CountingHandler,), {"requests": requests})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def fetched_urls(monkeypatch) -> list[str]:
+    """Every URL any report fetcher is asked for during the test."""
+    urls: list[str] = []
+
+    class RecordingFetcher(StaticOnlyURLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            urls.append(url)
+            return super().fetch(url, headers)
+
+    monkeypatch.setattr(report_pdf, "StaticOnlyURLFetcher", RecordingFetcher)
+    return urls
+
+
+def _hostile_markup(server_url: str) -> str:
+    return (
+        '<img src="file:///etc/passwd">'
+        f'<link href="{server_url}/x.css">'
+        f'<img src="{server_url}/a.png">'
+        "<style>@import url(file:///etc/passwd)</style>"
+    )
+
+
+def test_user_text_cannot_make_the_report_fetch_files_or_the_network(
+    world, local_server, fetched_urls
+) -> None:
+    server_url, server_requests = local_server
+    hostile = _hostile_markup(server_url)
+    # It fits the longest title it goes into (200 characters, enforced by
+    # PostgreSQL).
+    assert len(f"Agree a publication review {hostile}") <= 200
+
+    _report, content = _rendered(finished_period(world, text=hostile))
+
+    assert fetched_urls, "the renderer fetched nothing at all: test is not wired"
+    for url in fetched_urls:
+        assert url.startswith("data:") or url.startswith(REPORT_BASE_URL + "static/"), (
+            url
+        )
+    assert not [url for url in fetched_urls if "file:" in url or "127.0.0.1" in url]
+    assert server_requests == []
+    # The markup is shown as text, escaped, in every field that reaches the PDF.
+    compact = "".join(_pdf_text(content).split())
+    visible = "".join(hostile.split())
+    assert visible in compact
+    assert compact.count(visible) >= 8
+    assert "root:x:0:0" not in compact
+
+
+def test_fetcher_refuses_even_markup_that_bypassed_escaping(
+    local_server, fetched_urls
+) -> None:
+    server_url, server_requests = local_server
+    html = (
+        "<html><body><p>Before</p>"
+        + _hostile_markup(server_url)
+        + f'<link rel="stylesheet" href="{server_url}/y.css">'
+        + f'<p style="background: url({server_url}/b.png)">After</p>'
+        + '<svg><image href="file:///etc/passwd" width="10" height="10"/></svg>'
+        + "</body></html>"
+    )
+
+    rendered = pdf_from_html(html=html)
+
+    assert any(url.startswith("file:") for url in fetched_urls)
+    asked = {url.removeprefix(server_url) for url in fetched_urls}
+    assert {"/a.png", "/y.css", "/b.png"} <= asked
+    assert server_requests == []
+    text = _pdf_text(rendered.content)
+    assert "Before" in text and "After" in text
+    assert "root:" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/logo.png",
+        "ftp://127.0.0.1/x",
+        REPORT_BASE_URL + "media/reports/other.pdf",
+        REPORT_BASE_URL + "static/../../etc/passwd",
+        REPORT_BASE_URL + "static/%2e%2e/%2e%2e/etc/passwd",
+        REPORT_BASE_URL + "static/css/no-such-file.css",
+        "https://partnerplan.invalid.evil.example/static/css/report.css",
+    ],
+)
+def test_fetcher_refuses_anything_but_own_static_files(url: str) -> None:
+    with pytest.raises(URLRefused):
+        StaticOnlyURLFetcher().fetch(url)
+
+
+def test_fetcher_serves_static_files_and_data_uris() -> None:
+    fetcher = StaticOnlyURLFetcher()
+
+    stylesheet = fetcher.fetch(REPORT_BASE_URL + "static/css/report.css")
+    chart = fetcher.fetch(svg_data_uri("<svg xmlns='http://www.w3.org/2000/svg'/>"))
+
+    assert b"@page" in stylesheet.read()
+    assert stylesheet.content_type == "text/css"
+    assert chart.read().startswith(b"<svg")
+    assert chart.content_type == "image/svg+xml"
+    assert fetcher.requested_urls[0].endswith("report.css")
