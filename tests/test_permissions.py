@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
 from tests.assessments.specs_assessments import ASSESSMENTS_VIEWS
+from tests.assessments.specs_dashboards import DASHBOARDS_VIEWS
 from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.permissions import PERSONAS, ViewSpec, check_view_access
 from tests.relationships.specs_lifecycle import LIFECYCLE_VIEWS
@@ -34,6 +35,7 @@ VIEWS = [
     *LIFECYCLE_VIEWS,
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
+    *DASHBOARDS_VIEWS,
 ]
 
 

@@ -1,0 +1,167 @@
+"""Filters of the assessments app's list pages and dashboards."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from assessments.selectors.dashboards import (
+    DashboardCatalogue,
+    MaturityScale,
+    dashboard_catalogue,
+    portfolio_sort,
+    with_overdue_items,
+    with_scores,
+)
+from relationships.choices import RelationshipKind
+from relationships.models import Partnership, Relationship
+
+PORTFOLIO_SORT_CHOICES = [
+    ("title", "Title (A to Z)"),
+    ("-title", "Title (Z to A)"),
+    ("-score", "Overall score (highest first)"),
+    ("score", "Overall score (lowest first)"),
+    ("-trend", "Trend (most improved first)"),
+    ("trend", "Trend (most declined first)"),
+    ("stage", "Lifecycle stage (earliest first)"),
+    ("-stage", "Lifecycle stage (latest first)"),
+]
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+@dataclass(frozen=True)
+class SelectOption:
+    value: str
+    label: str
+    selected: bool
+
+
+class PortfolioFilterSet(django_filters.FilterSet):
+    """Filters of the portfolio dashboard; every value is kept in the URL."""
+
+    kind = django_filters.ChoiceFilter(
+        choices=RelationshipKind.choices,
+        empty_label="Any kind",
+    )
+    # By stage number (1-8, fixed by the lifecycle): readable in a shared URL.
+    # The choices' names come from the catalogue when the filter set is made.
+    stage = django_filters.ChoiceFilter(
+        field_name="stage__number",
+        choices=[],
+        label="Lifecycle stage",
+        empty_label="Any stage",
+    )
+    partner = django_filters.CharFilter(
+        method="filter_partner",
+        label="Partner organisation",
+    )
+    min_score = django_filters.NumberFilter(
+        method="filter_min_score",
+        label="Lowest score",
+        min_value=0,
+        max_value=100,
+    )
+    max_score = django_filters.NumberFilter(
+        method="filter_max_score",
+        label="Highest score",
+        min_value=0,
+        max_value=100,
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_overdue",
+        label="Has overdue items",
+        empty_label="Either",
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=PORTFOLIO_SORT_CHOICES,
+        method="filter_sort",
+        label="Sort by",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Relationship
+        fields = ["kind", "stage", "partner", "min_score", "max_score", "overdue"]
+
+    def __init__(
+        self,
+        data: QueryDict | dict[str, Any] | None = None,
+        queryset: QuerySet[Relationship] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        catalogue: DashboardCatalogue | None = None,
+    ) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.catalogue = catalogue or dashboard_catalogue()
+        self.filters["stage"].extra["choices"] = [
+            (number, f"{number}. {name}") for number, name in self.catalogue.stages
+        ]
+
+    @property
+    def scale(self) -> MaturityScale:
+        return self.catalogue.scale
+
+    @property
+    def select_options(self) -> dict[str, list[SelectOption]]:
+        """Options of the form's selects, rendered by hand in the template: Django's
+        widget templates cost more than the rest of the dashboard page."""
+        options = {}
+        for name in ("kind", "stage", "overdue"):
+            current = str(self.data.get(name, "")) if self.is_bound else ""
+            options[name] = [
+                SelectOption(
+                    value=str(value), label=label, selected=str(value) == current
+                )
+                for value, label in self.form.fields[name].choices
+            ]
+        return options
+
+    @property
+    def selected_sort(self) -> str:
+        # The sort applies even when another filter is invalid.
+        if self.is_bound and not self.errors.get("sort"):
+            return self.form.cleaned_data.get("sort") or "title"
+        return "title"
+
+    def filter_partner(
+        self, queryset: QuerySet[Relationship], name: str, value: str
+    ) -> QuerySet[Relationship]:
+        # Only partners of relationships already visible can match, so no other
+        # tenant's organisation is ever reachable through this filter.
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(
+                Partnership.objects.filter(relationship=OuterRef("pk")).filter(
+                    Q(organisation__name__icontains=value) | Q(organisation__slug=value)
+                )
+            )
+        )
+
+    def filter_min_score(
+        self, queryset: QuerySet[Relationship], name: str, value: float
+    ) -> QuerySet[Relationship]:
+        return with_scores(queryset, scale=self.scale).filter(overall_score__gte=value)
+
+    def filter_max_score(
+        self, queryset: QuerySet[Relationship], name: str, value: float
+    ) -> QuerySet[Relationship]:
+        return with_scores(queryset, scale=self.scale).filter(overall_score__lte=value)
+
+    def filter_overdue(
+        self, queryset: QuerySet[Relationship], name: str, value: str
+    ) -> QuerySet[Relationship]:
+        queryset = with_overdue_items(queryset, today=timezone.localdate())
+        return queryset.filter(has_overdue_items=value == "yes")
+
+    def filter_sort(
+        self, queryset: QuerySet[Relationship], name: str, value: str
+    ) -> QuerySet[Relationship]:
+        return portfolio_sort(queryset, sort=value, scale=self.scale)

@@ -1,0 +1,77 @@
+"""The portfolio and relationship dashboards, and a bare health check."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from assessments.filters import PortfolioFilterSet
+from assessments.selectors.dashboards import (
+    portfolio_dashboard_build,
+    register_list_urls,
+    relationship_dashboard_build,
+)
+from relationships.selectors import relationship_get_for_user, relationships_visible_to
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answers "ok" without touching the database: the process serves requests."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _filter_key(request: HttpRequest) -> str:
+    """The filters and sort of the request, in a stable order, without the page."""
+    return urlencode(
+        sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if name != "page"
+            for value in values
+        )
+    )
+
+
+@login_required
+@require_safe
+def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
+    filterset = PortfolioFilterSet(
+        request.GET or None,
+        queryset=relationships_visible_to(request.user),
+        request=request,
+    )
+    dashboard = portfolio_dashboard_build(
+        user=request.user,
+        relationships=filterset.qs,
+        scale=filterset.scale,
+        page_number=request.GET.get("page"),
+        filter_key=_filter_key(request),
+    )
+    return render(
+        request,
+        "assessments/dashboard_portfolio.html",
+        {
+            "filter": filterset,
+            "dashboard": dashboard,
+            "sort": filterset.selected_sort,
+            "register_urls": register_list_urls(),
+        },
+    )
+
+
+@login_required
+@require_safe
+def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
+    relationship = relationship_get_for_user(user=request.user, reference=reference)
+    return render(
+        request,
+        "assessments/dashboard_relationship.html",
+        {
+            "relationship": relationship,
+            "dashboard": relationship_dashboard_build(relationship=relationship),
+        },
+    )

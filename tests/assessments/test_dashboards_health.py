@@ -1,0 +1,121 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.urls import reverse
+
+from assessments.choices import AssessmentKind, AssessmentStatus
+from assessments.models import Assessment, PrincipleRating
+from relationships.models import Organisation, Relationship
+from relationships.selectors import relationships_visible_to
+from tests.assessments.factories_dashboards import generate_portfolio
+
+
+@pytest.mark.django_db
+def test_health_check_answers_ok_without_login_or_database(
+    client, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(0):
+        response = client.get(reverse("assessments:healthz"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Content-Type"].startswith("text/plain")
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_check_refuses_writes(client) -> None:
+    assert client.post(reverse("assessments:healthz")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_makes_a_small_portfolio_for_two_viewers(
+    django_user_model,
+) -> None:
+    out = io.StringIO()
+    call_command("generate_portfolio", relationships=5, stdout=out)
+
+    assert "5 relationships" in out.getvalue()
+    assert Relationship.objects.count() == 5
+    # 2.5 partner organisations per relationship, plus the two viewers' own.
+    assert Organisation.objects.count() == 13 + 2
+    viewer = django_user_model.objects.get(username="portfolio.viewer")
+    sample = django_user_model.objects.get(username="portfolio.sample")
+    assert relationships_visible_to(viewer).count() == 5
+    assert relationships_visible_to(sample).count() == 5  # at most 10
+    for relationship in Relationship.objects.all():
+        joints = Assessment.objects.filter(
+            relationship=relationship, kind=AssessmentKind.JOINT
+        )
+        assert 3 <= joints.count() <= 8
+        assert set(joints.values_list("status", flat=True)) == {AssessmentStatus.FINAL}
+        assert Assessment.objects.filter(
+            relationship=relationship, kind=AssessmentKind.SELF
+        ).count() == joints.count() * (relationship.partnerships.count())
+        assert relationship.objectives.exists()
+        assert relationship.risks.exists()
+        assert relationship.actions.exists()
+    assert PrincipleRating.objects.count() == Assessment.objects.count() * 12
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _portfolio_snapshot() -> list:
+    return [
+        list(
+            PrincipleRating.objects.order_by(
+                "assessment__relationship__reference",
+                "assessment__period_start",
+                "assessment__partnership__organisation__slug",
+                "principle__number",
+            ).values_list(
+                "assessment__relationship__reference",
+                "assessment__partnership__organisation__slug",
+                "principle__number",
+                "level",
+            )
+        ),
+        list(Relationship.objects.order_by("reference").values_list("title", "kind")),
+    ]
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_is_deterministic() -> None:
+    try:
+        with transaction.atomic():
+            generate_portfolio(4, seed=7)
+            first = _portfolio_snapshot()
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert not Relationship.objects.exists()
+
+    generate_portfolio(4, seed=7)
+
+    assert _portfolio_snapshot() == first
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_refuses_to_run_twice() -> None:
+    generate_portfolio(2)
+    with pytest.raises(CommandError, match="already loaded"):
+        generate_portfolio(2)
+    assert Relationship.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_is_refused_where_demo_data_is_not_allowed(
+    settings,
+) -> None:
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="refused"):
+        generate_portfolio(2)
+    assert not Relationship.objects.exists()
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_rejects_a_non_positive_size() -> None:
+    with pytest.raises(CommandError, match="at least 1"):
+        generate_portfolio(0)
