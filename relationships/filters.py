@@ -30,6 +30,7 @@ from relationships.selectors import (
     relationships_visible_to,
 )
 from relationships.selectors.registers import users_owning_in_visible_relationships
+from relationships.widgets import FastSelect
 
 
 def _partner_choices(request: HttpRequest | None) -> QuerySet[Organisation]:
@@ -49,6 +50,7 @@ class RelationshipFilterSet(django_filters.FilterSet):
         empty_label="Any stage",
     )
     partner = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         queryset=_partner_choices,
         field_name="partnerships__organisation",
         label="Partner",
@@ -100,6 +102,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("queryset", _owner_choices)
+        kwargs.setdefault("widget", FastSelect)
         kwargs.setdefault("label", "Owner")
         kwargs.setdefault("empty_label", "Anyone")
         super().__init__(*args, **kwargs)
@@ -107,6 +110,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
 
 def _relationship_filter() -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         queryset=_relationship_choices,
         to_field_name="reference",
         label="Relationship",
@@ -140,6 +144,7 @@ class ObjectiveFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     relationship = _relationship_filter()
     partner = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         queryset=_partner_choices,
         field_name="owner__organisation",
         label="Whose",
@@ -184,6 +189,7 @@ class RiskFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     relationship = _relationship_filter()
     partner = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         queryset=_partner_choices,
         field_name="owner_partnership__organisation",
         label="Whose",
