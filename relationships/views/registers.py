@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -72,6 +72,36 @@ def _detail_url(name: str, relationship: Relationship, pk: int) -> str:
     return reverse(
         f"relationships:{name}_detail",
         kwargs={"reference": relationship.reference, "pk": pk},
+    )
+
+
+def _register_entry_create(
+    request: HttpRequest,
+    *,
+    relationship: Relationship,
+    form: BaseForm,
+    create: Callable[..., Model],
+    entry_name: str,
+    register: str,
+    message: str,
+) -> HttpResponse:
+    """The create page of any register: validate, call the service, confirm."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = create(
+                relationship=relationship,
+                values=form.cleaned_data,
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, message.format(entry=entry))
+            return redirect(_detail_url(entry_name, relationship, entry.pk))
+    return render(
+        request,
+        f"relationships/{entry_name}_form.html",
+        {"form": form, "relationship": relationship, "register": register},
     )
 
 
@@ -192,23 +222,14 @@ def relationship_objectives(request: HttpRequest, reference: str) -> HttpRespons
 @login_required
 def objective_create(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
-    form = ObjectiveForm(request.POST or None, relationship=relationship)
-    if request.method == "POST" and form.is_valid():
-        try:
-            objective = services.objective_create(
-                relationship=relationship,
-                values=form.cleaned_data,
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, f"Objective “{objective}” recorded.")
-            return redirect(_detail_url("objective", relationship, objective.pk))
-    return render(
+    return _register_entry_create(
         request,
-        "relationships/objective_form.html",
-        {"form": form, "relationship": relationship, "register": "objectives"},
+        relationship=relationship,
+        form=ObjectiveForm(request.POST or None, relationship=relationship),
+        create=services.objective_create,
+        entry_name="objective",
+        register="objectives",
+        message="Objective “{entry}” recorded.",
     )
 
 
@@ -320,23 +341,14 @@ class RelationshipRiskListView(RelationshipRegisterView):
 @login_required
 def risk_create(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
-    form = RiskForm(request.POST or None, relationship=relationship)
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk = services.risk_create(
-                relationship=relationship,
-                values=form.cleaned_data,
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, f"Risk “{risk}” added to the register.")
-            return redirect(_detail_url("risk", relationship, risk.pk))
-    return render(
+    return _register_entry_create(
         request,
-        "relationships/risk_form.html",
-        {"form": form, "relationship": relationship, "register": "risks"},
+        relationship=relationship,
+        form=RiskForm(request.POST or None, relationship=relationship),
+        create=services.risk_create,
+        entry_name="risk",
+        register="risks",
+        message="Risk “{entry}” added to the register.",
     )
 
 
@@ -412,23 +424,16 @@ def action_create(request: HttpRequest, reference: str) -> HttpResponse:
     initial = {}
     if request.GET.get("risk", "").isdigit():
         initial = {"risk": int(request.GET["risk"]), "source": "risk"}
-    form = ActionForm(request.POST or None, initial=initial, relationship=relationship)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.action_create(
-                relationship=relationship,
-                values=form.cleaned_data,
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, f"Action “{action}” added.")
-            return redirect(_detail_url("action", relationship, action.pk))
-    return render(
+    return _register_entry_create(
         request,
-        "relationships/action_form.html",
-        {"form": form, "relationship": relationship, "register": "actions"},
+        relationship=relationship,
+        form=ActionForm(
+            request.POST or None, initial=initial, relationship=relationship
+        ),
+        create=services.action_create,
+        entry_name="action",
+        register="actions",
+        message="Action “{entry}” added.",
     )
 
 
