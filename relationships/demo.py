@@ -52,6 +52,7 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.plan_schema import FieldKind, required_fields, section_fields
 from relationships.services.plans import plan_default_depth
 
 DEMO_PASSWORD = "partnerplan-demo"
@@ -1079,12 +1080,52 @@ def _load_plan(
         ):
             if version_spec.number < latest_number:
                 summary = _first_sentence(summary)
+            content = {
+                **_demo_required_answers(
+                    principle_key=principle_key, relationship=relationship, plan=plan
+                ),
+                "summary": summary,
+            }
             _get_or_create(
                 model=PlanSection,
                 lookup={"plan_version": plan_version, "principle_key": principle_key},
-                defaults={"content": {"summary": summary}, "updated_by": lead_manager},
+                defaults={"content": content, "updated_by": lead_manager},
                 result=result,
             )
+
+
+def _demo_required_answers(
+    *, principle_key: str, relationship: Relationship, plan: Plan
+) -> dict[str, Any]:
+    """Short answers to the fields the plan's depth requires, so that submitted and
+    approved demo versions are complete, as the sign-off rules demand."""
+    answers: dict[str, Any] = {}
+    fields = section_fields(
+        principle_key=principle_key, relationship_kind=relationship.kind
+    )
+    for plan_field in required_fields(fields=fields, depth=plan.depth):
+        match plan_field.kind:
+            case FieldKind.CHOICE:
+                answers[plan_field.key] = plan_field.choices[0][0]
+            case FieldKind.DATE:
+                answers[plan_field.key] = relationship.start_date.isoformat()
+            case FieldKind.INTEGER:
+                answers[plan_field.key] = _demo_number(plan_field)
+            case _:
+                answers[plan_field.key] = (
+                    "Agreed at the joint kick-off workshop; see the minutes."
+                )
+    return answers
+
+
+def _demo_number(plan_field: Any) -> int:
+    """30 (days, people, a cadence...), kept within the field's bounds."""
+    number = 30
+    if plan_field.max_value is not None:
+        number = min(number, plan_field.max_value)
+    if plan_field.min_value is not None:
+        number = max(number, plan_field.min_value)
+    return number
 
 
 def _load_plan_decisions(

@@ -33,6 +33,7 @@ from relationships.models import (
     Risk,
 )
 from relationships.selectors import relationships_visible_to
+from relationships.selectors.plans import plan_version_missing_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,17 @@ def test_registers_tell_a_story_in_every_relationship() -> None:
 
     assert Objective.objects.filter(status="off_track").exists()
     assert Action.objects.exclude(risk=None).exists()
+
+
+def test_submitted_and_approved_demo_versions_are_complete() -> None:
+    demo_load()
+    for version in PlanVersion.objects.exclude(status=PlanVersionStatus.DRAFT):
+        relationship = version.plan.relationship
+        assert (
+            plan_version_missing_fields(
+                plan_version=version,
+                relationship=relationship,
+                depth=version.plan.depth,
+            )
+            == []
+        ), version
