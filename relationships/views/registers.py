@@ -75,34 +75,34 @@ def _detail_url(name: str, relationship: Relationship, pk: int) -> str:
     )
 
 
-def _register_entry_create(
+def _register_form_page(
     request: HttpRequest,
     *,
     relationship: Relationship,
     form: BaseForm,
-    create: Callable[..., Model],
+    save: Callable[[BaseForm], Model],
     entry_name: str,
     register: str,
     message: str,
+    entry: Model | None = None,
 ) -> HttpResponse:
-    """The create page of any register: validate, call the service, confirm."""
+    """The create or edit page of any register: validate, save through the service,
+    confirm; a service's ValidationError shows on the form and nothing is saved."""
+    # Forms and services set values on the instance before validating them; the
+    # page (title, breadcrumbs) shows the stored copy when a save is refused.
+    stored = copy.copy(entry)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = create(
-                relationship=relationship,
-                values=form.cleaned_data,
-                created_by=request.user,
-            )
+            saved = save(form)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, message.format(entry=entry))
-            return redirect(_detail_url(entry_name, relationship, entry.pk))
-    return render(
-        request,
-        f"relationships/{entry_name}_form.html",
-        {"form": form, "relationship": relationship, "register": register},
-    )
+            messages.success(request, message.format(entry=saved))
+            return redirect(_detail_url(entry_name, relationship, saved.pk))
+    context = {"form": form, "relationship": relationship, "register": register}
+    if entry is not None:
+        context[entry_name] = stored
+    return render(request, f"relationships/{entry_name}_form.html", context)
 
 
 # --- lists across all visible relationships ---------------------------------------
@@ -222,11 +222,15 @@ def relationship_objectives(request: HttpRequest, reference: str) -> HttpRespons
 @login_required
 def objective_create(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
-    return _register_entry_create(
+    return _register_form_page(
         request,
         relationship=relationship,
         form=ObjectiveForm(request.POST or None, relationship=relationship),
-        create=services.objective_create,
+        save=lambda form: services.objective_create(
+            relationship=relationship,
+            values=form.cleaned_data,
+            created_by=request.user,
+        ),
         entry_name="objective",
         register="objectives",
         message="Objective “{entry}” recorded.",
@@ -258,34 +262,22 @@ def objective_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     relationship, objective = selectors.objective_get_for_editing(
         user=request.user, reference=reference, pk=pk
     )
-    # Forms and services set values on the instance before validating them; the
-    # page (title, breadcrumbs) shows the stored copy when a revision is refused.
-    stored = copy.copy(objective)
-    form = ObjectiveRevisionForm(
-        request.POST or None, instance=objective, relationship=relationship
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_revise(
-                objective=objective,
-                changes=form.objective_changes(),
-                reason=form.cleaned_data["reason"],
-                revised_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Objective revised; the reason is on record.")
-            return redirect(_detail_url("objective", relationship, objective.pk))
-    return render(
+    return _register_form_page(
         request,
-        "relationships/objective_form.html",
-        {
-            "form": form,
-            "relationship": relationship,
-            "objective": stored,
-            "register": "objectives",
-        },
+        relationship=relationship,
+        entry=objective,
+        form=ObjectiveRevisionForm(
+            request.POST or None, instance=objective, relationship=relationship
+        ),
+        save=lambda form: services.objective_revise(
+            objective=objective,
+            changes=form.objective_changes(),
+            reason=form.cleaned_data["reason"],
+            revised_by=request.user,
+        ),
+        entry_name="objective",
+        register="objectives",
+        message="Objective revised; the reason is on record.",
     )
 
 
@@ -341,11 +333,15 @@ class RelationshipRiskListView(RelationshipRegisterView):
 @login_required
 def risk_create(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
-    return _register_entry_create(
+    return _register_form_page(
         request,
         relationship=relationship,
         form=RiskForm(request.POST or None, relationship=relationship),
-        create=services.risk_create,
+        save=lambda form: services.risk_create(
+            relationship=relationship,
+            values=form.cleaned_data,
+            created_by=request.user,
+        ),
         entry_name="risk",
         register="risks",
         message="Risk “{entry}” added to the register.",
@@ -379,29 +375,19 @@ def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     relationship, risk = selectors.risk_get_for_editing(
         user=request.user, reference=reference, pk=pk
     )
-    stored = copy.copy(risk)
-    form = RiskForm(request.POST or None, instance=risk, relationship=relationship)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_update(
-                risk=risk,
-                changes={name: form.cleaned_data[name] for name in form.changed_data},
-                updated_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Risk saved.")
-            return redirect(_detail_url("risk", relationship, risk.pk))
-    return render(
+    return _register_form_page(
         request,
-        "relationships/risk_form.html",
-        {
-            "form": form,
-            "relationship": relationship,
-            "risk": stored,
-            "register": "risks",
-        },
+        relationship=relationship,
+        entry=risk,
+        form=RiskForm(request.POST or None, instance=risk, relationship=relationship),
+        save=lambda form: services.risk_update(
+            risk=risk,
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            updated_by=request.user,
+        ),
+        entry_name="risk",
+        register="risks",
+        message="Risk saved.",
     )
 
 
@@ -424,13 +410,17 @@ def action_create(request: HttpRequest, reference: str) -> HttpResponse:
     initial = {}
     if request.GET.get("risk", "").isdigit():
         initial = {"risk": int(request.GET["risk"]), "source": "risk"}
-    return _register_entry_create(
+    return _register_form_page(
         request,
         relationship=relationship,
         form=ActionForm(
             request.POST or None, initial=initial, relationship=relationship
         ),
-        create=services.action_create,
+        save=lambda form: services.action_create(
+            relationship=relationship,
+            values=form.cleaned_data,
+            created_by=request.user,
+        ),
         entry_name="action",
         register="actions",
         message="Action “{entry}” added.",
@@ -461,29 +451,21 @@ def action_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     relationship, action = selectors.action_get_for_editing(
         user=request.user, reference=reference, pk=pk
     )
-    stored = copy.copy(action)
-    form = ActionForm(request.POST or None, instance=action, relationship=relationship)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(
-                action=action,
-                changes={name: form.cleaned_data[name] for name in form.changed_data},
-                updated_by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Action saved.")
-            return redirect(_detail_url("action", relationship, action.pk))
-    return render(
+    return _register_form_page(
         request,
-        "relationships/action_form.html",
-        {
-            "form": form,
-            "relationship": relationship,
-            "action": stored,
-            "register": "actions",
-        },
+        relationship=relationship,
+        entry=action,
+        form=ActionForm(
+            request.POST or None, instance=action, relationship=relationship
+        ),
+        save=lambda form: services.action_update(
+            action=action,
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            updated_by=request.user,
+        ),
+        entry_name="action",
+        register="actions",
+        message="Action saved.",
     )
 
 
