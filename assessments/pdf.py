@@ -127,3 +127,41 @@ def pdf_from_html(
     target = BytesIO()
     document.write_pdf(target)
     return RenderedPdf(content=target.getvalue(), page_count=len(document.pages))
+
+
+# A page in the style of a report: both font faces, a table, margin boxes and an
+# SVG image, so that warming up loads what a real report needs.
+_WARM_UP_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60">'
+    '<polygon points="10,50 60,10 110,50" fill="#0b5394"/>'
+    '<text x="10" y="58" font-size="8">1 2 3</text></svg>'
+)
+_WARM_UP_HTML = (
+    '<html><head><link rel="stylesheet" href="{stylesheet}"></head><body>'
+    "<h1>Warm-up</h1><h2>Ratings</h2><table><thead><tr><th>Principle</th>"
+    "<th>Level</th></tr></thead><tbody><tr><td>1. Awareness</td><td><strong>3"
+    "</strong></td></tr></tbody></table><p>Text, <em>emphasis</em>, "
+    "<strong>bold</strong>, \u201cquotes\u201d \u2013 \u00fc \u00e9.</p>"
+    '<img src="{image}" alt=""></body></html>'
+)
+
+
+def pdf_warm_up() -> float:
+    """Render a small report-like page and return the seconds it took.
+
+    A process's first report costs about half a second more than the next ones
+    (fonts, Pango and the style sheet are loaded then). Celery's pool processes are
+    forked from the worker's main process, and forked again whenever one is
+    recycled: warming the main process up once lets each of them start warm. Only
+    static files are read; no database connection is opened.
+    """
+    import time
+
+    started = time.perf_counter()
+    pdf_from_html(
+        html=_WARM_UP_HTML.format(
+            stylesheet=static_url_for_report("css/report.css"),
+            image=svg_data_uri(_WARM_UP_SVG),
+        )
+    )
+    return time.perf_counter() - started

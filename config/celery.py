@@ -1,9 +1,34 @@
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("partnerplan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def warm_up_report_rendering(**kwargs: object) -> None:
+    """Before the pool forks its processes, render a small page once here, so that
+    every pool process (recycled ones too) starts with fonts and Pango loaded."""
+    import django
+    from django.apps import apps
+    from django.db import connections
+
+    if not apps.ready:
+        django.setup()
+    from assessments.pdf import pdf_warm_up
+
+    try:
+        seconds = pdf_warm_up()
+    except Exception:  # a cold start is slower, not broken
+        logger.exception("Report rendering warm-up failed; pool processes start cold")
+    else:
+        logger.info("Report rendering warmed up in %.2f s", seconds)
+    connections.close_all()  # forked processes must open their own

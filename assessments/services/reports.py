@@ -339,10 +339,22 @@ def report_render(*, report_id: int, now: datetime.datetime | None = None) -> st
         return RenderOutcome.FAILED
     if not stored:
         return RenderOutcome.SKIPPED
-    from assessments.tasks import report_notify_task
-
-    transaction.on_commit(lambda: report_notify_task.delay(report.pk))
+    _notify_or_queue(report_id=report.pk)
     return RenderOutcome.DONE
+
+
+def _notify_or_queue(*, report_id: int) -> None:
+    """Tell people about the new report from the process that made it: one task per
+    report, not two. Only when that fails (mail server or database briefly away)
+    does a notify task of its own take over, retrying with back-off; the report
+    itself is done either way. The Notice row keeps the e-mails to one round."""
+    try:
+        report_notify(report_id=report_id)
+    except TRANSIENT_ERRORS:
+        logger.warning("Report %s: could not e-mail its link yet; queued", report_id)
+        from assessments.tasks import report_notify_task
+
+        transaction.on_commit(lambda: report_notify_task.delay(report_id))
 
 
 # --- telling people ------------------------------------------------------------------
