@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
+
+    def ready(self) -> None:
+        # Connected here, not when a view module is first imported, so that saves
+        # in a Celery worker (schedules open assessments) refresh the dashboards too.
+        from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
+        from assessments.selectors.dashboards import watch_catalogue
+        from relationships import caching
+
+        caching.watch((Assessment, PrincipleRating, AssessmentSchedule))
+        watch_catalogue()

@@ -9,7 +9,8 @@ What it does, in order:
    organisations, 4 to 8 quarters of assessments each, objectives, risks,
    actions, plans).
 2. Serves the app with gunicorn on a free loopback port: 2 sync workers, DEBUG off,
-   persistent database connections (CONN_MAX_AGE), a throw-away SECRET_KEY,
+   persistent database connections (CONN_MAX_AGE), the cache in Redis database 12
+   (shared by the workers, as in production; emptied first), a throw-away SECRET_KEY,
    ALLOWED_HOSTS=127.0.0.1, plain-HTTP cookies.
 3. Logs in as `portfolio.viewer` (sees every generated relationship) and as
    `portfolio.sample` (sees 10) with a normal login POST carrying the CSRF token.
@@ -75,6 +76,8 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DATABASE = "partnerplan_bench"
 PASSWORD = "partnerplan-bench"
 VIEWER, SAMPLE = "portfolio.viewer", "portfolio.sample"
+# Redis database 12 is the benchmark's own cache; it is emptied at the start.
+CACHE_URL = "redis://127.0.0.1:6379/12"
 
 # wrk counts only connection errors and 4xx/5xx; this script counts every
 # response other than 200 and reports exact percentiles as JSON.
@@ -123,6 +126,8 @@ def environment(port: int | None = None) -> dict[str, str]:
         SECRET_KEY="bench-only-secret-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1",
         CONN_MAX_AGE="600",
+        # As in production (docker-compose.yml): both workers share one cache.
+        CACHE_URL=CACHE_URL,
         STATIC_MANIFEST="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
@@ -179,7 +184,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def empty_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(CACHE_URL, socket_connect_timeout=5).flushdb()
+
+
 def start_gunicorn(*, port: int, workers: int) -> subprocess.Popen:
+    empty_cache()
     process = subprocess.Popen(
         [
             str(GUNICORN),

@@ -88,6 +88,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the dashboards' counters and rendered dashboards, dropped by a
+# generation key whenever their data is saved. In one process (make run) memory
+# will do; with several processes (gunicorn workers, Celery) they must share one,
+# so production points CACHE_URL at Redis (docker-compose.yml does).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://partnerplan")}
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Sessions are read from the cache and written through to the database: one query
+# fewer on every page, and nobody is logged out when the cache is emptied.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 _VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},

@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class RelationshipsConfig(AppConfig):
     name = "relationships"
+
+    def ready(self) -> None:
+        from relationships import caching, models
+
+        # Rows the dashboards and the register lists show (relationships/caching.py).
+        caching.watch(
+            (
+                models.Organisation,
+                models.Relationship,
+                models.Partnership,
+                models.Membership,
+                models.JointManagementTeamMember,
+                models.Objective,
+                models.Risk,
+                models.Action,
+                models.PlanVersion,
+                models.PlanDecision,
+            )
+        )

@@ -1,8 +1,6 @@
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from principles.choices import PrincipleKey
@@ -21,24 +19,115 @@ from relationships.models import (
     OPEN_RISK_STATUSES,
     Action,
     Objective,
-    Organisation,
     Relationship,
     Risk,
 )
-from relationships.selectors import (
-    organisations_visible_to,
-    relationships_visible_to,
-)
-from relationships.selectors.registers import users_owning_in_visible_relationships
-from relationships.widgets import FastSelect
+from relationships.widgets import FastInput, FastSelect
 
 
-def _partner_choices(request: HttpRequest | None) -> QuerySet[Organisation]:
-    if request is None:
-        return Organisation.objects.none()
-    # Only what an <option> shows: at thousands of organisations, loading whole
-    # rows is most of the page's cost.
-    return organisations_visible_to(request.user).only("id", "name")
+def _search_input(placeholder: str) -> FastInput:
+    return FastInput(attrs={"placeholder": placeholder}, input_type="search")
+
+
+def _words_filter(
+    queryset: QuerySet, *, fields: tuple[str, ...], value: str
+) -> QuerySet:
+    """Rows where every word of the value is found in one of the fields."""
+    for word in value.split():
+        condition = Q()
+        for field_name in fields:
+            condition |= Q(**{f"{field_name}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+# Filters over the whole portfolio take names, not a choice among every
+# organisation, relationship or person the user can see: at a thousand
+# relationships those lists ran to thousands of options, which cost most of each
+# page's time and made the form unusable anyway.
+
+
+class CompactFilterSet(django_filters.FilterSet):
+    """A filter form whose widgets carry Bootstrap's classes, so that list pages
+    render fields directly: crispy-forms' templates cost about a millisecond a
+    field, on every view of a list."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if type(widget) is forms.Select:
+                    field.widget = FastSelect(
+                        attrs={**widget.attrs, "class": "form-select"},
+                        choices=widget.choices,
+                    )
+                elif isinstance(widget, forms.widgets.Input):
+                    field.widget = FastInput(
+                        attrs={**widget.attrs, "class": "form-control"},
+                        input_type=widget.attrs.get("type", widget.input_type),
+                    )
+            form.styled = True
+        return form
+
+
+class PartnerNameFilter(django_filters.CharFilter):
+    """Rows of a partner organisation whose name contains the words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "Partner")
+        kwargs.setdefault("widget", _search_input("Organisation name"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value or not value.strip():
+            return qs
+        matched = _words_filter(
+            qs, fields=(f"{self.field_name}__name",), value=value.strip()
+        )
+        return matched.distinct() if self.distinct else matched
+
+
+class RelationshipSearchFilter(django_filters.CharFilter):
+    """A relationship by its exact reference (what links from a relationship's own
+    pages carry), or else by words of its title or reference."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "Relationship")
+        kwargs.setdefault("widget", _search_input("Name or reference"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        exact = qs.filter(relationship__reference=value)
+        if exact.exists():
+            return exact
+        return _words_filter(
+            qs,
+            fields=("relationship__title", "relationship__reference"),
+            value=value,
+        )
+
+
+class OwnerFilter(django_filters.CharFilter):
+    """Rows owned by a person whose name or user name contains the words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "Owner")
+        kwargs.setdefault("widget", _search_input("Person's name"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value or not value.strip():
+            return qs
+        return _words_filter(
+            qs,
+            fields=("owner__first_name", "owner__last_name", "owner__username"),
+            value=value.strip(),
+        )
 
 
 class RelationshipFilterSet(django_filters.FilterSet):
@@ -51,14 +140,7 @@ class RelationshipFilterSet(django_filters.FilterSet):
         label="Lifecycle stage",
         empty_label="Any stage",
     )
-    partner = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
-        queryset=_partner_choices,
-        field_name="partnerships__organisation",
-        label="Partner",
-        empty_label="Any partner",
-        distinct=True,
-    )
+    partner = PartnerNameFilter(field_name="partnerships__organisation", distinct=True)
     status = django_filters.ChoiceFilter(
         choices=RelationshipStatus.choices, empty_label="Any status"
     )
@@ -80,50 +162,6 @@ class RelationshipFilterSet(django_filters.FilterSet):
 
 
 # --- registers: objectives, risks, actions ---------------------------------------
-
-
-def _relationship_choices(request: HttpRequest | None) -> QuerySet[Relationship]:
-    if request is None:
-        return Relationship.objects.none()
-    return (
-        relationships_visible_to(request.user)
-        .only("id", "title", "reference")
-        .order_by("title")
-    )
-
-
-def _owner_choices(request: HttpRequest | None) -> QuerySet:
-    if request is None:
-        return get_user_model().objects.none()
-    return users_owning_in_visible_relationships(request.user).only(
-        "id", "username", "first_name", "last_name"
-    )
-
-
-class _PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
-
-
-class OwnerFilter(django_filters.ModelChoiceFilter):
-    field_class = _PersonChoiceField
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("queryset", _owner_choices)
-        kwargs.setdefault("widget", FastSelect)
-        kwargs.setdefault("label", "Owner")
-        kwargs.setdefault("empty_label", "Anyone")
-        super().__init__(*args, **kwargs)
-
-
-def _relationship_filter() -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
-        widget=FastSelect,
-        queryset=_relationship_choices,
-        to_field_name="reference",
-        label="Relationship",
-        empty_label="Any relationship",
-    )
 
 
 def _text_filter(
@@ -148,17 +186,16 @@ def _filter_flag(queryset: QuerySet, *, condition: Q, value: str) -> QuerySet:
     return queryset.exclude(condition)
 
 
-class ObjectiveFilterSet(django_filters.FilterSet):
+class ObjectiveFilterSet(CompactFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    relationship = _relationship_filter()
-    partner = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
-        queryset=_partner_choices,
-        field_name="owner__organisation",
+    relationship = RelationshipSearchFilter()
+    whose = django_filters.ChoiceFilter(
+        choices=[("common", "Common objectives"), ("partner", "A partner's")],
+        method="filter_whose",
         label="Whose",
         empty_label="Anyone's",
-        null_label="Common objectives",
     )
+    partner = PartnerNameFilter(field_name="owner__organisation")
     horizon = django_filters.ChoiceFilter(
         choices=Horizon.choices, empty_label="Any horizon"
     )
@@ -174,7 +211,15 @@ class ObjectiveFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Objective
-        fields = ["q", "relationship", "partner", "horizon", "status", "overdue"]
+        fields = [
+            "q",
+            "relationship",
+            "whose",
+            "partner",
+            "horizon",
+            "status",
+            "overdue",
+        ]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _text_filter(
@@ -182,6 +227,9 @@ class ObjectiveFilterSet(django_filters.FilterSet):
             fields=("title", "description", "kpi_name", "relationship__title"),
             value=value,
         )
+
+    def filter_whose(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(owner__isnull=value == "common")
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(milestone_overdue=value == "true")
@@ -193,17 +241,16 @@ RISK_STATUS_CHOICES = [
 ]
 
 
-class RiskFilterSet(django_filters.FilterSet):
+class RiskFilterSet(CompactFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    relationship = _relationship_filter()
-    partner = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
-        queryset=_partner_choices,
-        field_name="owner_partnership__organisation",
+    relationship = RelationshipSearchFilter()
+    whose = django_filters.ChoiceFilter(
+        choices=[("joint", "Joint risks"), ("partner", "A partner's")],
+        method="filter_whose",
         label="Whose",
         empty_label="Anyone's",
-        null_label="Joint risks",
     )
+    partner = PartnerNameFilter(field_name="owner_partnership__organisation")
     status = django_filters.ChoiceFilter(
         choices=RISK_STATUS_CHOICES, method="filter_status", empty_label="Any status"
     )
@@ -235,6 +282,7 @@ class RiskFilterSet(django_filters.FilterSet):
         fields = [
             "q",
             "relationship",
+            "whose",
             "partner",
             "status",
             "min_score",
@@ -250,6 +298,9 @@ class RiskFilterSet(django_filters.FilterSet):
             fields=("title", "description", "mitigation", "relationship__title"),
             value=value,
         )
+
+    def filter_whose(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(owner_partnership__isnull=value == "joint")
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "active":
@@ -269,9 +320,9 @@ ACTION_STATUS_CHOICES = [
 ]
 
 
-class ActionFilterSet(django_filters.FilterSet):
+class ActionFilterSet(CompactFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    relationship = _relationship_filter()
+    relationship = RelationshipSearchFilter()
     status = django_filters.ChoiceFilter(
         choices=ACTION_STATUS_CHOICES, method="filter_status", empty_label="Any status"
     )

@@ -29,3 +29,25 @@ class FastSelect(forms.Select):
             )
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+class FastInput(forms.TextInput):
+    """A one-line <input> written in Python, like FastSelect: a filter form's
+    template-rendered inputs cost a few tenths of a millisecond each."""
+
+    def __init__(self, attrs: dict | None = None, input_type: str = "text") -> None:
+        super().__init__(attrs)
+        self.input_type = input_type
+
+    def render(
+        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
+    ) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs.pop("type", None)
+        value = self.format_value(value)
+        if value is not None:
+            final_attrs["value"] = value
+        return mark_safe(
+            f'<input type="{escape(self.input_type)}" name="{escape(name)}"'
+            f"{flatatt(final_attrs)}>"
+        )

@@ -9,6 +9,7 @@ outsider organisation with a relationship of its own:
 - eve: relationship manager of the outsider organisation
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -136,3 +137,14 @@ def fast_password_hashing(settings) -> None:
 def isolated_media_root(settings, tmp_path_factory) -> None:
     # Uploaded documents and generated reports never land in the working tree.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached dashboards and counters of one
+    test must not be found by the next, whose rows may reuse the same ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -7,7 +7,7 @@ does not grow with the number of relationships, rows or assessment periods.
 Speed, as the portfolio grows:
 - the portfolio's counters, distributions and sorted order are computed with
   aggregate queries over the whole filtered portfolio, then kept in the cache per
-  user and filter until any source row is saved (or for DASHBOARD_CACHE_SECONDS);
+  user and filter until any source row is saved (relationships/caching.py);
   the page's grid rows are always read fresh and re-checked against access;
 - table rows with many cells are built as HTML here (GridRow.html,
   PrincipleLevels.html): the template engine costs far more per cell;
@@ -23,11 +23,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 from html import escape
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import (
     Avg,
     BooleanField,
@@ -66,6 +64,7 @@ from assessments.selectors import (
 )
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, MaturityLevel, Principle
+from relationships.caching import cache_seconds, data_changed, data_version
 from relationships.choices import (
     ActionStatus,
     ObjectiveStatus,
@@ -77,8 +76,6 @@ from relationships.models import (
     OPEN_ACTION_STATUSES,
     OPEN_RISK_STATUSES,
     Action,
-    JointManagementTeamMember,
-    Membership,
     Objective,
     Partnership,
     PlanDecision,
@@ -231,6 +228,7 @@ def _principles_by_set() -> dict[str, list[Principle]]:
 
 def dashboard_catalogue_invalidate(**kwargs: object) -> None:
     _catalogue_memo.clear()
+    data_changed()  # cached dashboards show stage and principle names
 
 
 def _level_score(scale: MaturityScale) -> Case:
@@ -1079,27 +1077,9 @@ def portfolio_distributions(relationships: QuerySet[Relationship]) -> Distributi
 # Counters, distributions and the sorted order of the whole filtered portfolio
 # cost tens of milliseconds at a thousand relationships (perception gaps alone
 # read every self-rating of the latest period). They are kept per user and filter
-# for a short while, and dropped whenever any data they depend on is saved in this
-# process (see the receivers at the end of this module). The grid rows of the
-# page are always read fresh, and through relationships_visible_to again.
-GENERATION_KEY = "dashboards:generation"
-
-
-def dashboard_cache_seconds() -> int:
-    return getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
-
-
-def portfolio_cache_invalidate() -> None:
-    cache.set(GENERATION_KEY, time.time_ns(), None)
-
-
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = time.time_ns()
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    return generation
+# for a short while, under a key that includes the data version, which any save
+# of their data changes (relationships/caching.py). The grid rows of the page are
+# always read fresh, and through relationships_visible_to again.
 
 
 @dataclass(frozen=True)
@@ -1127,7 +1107,7 @@ def portfolio_index_build(
 
 def _index_cache_key(*, user: AbstractBaseUser, filter_key: str, today: date) -> str:
     digest = hashlib.sha256(f"{today}|{filter_key}".encode()).hexdigest()[:32]
-    return f"dashboards:portfolio:{_generation()}:{user.pk}:{digest}"
+    return f"dashboards:portfolio:{data_version()}:{user.pk}:{digest}"
 
 
 def portfolio_index_for_user(
@@ -1138,7 +1118,7 @@ def portfolio_index_for_user(
     today: date,
 ) -> PortfolioIndex:
     """The portfolio index, from the cache when it is fresh enough."""
-    seconds = dashboard_cache_seconds()
+    seconds = cache_seconds()
     if seconds <= 0:
         return portfolio_index_build(
             user=user, relationships=relationships, today=today
@@ -1596,51 +1576,19 @@ def relationship_dashboard_build(
 
 
 # --- cache invalidation --------------------------------------------------------
-
-# Models whose rows feed the portfolio counters. A save or delete drops every
-# cached portfolio index now and again after the commit, so that a request that
-# read the old rows in between cannot keep them cached.
-PORTFOLIO_SOURCES = (
-    Assessment,
-    PrincipleRating,
-    AssessmentSchedule,
-    Relationship,
-    Partnership,
-    Membership,
-    JointManagementTeamMember,
-    Objective,
-    Risk,
-    Action,
-    PlanVersion,
-    PlanDecision,
-)
+# Rows the dashboards show change the data version (relationships/caching.py; the
+# app configs connect the models). The catalogue is kept apart, per process.
 
 
-def _portfolio_source_changed(sender: type, **kwargs: object) -> None:
-    portfolio_cache_invalidate()
-    transaction.on_commit(portfolio_cache_invalidate, using=kwargs.get("using"))
-
-
-for _model in (MaturityLevel, LifecycleStage, Principle):
-    post_save.connect(
-        dashboard_catalogue_invalidate,
-        sender=_model,
-        dispatch_uid=f"dashboards-catalogue-save-{_model._meta.label_lower}",
-    )
-    post_delete.connect(
-        dashboard_catalogue_invalidate,
-        sender=_model,
-        dispatch_uid=f"dashboards-catalogue-delete-{_model._meta.label_lower}",
-    )
-
-for _model in PORTFOLIO_SOURCES:
-    post_save.connect(
-        _portfolio_source_changed,
-        sender=_model,
-        dispatch_uid=f"dashboards-save-{_model._meta.label_lower}",
-    )
-    post_delete.connect(
-        _portfolio_source_changed,
-        sender=_model,
-        dispatch_uid=f"dashboards-delete-{_model._meta.label_lower}",
-    )
+def watch_catalogue() -> None:
+    for model in (MaturityLevel, LifecycleStage, Principle):
+        post_save.connect(
+            dashboard_catalogue_invalidate,
+            sender=model,
+            dispatch_uid=f"dashboards-catalogue-save-{model._meta.label_lower}",
+        )
+        post_delete.connect(
+            dashboard_catalogue_invalidate,
+            sender=model,
+            dispatch_uid=f"dashboards-catalogue-delete-{model._meta.label_lower}",
+        )

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -14,6 +16,7 @@ from assessments.selectors.dashboards import (
     register_list_urls,
     relationship_dashboard_build,
 )
+from relationships.caching import cache_seconds, data_version
 from relationships.selectors import relationship_get_for_user, relationships_visible_to
 
 
@@ -66,12 +69,24 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
+    # Access is checked on every request; only then is the rendered dashboard
+    # taken from the cache. It shows the same to everyone who may see the
+    # relationship, and its key changes whenever any of its data is saved
+    # (data_version) and every day (overdue, next 90 days). The
+    # dashboard is built only when the template finds no cached copy.
     relationship = relationship_get_for_user(user=request.user, reference=reference)
+    today = timezone.localdate()
     return render(
         request,
         "assessments/dashboard_relationship.html",
         {
             "relationship": relationship,
-            "dashboard": relationship_dashboard_build(relationship=relationship),
+            "dashboard": SimpleLazyObject(
+                lambda: relationship_dashboard_build(
+                    relationship=relationship, today=today
+                )
+            ),
+            "cache_seconds": cache_seconds(),
+            "cache_key_parts": f"{relationship.pk}:{data_version()}:{today}",
         },
     )

@@ -8,7 +8,7 @@ its existence does not leak.
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from relationships.choices import WRITE_ROLES
@@ -16,7 +16,6 @@ from relationships.models import (
     Action,
     Membership,
     Objective,
-    Organisation,
     Partnership,
     PlanVersion,
     Relationship,
@@ -26,23 +25,22 @@ from relationships.models import (
 type AnyUser = AbstractBaseUser | AnonymousUser
 
 
-def _partner_relationship_ids(user: AnyUser) -> QuerySet:
-    return Partnership.objects.filter(organisation__memberships__user=user).values(
-        "relationship_id"
-    )
-
-
 def relationships_visible_to(user: AnyUser) -> QuerySet[Relationship]:
     if not user.is_authenticated:
         return Relationship.objects.none()
-    return Relationship.objects.filter(pk__in=_partner_relationship_ids(user))
-
-
-def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
-    """Organisations that are partners in any relationship the user can see."""
-    return Organisation.objects.filter(
-        partnerships__relationship__in=relationships_visible_to(user)
-    ).distinct()
+    # EXISTS, not IN (subquery): looking one relationship up by its reference then
+    # probes only that relationship's partnerships, instead of building the set of
+    # every relationship the user sees (a thousand, for a portfolio viewer).
+    return Relationship.objects.filter(
+        Exists(
+            Partnership.objects.filter(
+                relationship=OuterRef("pk"),
+                organisation_id__in=Membership.objects.filter(user=user).values(
+                    "organisation_id"
+                ),
+            )
+        )
+    )
 
 
 def relationship_roles_for_user(

@@ -41,7 +41,6 @@ from relationships.selectors import (
     objectives_visible_to,
     relationship_get_for_editing,
     relationship_get_for_user,
-    relationships_visible_to,
     risks_visible_to,
 )
 
@@ -131,20 +130,6 @@ def relationship_ids_editable_by(user: AnyUser) -> set[int]:
             organisation__memberships__user=user,
             organisation__memberships__role__in=WRITE_ROLES,
         ).values_list("relationship_id", flat=True)
-    )
-
-
-def users_owning_in_visible_relationships(user: AnyUser) -> QuerySet:
-    """People who may own risks and actions in the relationships the user sees."""
-    return (
-        User.objects.filter(
-            memberships__role__in=WRITE_ROLES,
-            memberships__organisation__partnerships__relationship__in=(
-                relationships_visible_to(user)
-            ),
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
     )
 
 

@@ -27,6 +27,7 @@ from relationships.forms.registers import (
     RiskForm,
 )
 from relationships.models import Relationship
+from relationships.pagination import IdsFirstPaginator
 from relationships.selectors import registers as selectors
 from relationships.selectors import (
     relationship_get_for_editing,
@@ -110,7 +111,19 @@ def _register_form_page(
 
 class RegisterListView(LoginRequiredMixin, FilterView):
     paginate_by = 25
+    paginator_class = IdsFirstPaginator
     register = ""
+
+    def get_paginator(self, queryset: QuerySet, per_page: int, **kwargs: Any):
+        # The sorted ids are cached per user, list and filters (not the page).
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_paginator(
+            queryset,
+            per_page,
+            cache_key=f"{self.register}:{self.request.user.pk}:{query.urlencode()}",
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(

@@ -226,3 +226,56 @@ def test_another_tenant_gets_404_and_never_sees_the_data(login, assessed) -> Non
 def test_an_auditor_reads_the_dashboard(login, assessed) -> None:
     response = login(assessed.dave).get(_url(assessed))
     assert response.status_code == 200
+
+
+# --- the cached dashboard -------------------------------------------------------------
+
+
+def test_the_cached_dashboard_shows_a_change_at_once(login, world) -> None:
+    client = login(world.alice)
+    before = _section(client.get(_url(world)).content.decode(), "risks-heading")
+    assert "<desc>0 risks by likelihood" in before
+
+    RiskFactory(relationship=world.relationship, likelihood=5, impact=4)
+
+    after = _section(client.get(_url(world)).content.decode(), "risks-heading")
+    assert "<desc>1 risks by likelihood" in after
+
+
+def test_a_renamed_partner_shows_on_the_cached_dashboard(login, assessed) -> None:
+    client = login(assessed.alice)
+    assert "Partner Org" in client.get(_url(assessed)).content.decode()
+
+    organisation = assessed.partner.organisation
+    organisation.name = "Renamed partner"
+    organisation.save()
+
+    html = client.get(_url(assessed)).content.decode()
+    assert "Renamed partner" in html
+
+
+def test_a_cached_dashboard_is_still_refused_to_another_tenant(login, assessed) -> None:
+    assert login(assessed.alice).get(_url(assessed)).status_code == 200  # cached
+
+    response = login(assessed.eve).get(_url(assessed))
+
+    assert response.status_code == 404
+    assert b"Joint venture" not in response.content
+
+
+def test_the_dashboard_is_rebuilt_each_day(login, world, monkeypatch) -> None:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    ActionFactory(relationship=world.relationship, due_date=tomorrow)
+    client = login(world.alice)
+    assert re.search(
+        r'<div class="value">0</div>\s*<div>open past',
+        client.get(_url(world)).content.decode(),
+    )
+
+    monkeypatch.setattr(
+        "assessments.views.dashboards.timezone.localdate",
+        lambda: tomorrow + datetime.timedelta(days=1),
+    )
+
+    html = client.get(_url(world)).content.decode()
+    assert re.search(r'<div class="value text-danger">1</div>', html)

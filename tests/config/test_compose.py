@@ -74,7 +74,8 @@ def _settings_under(environment: dict[str, str]) -> dict:
         " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mail_backend': s.EMAIL_BACKEND,"
         " 'mail_host': s.EMAIL_HOST,"
         " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
-        " 'hosts': s.ALLOWED_HOSTS, 'site_url': s.SITE_URL}))"
+        " 'hosts': s.ALLOWED_HOSTS, 'site_url': s.SITE_URL,"
+        " 'cache': s.CACHES['default']}))"
     )
     inherited = {
         key: value
@@ -129,6 +130,12 @@ def test_app_services_configure_postgres_redis_and_production_mode(
     broker = urlsplit(loaded["broker"])
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
     assert loaded["eager"] is False, "a broker is set, so tasks must not run eagerly"
+    # Web, worker and beat share one cache, so a save in any of them refreshes
+    # the dashboards every web worker serves.
+    cache = urlsplit(loaded["cache"]["LOCATION"])
+    assert loaded["cache"]["BACKEND"].endswith("redis.RedisCache")
+    assert (cache.hostname, cache.port) == ("redis", 6379)
+    assert cache.path != broker.path, "the cache must not share the broker's db"
     assert loaded["site_url"] == "https://localhost"
     assert loaded["mail_backend"].endswith("smtp.EmailBackend")
     assert loaded["mail_host"] == "localhost"

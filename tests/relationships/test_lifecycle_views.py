@@ -205,7 +205,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
         user=world.alice,
     )
     ArtefactEvidenceFactory(relationship=world.relationship)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url)
     document = RelationshipDocumentFactory(relationship=world.relationship)
     for artefact in StageArtefact.objects.exclude(pk=first_artefact().pk):
@@ -226,7 +226,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
             reason="Moving on.",
             user=world.bob,
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url)
 
 
@@ -567,7 +567,7 @@ def test_documents_page_query_count_does_not_grow(
     url = _url("relationship_documents", world)
     RelationshipDocumentFactory(relationship=world.relationship)
     client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
     for _ in range(5):
         document = RelationshipDocumentFactory(
@@ -581,7 +581,7 @@ def test_documents_page_query_count_does_not_grow(
             document=document,
             note="",
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
 
 

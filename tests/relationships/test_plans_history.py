@@ -143,7 +143,7 @@ def test_history_query_count_does_not_grow_with_rows(
     # Session and user (2), the relationship, the count and the page (3), then per
     # source (objectives, risks, actions) the records and their predecessors (6),
     # and the names of the partners, users and risks the changes mention (3).
-    assert len(few) == 14
+    assert len(few) == 13
 
 
 def test_history_query_count_is_bounded_with_every_source_on_the_page(

@@ -85,24 +85,20 @@ def test_list_filters_by_stage(login, world, portfolio) -> None:
     assert _titles(response) == ["Supplier programme"]
 
 
-def test_list_filters_by_partner_and_offers_only_visible_partners(
-    login, world, portfolio
-) -> None:
+def test_list_filters_by_partner_name(login, world, portfolio) -> None:
     client = login(world.alice)
-    response = client.get(LIST_URL, {"partner": portfolio["university"].pk})
+    name = portfolio["university"].name
+    response = client.get(LIST_URL, {"partner": name.upper()})
     assert _titles(response) == ["Sensor research"]
-    offered = set(response.context["filter"].form.fields["partner"].queryset)
-    assert world.outsider_organisation not in offered
-    assert portfolio["university"] in offered
 
 
 def test_filtering_by_an_invisible_partner_reveals_nothing(login, world) -> None:
     response = login(world.alice).get(
-        LIST_URL, {"partner": world.outsider_organisation.pk}
+        LIST_URL, {"partner": world.outsider_organisation.name}
     )
     assert response.status_code == 200
     assert b"Outsider deal" not in response.content
-    assert "partner" in response.context["filter"].form.errors
+    assert _titles(response) == []
 
 
 def test_list_empty_state_for_a_user_without_relationships(login, world) -> None:
@@ -116,7 +112,7 @@ def test_list_query_count_does_not_grow_with_relationships(
     login, world, django_assert_num_queries
 ) -> None:
     client = login(world.alice)
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(6) as small:
         client.get(LIST_URL)
     for number in range(20):
         relationship = RelationshipFactory(title=f"Extra {number}")

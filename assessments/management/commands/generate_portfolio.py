@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from assessments.choices import AssessmentKind, AssessmentStatus, Cadence
 from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
-from assessments.selectors.dashboards import portfolio_cache_invalidate
 from principles.models import LifecycleStage, Principle
+from relationships.caching import data_changed
 from relationships.choices import (
     PRINCIPLE_SET_FOR_KIND,
     ActionSource,
@@ -586,4 +586,4 @@ class PortfolioGenerator:
         self.counts.add("assessments", len(assessments))
         self.counts.add("principle ratings", created)
         # bulk_create sends no signals: drop cached dashboard figures explicitly.
-        transaction.on_commit(portfolio_cache_invalidate)
+        transaction.on_commit(data_changed)
