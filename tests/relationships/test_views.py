@@ -112,7 +112,7 @@ def test_list_query_count_does_not_grow_with_relationships(
     login, world, django_assert_num_queries
 ) -> None:
     client = login(world.alice)
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(5) as small:
         client.get(LIST_URL)
     for number in range(20):
         relationship = RelationshipFactory(title=f"Extra {number}")
