@@ -1,4 +1,5 @@
 import hashlib
+from collections.abc import Callable
 from functools import cached_property
 
 from django.core.cache import cache
@@ -17,7 +18,8 @@ class IdsFirstPaginator(Paginator):
     ids alone, and, given a `cache_key` (the user and the filters), the sorted ids
     are kept in the cache until the data version changes: paging, or coming back
     to the list, then reads just the page's rows. Those are read through the same
-    queryset (access rules, select_related, annotations included), by id.
+    queryset (access rules, select_related, annotations included), by id, or by
+    `rows_for(ids)`, which must apply the same access rules (rows_visible_to).
     """
 
     def __init__(
@@ -26,10 +28,12 @@ class IdsFirstPaginator(Paginator):
         per_page: int,
         *args: object,
         cache_key: str = "",
+        rows_for: Callable[[list[int]], list] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_key = cache_key
+        self.rows_for = rows_for
 
     @cached_property
     def ids(self) -> list[int]:
@@ -55,5 +59,7 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         page_ids = self.ids[bottom:top]
+        if self.rows_for is not None:
+            return self._get_page(self.rows_for(page_ids), number, self)
         rows = {row.pk: row for row in self.object_list.filter(pk__in=page_ids)}
         return self._get_page([rows[pk] for pk in page_ids if pk in rows], number, self)

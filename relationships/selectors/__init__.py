@@ -6,6 +6,8 @@ may change it; auditors only read. Anything a user may not see is a 404, so that
 its existence does not leak.
 """
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -25,22 +27,41 @@ from relationships.models import (
 type AnyUser = AbstractBaseUser | AnonymousUser
 
 
+def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
+    """True for rows whose relationship has one of the user's organisations as a
+    partner. An EXISTS per row: looking one relationship (or one page of rows) up
+    then probes only its partnerships, instead of building the set of every
+    relationship the user sees (a thousand, for a portfolio viewer)."""
+    return Exists(
+        Partnership.objects.filter(
+            relationship=OuterRef(relationship_field),
+            organisation_id__in=Membership.objects.filter(user=user).values(
+                "organisation_id"
+            ),
+        )
+    )
+
+
+def rows_visible_to(user: AnyUser, queryset: QuerySet, ids: Sequence[int]) -> list:
+    """The rows of `queryset` (a model with a `relationship`) with these ids that
+    the user may see, in the order of `ids`: one page of a list. The access test
+    is a column here, so it runs for these rows alone."""
+    if not user.is_authenticated or not ids:
+        return []
+    rows = {
+        row.pk: row
+        for row in queryset.filter(pk__in=ids).annotate(
+            user_is_partner=_partner_in(user, "relationship_id")
+        )
+        if row.user_is_partner
+    }
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def relationships_visible_to(user: AnyUser) -> QuerySet[Relationship]:
     if not user.is_authenticated:
         return Relationship.objects.none()
-    # EXISTS, not IN (subquery): looking one relationship up by its reference then
-    # probes only that relationship's partnerships, instead of building the set of
-    # every relationship the user sees (a thousand, for a portfolio viewer).
-    return Relationship.objects.filter(
-        Exists(
-            Partnership.objects.filter(
-                relationship=OuterRef("pk"),
-                organisation_id__in=Membership.objects.filter(user=user).values(
-                    "organisation_id"
-                ),
-            )
-        )
-    )
+    return Relationship.objects.filter(_partner_in(user, "pk"))
 
 
 def relationship_roles_for_user(
@@ -63,14 +84,23 @@ def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> 
 
 def relationship_get_for_user(*, user: AnyUser, reference: str) -> Relationship:
     """The relationship if the user may see it, else Http404."""
+    if not user.is_authenticated:
+        raise Http404("No such relationship.")
+    # Found by its reference first, and only then tested for a partnership of the
+    # user's: as a column, not a filter, the test runs for this one relationship
+    # (as a filter the database may first list every relationship the user sees).
     try:
-        return (
-            relationships_visible_to(user)
+        relationship = (
+            Relationship.objects.filter(reference=reference)
+            .annotate(user_is_partner=_partner_in(user, "pk"))
             .select_related("stage")
-            .get(reference=reference)
+            .get()
         )
     except Relationship.DoesNotExist as error:
         raise Http404("No such relationship.") from error
+    if not relationship.user_is_partner:
+        raise Http404("No such relationship.")
+    return relationship
 
 
 def relationship_get_for_editing(*, user: AnyUser, reference: str) -> Relationship:
@@ -117,18 +147,24 @@ def relationship_latest_approved_plan_version(
 
 
 def objectives_visible_to(user: AnyUser) -> QuerySet[Objective]:
+    if not user.is_authenticated:
+        return Objective.objects.none()
     return Objective.objects.filter(
-        relationship__in=relationships_visible_to(user)
+        _partner_in(user, "relationship_id")
     ).select_related("relationship", "owner__organisation")
 
 
 def risks_visible_to(user: AnyUser) -> QuerySet[Risk]:
-    return Risk.objects.filter(
-        relationship__in=relationships_visible_to(user)
-    ).select_related("relationship", "owner_partnership__organisation", "owner")
+    if not user.is_authenticated:
+        return Risk.objects.none()
+    return Risk.objects.filter(_partner_in(user, "relationship_id")).select_related(
+        "relationship", "owner_partnership__organisation", "owner"
+    )
 
 
 def actions_visible_to(user: AnyUser) -> QuerySet[Action]:
-    return Action.objects.filter(
-        relationship__in=relationships_visible_to(user)
-    ).select_related("relationship", "owner", "risk")
+    if not user.is_authenticated:
+        return Action.objects.none()
+    return Action.objects.filter(_partner_in(user, "relationship_id")).select_related(
+        "relationship", "owner", "risk"
+    )

@@ -4,6 +4,7 @@ Every query starts from relationships the user may see (see
 relationships.selectors), so a register row of another tenant is a 404 or absent.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from relationships.choices import WRITE_ROLES, Horizon, ObjectiveStatus
 from relationships.models import (
     OPEN_RISK_STATUSES,
     Action,
+    Membership,
     Objective,
     Partnership,
     Relationship,
@@ -42,6 +44,7 @@ from relationships.selectors import (
     relationship_get_for_editing,
     relationship_get_for_user,
     risks_visible_to,
+    rows_visible_to,
 )
 
 User = get_user_model()
@@ -101,15 +104,44 @@ def objective_list_for_user(user: AnyUser) -> QuerySet[Objective]:
     return objectives_visible_to(user).annotate(milestone_overdue=_milestone_overdue())
 
 
+def objective_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Objective]:
+    """One page of the objectives list, by id, as objective_list_for_user has them."""
+    return rows_visible_to(
+        user,
+        Objective.objects.select_related(
+            "relationship", "owner__organisation"
+        ).annotate(milestone_overdue=_milestone_overdue()),
+        ids,
+    )
+
+
+def _risk_score() -> ExpressionWrapper:
+    return ExpressionWrapper(F("likelihood") * F("impact"), output_field=IntegerField())
+
+
+def risk_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Risk]:
+    """One page of the risks list, by id, as risk_list_for_user has them."""
+    return rows_visible_to(
+        user,
+        Risk.objects.select_related(
+            "relationship", "owner_partnership__organisation", "owner"
+        ).annotate(score_value=_risk_score()),
+        ids,
+    )
+
+
+def action_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Action]:
+    """One page of the actions list, by id, as action_list_for_user has them."""
+    return rows_visible_to(
+        user, Action.objects.select_related("relationship", "owner", "risk"), ids
+    )
+
+
 def risk_list_for_user(user: AnyUser) -> QuerySet[Risk]:
     """Risks of every relationship the user sees, highest score first."""
     return (
         risks_visible_to(user)
-        .annotate(
-            score_value=ExpressionWrapper(
-                F("likelihood") * F("impact"), output_field=IntegerField()
-            )
-        )
+        .annotate(score_value=_risk_score())
         .order_by("-score_value", "relationship__title", "title", "pk")
     )
 
@@ -121,16 +153,21 @@ def action_list_for_user(user: AnyUser) -> QuerySet[Action]:
     )
 
 
-def relationship_ids_editable_by(user: AnyUser) -> set[int]:
-    """Relationships in which the user holds a write role: one query for a list."""
+def relationship_ids_editable_by(
+    user: AnyUser, *, among: Iterable[int] | None = None
+) -> set[int]:
+    """Relationships in which the user holds a write role (of `among`, when given:
+    a list page asks only about its own rows). One query."""
     if not user.is_authenticated:
         return set()
-    return set(
-        Partnership.objects.filter(
-            organisation__memberships__user=user,
-            organisation__memberships__role__in=WRITE_ROLES,
-        ).values_list("relationship_id", flat=True)
+    partnerships = Partnership.objects.filter(
+        organisation_id__in=Membership.objects.filter(
+            user=user, role__in=WRITE_ROLES
+        ).values("organisation_id")
     )
+    if among is not None:
+        partnerships = partnerships.filter(relationship_id__in=set(among))
+    return set(partnerships.values_list("relationship_id", flat=True))
 
 
 def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
@@ -189,11 +226,7 @@ def relationship_risks(*, relationship: Relationship) -> QuerySet[Risk]:
     return (
         Risk.objects.filter(relationship=relationship)
         .select_related("relationship", "owner_partnership__organisation", "owner")
-        .annotate(
-            score_value=ExpressionWrapper(
-                F("likelihood") * F("impact"), output_field=IntegerField()
-            )
-        )
+        .annotate(score_value=_risk_score())
         .order_by("-score_value", "title", "pk")
     )
 

@@ -122,18 +122,26 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             queryset,
             per_page,
             cache_key=f"{self.register}:{self.request.user.pk}:{query.urlencode()}",
+            rows_for=self.page_rows,
             **kwargs,
         )
 
+    def page_rows(self, ids: list[int]) -> list:
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
-            editable_relationship_ids=selectors.relationship_ids_editable_by(
-                self.request.user
-            ),
+        context = super().get_context_data(
             export_url=_export_url(self.request, self.register),
             register=self.register,
             **kwargs,
         )
+        # Where the user may change rows of this page (the actions' "Mark done").
+        page = context.get("page_obj")
+        context["editable_relationship_ids"] = selectors.relationship_ids_editable_by(
+            self.request.user,
+            among={row.relationship_id for row in (page.object_list if page else [])},
+        )
+        return context
 
 
 class ObjectiveListView(RegisterListView):
@@ -145,6 +153,9 @@ class ObjectiveListView(RegisterListView):
     def get_queryset(self) -> QuerySet:
         return selectors.objective_list_for_user(self.request.user)
 
+    def page_rows(self, ids: list[int]) -> list:
+        return selectors.objective_page_rows(self.request.user, ids)
+
 
 class RiskListView(RegisterListView):
     filterset_class = RiskFilterSet
@@ -155,6 +166,9 @@ class RiskListView(RegisterListView):
     def get_queryset(self) -> QuerySet:
         return selectors.risk_list_for_user(self.request.user)
 
+    def page_rows(self, ids: list[int]) -> list:
+        return selectors.risk_page_rows(self.request.user, ids)
+
 
 class ActionListView(RegisterListView):
     filterset_class = ActionFilterSet
@@ -164,6 +178,9 @@ class ActionListView(RegisterListView):
 
     def get_queryset(self) -> QuerySet:
         return selectors.action_list_for_user(self.request.user)
+
+    def page_rows(self, ids: list[int]) -> list:
+        return selectors.action_page_rows(self.request.user, ids)
 
 
 def _export(
