@@ -76,6 +76,8 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DATABASE = "partnerplan_bench"
 PASSWORD = "partnerplan-bench"
 VIEWER, SAMPLE = "portfolio.viewer", "portfolio.sample"
+# The figure for a bare Django view on this 2-core machine.
+REFERENCE_BARE_RPS = 2800
 # Redis database 12 is the benchmark's own cache; it is emptied at the start.
 CACHE_URL = "redis://127.0.0.1:6379/12"
 
@@ -452,9 +454,14 @@ def main() -> None:
         share = result.requests_per_second / bare.requests_per_second
         passed = share >= 1 / target
         checks.append((f"{result.name} >= 1/{target} of (a)", passed))
+        # Also against the figure for this machine's bare view: when (a)
+        # measures low (closing connections at thousands a second can stall), the
+        # share of (a) flatters the page; the share of 2,800 does not.
+        reference = result.requests_per_second / REFERENCE_BARE_RPS
         log(
             f"  {result.name:<38} 1/{1 / share:5.1f} of (a)  "
-            f"(target 1/{target}: {'met' if passed else 'NOT met'})"
+            f"(target 1/{target}: {'met' if passed else 'NOT met'}); "
+            f"1/{1 / reference:5.1f} of {REFERENCE_BARE_RPS:,} req/s"
         )
     ratio = portfolio.p50_ms / portfolio_small.p50_ms
     throughput_ratio = (

@@ -1,5 +1,5 @@
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 from django.core.cache import cache
@@ -7,6 +7,32 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from relationships.caching import cache_seconds, data_version
+
+
+class LazyRows(Sequence):
+    """A page's rows, read from the database only when first used: a list page
+    whose rendered rows are in the cache never reads them. True when the page has
+    ids, without reading them."""
+
+    def __init__(self, ids: list[int], read: Callable[[list[int]], list]) -> None:
+        self.ids = ids
+        self._read = read
+
+    @cached_property
+    def rows(self) -> list:
+        return self._read(self.ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.rows)
 
 
 class IdsFirstPaginator(Paginator):
@@ -19,7 +45,9 @@ class IdsFirstPaginator(Paginator):
     are kept in the cache until the data version changes: paging, or coming back
     to the list, then reads just the page's rows. Those are read through the same
     queryset (access rules, select_related, annotations included), by id, or by
-    `rows_for(ids)`, which must apply the same access rules (rows_visible_to).
+    `rows_for(ids)`, which must apply the same access rules (rows_visible_to);
+    those rows are then read only if the page uses them (LazyRows). `ids_check`
+    (ids_visible_to) re-checks a page's ids on every request.
     """
 
     def __init__(
@@ -29,11 +57,13 @@ class IdsFirstPaginator(Paginator):
         *args: object,
         cache_key: str = "",
         rows_for: Callable[[list[int]], list] | None = None,
+        ids_check: Callable[[list[int]], list[int]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_key = cache_key
         self.rows_for = rows_for
+        self.ids_check = ids_check
 
     @cached_property
     def ids(self) -> list[int]:
@@ -59,7 +89,9 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         page_ids = self.ids[bottom:top]
+        if self.ids_check is not None:  # the ids may come from the cache
+            page_ids = self.ids_check(page_ids)
         if self.rows_for is not None:
-            return self._get_page(self.rows_for(page_ids), number, self)
+            return self._get_page(LazyRows(page_ids, self.rows_for), number, self)
         rows = {row.pk: row for row in self.object_list.filter(pk__in=page_ids)}
         return self._get_page([rows[pk] for pk in page_ids if pk in rows], number, self)

@@ -83,7 +83,8 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.selectors import relationships_visible_to
+from relationships.pagination import LazyRows
+from relationships.selectors import ids_visible_to, rows_visible_to
 
 # A screenful for a meeting; every further row costs time on every view.
 PORTFOLIO_PAGE_SIZE = 25
@@ -1145,15 +1146,15 @@ def portfolio_page_rows(
     # Plain queries and Python here: building, compiling and planning the
     # annotated SQL of with_scores/with_assessment_state costs more than the
     # whole page otherwise does.
-    relationships = {
-        relationship.pk: relationship
-        for relationship in relationships_visible_to(user)
-        .filter(pk__in=list(relationship_ids))
-        .select_related("stage", "assessment_schedule")
-        .order_by()
-    }
     return _grid_rows(
-        [relationships[pk] for pk in relationship_ids if pk in relationships],
+        rows_visible_to(
+            user,
+            Relationship.objects.select_related(
+                "stage", "assessment_schedule"
+            ).order_by(),
+            list(relationship_ids),
+            relationship_field="pk",
+        ),
         scale=scale,
         today=today,
     )
@@ -1162,7 +1163,8 @@ def portfolio_page_rows(
 @dataclass(frozen=True)
 class PortfolioDashboard:
     page: Page
-    rows: list[GridRow]
+    rows: Sequence[GridRow]
+    rows_cache_key: str
     attention: Attention
     distributions: Distributions
     computed_at: datetime
@@ -1188,14 +1190,23 @@ def portfolio_dashboard_build(
         user=user, relationships=relationships, filter_key=filter_key, today=today
     )
     page = Paginator(index.relationship_ids, PORTFOLIO_PAGE_SIZE).get_page(page_number)
+    # The ids may come from the cache: check them against access on every request.
+    page_ids = ids_visible_to(
+        user, Relationship, list(page.object_list), relationship_field="pk"
+    )
+    digest = hashlib.sha256(repr(page_ids).encode()).hexdigest()[:24]
     return PortfolioDashboard(
         page=page,
-        rows=portfolio_page_rows(
-            user=user,
-            relationship_ids=page.object_list,
-            scale=scale,
-            today=today,
+        # Read only when the page's rendered rows are not in the cache: a row shows
+        # the same to everyone who may see its relationship, and the ids come from
+        # this user's index (read through relationships_visible_to at this version).
+        rows=LazyRows(
+            page_ids,
+            lambda ids: portfolio_page_rows(
+                user=user, relationship_ids=ids, scale=scale, today=today
+            ),
         ),
+        rows_cache_key=f"{data_version()}:{today}:{digest}",
         attention=index.attention,
         distributions=index.distributions,
         computed_at=index.computed_at,

@@ -62,6 +62,7 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
             "dashboard": dashboard,
             "sort": filterset.selected_sort,
             "register_urls": register_list_urls(),
+            "cache_seconds": cache_seconds(),
         },
     )
 

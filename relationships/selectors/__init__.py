@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from relationships.choices import WRITE_ROLES
@@ -42,20 +42,50 @@ def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     )
 
 
-def rows_visible_to(user: AnyUser, queryset: QuerySet, ids: Sequence[int]) -> list:
-    """The rows of `queryset` (a model with a `relationship`) with these ids that
-    the user may see, in the order of `ids`: one page of a list. The access test
-    is a column here, so it runs for these rows alone."""
+def rows_visible_to(
+    user: AnyUser,
+    queryset: QuerySet,
+    ids: Sequence[int],
+    *,
+    relationship_field: str = "relationship_id",
+) -> list:
+    """The rows of `queryset` with these ids that the user may see, in the order of
+    `ids`: one page of a list. The access test is a column here, so it runs for
+    these rows alone. `relationship_field` leads to the row's relationship ("pk"
+    for relationships themselves)."""
     if not user.is_authenticated or not ids:
         return []
     rows = {
         row.pk: row
         for row in queryset.filter(pk__in=ids).annotate(
-            user_is_partner=_partner_in(user, "relationship_id")
+            user_is_partner=_partner_in(user, relationship_field)
         )
         if row.user_is_partner
     }
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def ids_visible_to(
+    user: AnyUser,
+    model: type[Model],
+    ids: Sequence[int],
+    *,
+    relationship_field: str = "relationship_id",
+) -> list[int]:
+    """Those of `ids` (rows of `model`) the user may see, in their order: one small
+    query. Cached pages (lists, the portfolio grid) check their ids with it on every
+    request, so that even a change no cache heard of cannot show a row."""
+    if not user.is_authenticated or not ids:
+        return []
+    visible = {
+        pk
+        for pk, is_partner in model.objects.filter(pk__in=ids)
+        .annotate(user_is_partner=_partner_in(user, relationship_field))
+        .order_by()
+        .values_list("pk", "user_is_partner")
+        if is_partner
+    }
+    return [pk for pk in ids if pk in visible]
 
 
 def relationships_visible_to(user: AnyUser) -> QuerySet[Relationship]:

@@ -1,6 +1,7 @@
 """Registers: objectives, risks and actions, per relationship and across them."""
 
 import copy
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +14,15 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from django_filters import FilterSet
 from django_filters.views import FilterView
 
 from relationships import exports
+from relationships.caching import cache_seconds, data_version
 from relationships.filters import ActionFilterSet, ObjectiveFilterSet, RiskFilterSet
 from relationships.forms.registers import (
     ActionForm,
@@ -28,12 +32,13 @@ from relationships.forms.registers import (
 )
 from relationships.models import Relationship
 from relationships.pagination import IdsFirstPaginator
-from relationships.selectors import registers as selectors
 from relationships.selectors import (
+    ids_visible_to,
     relationship_get_for_editing,
     relationship_get_for_user,
     user_can_edit_relationship,
 )
+from relationships.selectors import registers as selectors
 from relationships.services import registers as services
 
 
@@ -123,23 +128,43 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             per_page,
             cache_key=f"{self.register}:{self.request.user.pk}:{query.urlencode()}",
             rows_for=self.page_rows,
+            ids_check=lambda ids: ids_visible_to(
+                self.request.user, queryset.model, ids
+            ),
             **kwargs,
         )
 
     def page_rows(self, ids: list[int]) -> list:
         raise NotImplementedError
 
+    def rows_cache_key(self, page_ids: list[int]) -> str:
+        """What the rendered rows of this page depend on: the rows (by id, at this
+        data version) and the day (overdue flags). Access is in the ids, which were
+        read for this user at this data version."""
+        digest = hashlib.sha256(repr(page_ids).encode()).hexdigest()[:24]
+        return f"{self.register}:{data_version()}:{timezone.localdate()}:{digest}"
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(
             export_url=_export_url(self.request, self.register),
             register=self.register,
+            rows_cache_seconds=cache_seconds(),
             **kwargs,
         )
-        # Where the user may change rows of this page (the actions' "Mark done").
         page = context.get("page_obj")
-        context["editable_relationship_ids"] = selectors.relationship_ids_editable_by(
-            self.request.user,
-            among={row.relationship_id for row in (page.object_list if page else [])},
+        # (`page is None`, not `not page`: a page's truth would read its rows.)
+        rows = page.object_list if page is not None else []
+        page_ids = getattr(rows, "ids", None)
+        if page_ids is None:
+            page_ids = [row.pk for row in rows]
+        context["rows_cache_key"] = self.rows_cache_key(page_ids)
+        # Where the user may change rows of this page (the actions' "Mark done"):
+        # asked only if the rows are rendered.
+        context["editable_relationship_ids"] = SimpleLazyObject(
+            lambda: selectors.relationship_ids_editable_by(
+                self.request.user,
+                among={row.relationship_id for row in rows},
+            )
         )
         return context
 
@@ -181,6 +206,15 @@ class ActionListView(RegisterListView):
 
     def page_rows(self, ids: list[int]) -> list:
         return selectors.action_page_rows(self.request.user, ids)
+
+    def rows_cache_key(self, page_ids: list[int]) -> str:
+        # The rows carry this user's "Mark done" forms, with a CSRF token made from
+        # the user's CSRF secret, and the page to come back to.
+        secret = self.request.META.get("CSRF_COOKIE", "")
+        private = hashlib.sha256(
+            f"{self.request.user.pk}:{secret}:{self.request.get_full_path()}".encode()
+        ).hexdigest()[:24]
+        return f"{super().rows_cache_key(page_ids)}:{private}"
 
 
 def _export(

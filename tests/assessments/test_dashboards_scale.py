@@ -22,12 +22,13 @@ from tests.assessments.factories_dashboards import (
 
 pytestmark = pytest.mark.django_db
 
-# Warm: session, user, the page's relationships, their latest two shared joint
-# assessments (a window function) and those assessments' ratings. Cold, also:
-# the catalogue (maturity scale, stages, principles), the portfolio's sorted ids,
-# the attention counters with their first items, and the distributions.
-PORTFOLIO_QUERIES_WARM = 4
-PORTFOLIO_QUERIES_COLD = 18
+# Warm: the user and the access check of the page's ids; the counters and the
+# rendered grid rows come from the cache. Cold, also: the session, the catalogue
+# (maturity scale, stages, principles), the portfolio's sorted ids, the attention
+# counters with their first items, the distributions, and the grid rows (the
+# page's relationships, their latest two shared joint assessments and ratings).
+PORTFOLIO_QUERIES_WARM = 2  # user, the page ids' access check: the rest is cached
+PORTFOLIO_QUERIES_COLD = 19
 RELATIONSHIP_QUERIES_WARM = 2  # user, the access check: the rest is cached
 RELATIONSHIP_QUERIES_COLD = 11
 FILTERED = {

@@ -248,3 +248,22 @@ def test_fetcher_serves_static_files_and_data_uris() -> None:
     assert chart.read().startswith(b"<svg")
     assert chart.content_type == "image/svg+xml"
     assert fetcher.requested_urls[0].endswith("report.css")
+
+
+def test_warm_up_renders_a_page_without_touching_the_database(
+    django_assert_num_queries,
+) -> None:
+    from assessments.pdf import pdf_warm_up
+
+    with django_assert_num_queries(0):
+        seconds = pdf_warm_up()
+    assert seconds > 0
+
+
+def test_a_celery_worker_warms_report_rendering_up_before_forking() -> None:
+    from celery.signals import worker_init
+
+    from config.celery import warm_up_report_rendering
+
+    receivers = [receiver() for _, receiver in worker_init.receivers]
+    assert warm_up_report_rendering in receivers

@@ -382,7 +382,7 @@ def test_lists_are_paginated_by_25(login, world) -> None:
     [
         (
             OBJECTIVES,
-            4,  # user, editable relationships, the sorted ids, the page's rows
+            4,  # user, the sorted ids, their access check, the page's rows
             lambda world, count: ObjectiveFactory.create_batch(
                 count, relationship=world.relationship, owner=world.partner
             ),
@@ -399,7 +399,7 @@ def test_lists_are_paginated_by_25(login, world) -> None:
         ),
         (
             ACTIONS,
-            4,
+            5,  # and which of the page's relationships the user may change
             lambda world, count: ActionFactory.create_batch(
                 count,
                 relationship=world.relationship,
@@ -622,7 +622,7 @@ def test_paging_reads_only_the_pages_rows(
     ObjectiveFactory.create_batch(30, relationship=world.relationship)
     client = login(world.alice)
     first = client.get(OBJECTIVES)
-    with django_assert_num_queries(3):  # user, editable ids, the page's rows
+    with django_assert_num_queries(3):  # user, the ids' access check, the page's rows
         second = client.get(OBJECTIVES, {"page": 2})
 
     first_ids = {objective.pk for objective in first.context["objectives"]}
