@@ -120,6 +120,15 @@ def _label(entry: Model, field_name: str) -> str:
     return _labels(type(entry), field_name).get(value, value or "")
 
 
+def _dated(day: datetime.date | None, late: bool, flag: str) -> SafeString:
+    """A date, with a red badge when it has passed and the entry is still open."""
+    if not late:
+        return format_html("{}", short_date(day))
+    return format_html(
+        '{} <span class="badge text-bg-danger">{}</span>', short_date(day), flag
+    )
+
+
 def _person(user: AbstractBaseUser | None) -> str:
     if user is None:
         return format_html('<span class="text-body-secondary">{}</span>', NONE)
@@ -194,13 +203,7 @@ def objective_rows(
         overdue = getattr(objective, "milestone_overdue", False)
         cells += [
             escape(_label(objective, "horizon")),
-            format_html(
-                "{}{}",
-                short_date(objective.milestone_date),
-                mark_safe(' <span class="badge text-bg-danger">overdue</span>')
-                if overdue
-                else "",
-            ),
+            _dated(objective.milestone_date, overdue, "overdue"),
             _kpi_cell(objective),
             status_badge(objective),
         ]
@@ -217,13 +220,7 @@ def risk_rows(risks: Iterable[Model], show_relationship: bool = False) -> SafeSt
             if risk.owner_partnership
             else mark_safe('<span class="badge text-bg-light border">Joint</span>')
         )
-        review = format_html(
-            "{}{}",
-            short_date(risk.review_date),
-            mark_safe(' <span class="badge text-bg-danger">review overdue</span>')
-            if risk.review_overdue
-            else "",
-        )
+        review = _dated(risk.review_date, risk.review_overdue, "review overdue")
         cells = [
             _title_cell(
                 risk,
@@ -273,13 +270,7 @@ def action_rows(
                 '<br><small class="text-body-secondary">{}</small>',
                 mark_safe(" · ".join(notes)),
             )
-        due = format_html(
-            "{}{}",
-            short_date(action.due_date),
-            mark_safe(' <span class="badge text-bg-danger">overdue</span>')
-            if action.is_overdue
-            else "",
-        )
+        due = _dated(action.due_date, action.is_overdue, "overdue")
         status = status_badge(action)
         if action.completed_at:
             status += format_html(
