@@ -629,3 +629,18 @@ def test_paging_reads_only_the_pages_rows(
     second_ids = {objective.pk for objective in second.context["objectives"]}
     assert len(first_ids) == 25 and len(second_ids) == 5
     assert not first_ids & second_ids
+
+
+def test_lists_work_with_caching_turned_off(login, world, registers, settings) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    ObjectiveFactory.create_batch(30, relationship=world.relationship)
+    client = login(world.alice)
+
+    first = client.get(OBJECTIVES)
+    second = client.get(OBJECTIVES, {"page": 2})
+    ObjectiveFactory(relationship=world.relationship, title="Unannounced goal")
+    searched = client.get(OBJECTIVES, {"q": "unannounced"})
+
+    assert len(first.context["objectives"]) == 25
+    assert len(second.context["objectives"]) == 34 - 25  # 30 + the registers' 4
+    assert _titles(searched, "objectives") == {"Unannounced goal"}
