@@ -8,8 +8,12 @@ class AssessmentsConfig(AppConfig):
         # Connected here, not when a view module is first imported, so that saves
         # in a Celery worker (schedules open assessments) refresh the dashboards too.
         from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
-        from assessments.selectors.dashboards import watch_catalogue
+        from assessments.selectors.dashboards import dashboard_catalogue_invalidate
+        from principles.models import LifecycleStage, MaturityLevel, Principle
         from relationships import caching
 
         caching.watch((Assessment, PrincipleRating, AssessmentSchedule))
-        watch_catalogue()
+        caching.watch(
+            (MaturityLevel, LifecycleStage, Principle),
+            receiver=dashboard_catalogue_invalidate,
+        )

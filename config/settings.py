@@ -88,10 +88,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the dashboards' counters and rendered dashboards, dropped by a
-# generation key whenever their data is saved. In one process (make run) memory
-# will do; with several processes (gunicorn workers, Celery) they must share one,
-# so production points CACHE_URL at Redis (docker-compose.yml does).
+# The cache holds the dashboards' counters, rendered dashboards and list rows,
+# under keys that change whenever their data is saved (relationships/caching.py).
+# In one process (make run) memory will do; with several processes (gunicorn
+# workers, Celery) they must share one, so production points CACHE_URL at Redis
+# (docker-compose.yml does).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://partnerplan")}
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Sessions are read from the cache and written through to the database: one query

@@ -13,8 +13,9 @@ bulk_create() and queryset update() send no signals: code that uses them on a
 watched model calls data_changed() itself (generate_portfolio does).
 """
 
+import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,18 +44,28 @@ def data_changed() -> None:
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 
+def versioned_key(*parts: object) -> str:
+    """A cache key for an entry that depends on these parts (user, filters, ids,
+    day...) and on the data: the same parts give another key once data changed."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{data_version()}:{digest}"
+
+
 def _model_changed(sender: type[Model], **kwargs: object) -> None:
     data_changed()
     transaction.on_commit(data_changed, using=kwargs.get("using"))
 
 
-def watch(models: Iterable[type[Model]]) -> None:
-    """Change the data version whenever a row of these models is saved or deleted."""
+def watch(
+    models: Iterable[type[Model]],
+    receiver: Callable[..., None] = _model_changed,
+) -> None:
+    """Change the data version whenever a row of these models is saved or deleted
+    (or call another `receiver`)."""
+    name = f"{receiver.__module__}.{receiver.__qualname__}"
     for model in models:
         label = model._meta.label_lower
-        post_save.connect(
-            _model_changed, sender=model, dispatch_uid=f"data-version-save-{label}"
-        )
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{name}-save-{label}")
         post_delete.connect(
-            _model_changed, sender=model, dispatch_uid=f"data-version-delete-{label}"
+            receiver, sender=model, dispatch_uid=f"{name}-delete-{label}"
         )

@@ -1,4 +1,3 @@
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
@@ -6,7 +5,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from relationships.caching import cache_seconds, data_version
+from relationships.caching import cache_seconds, versioned_key
 
 
 class LazyRows(Sequence):
@@ -70,8 +69,7 @@ class IdsFirstPaginator(Paginator):
         seconds = cache_seconds()
         if not self.cache_key or seconds <= 0:
             return list(self.object_list.values_list("pk", flat=True))
-        digest = hashlib.sha256(self.cache_key.encode()).hexdigest()[:32]
-        key = f"lists:{data_version()}:{digest}"
+        key = f"lists:{versioned_key(self.cache_key)}"
         ids = cache.get(key)
         if ids is None:
             ids = list(self.object_list.values_list("pk", flat=True))

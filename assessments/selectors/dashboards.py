@@ -8,13 +8,13 @@ Speed, as the portfolio grows:
 - the portfolio's counters, distributions and sorted order are computed with
   aggregate queries over the whole filtered portfolio, then kept in the cache per
   user and filter until any source row is saved (relationships/caching.py);
-  the page's grid rows are always read fresh and re-checked against access;
+  the page's ids are re-checked against access on every request, and its rendered
+  grid rows cached per page of ids, data version and day;
 - table rows with many cells are built as HTML here (GridRow.html,
   PrincipleLevels.html): the template engine costs far more per cell;
 - charts are memoised by their data, and catalogue data is kept per process.
 """
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -48,7 +48,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -64,7 +63,7 @@ from assessments.selectors import (
 )
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, MaturityLevel, Principle
-from relationships.caching import cache_seconds, data_changed, data_version
+from relationships.caching import cache_seconds, data_changed, versioned_key
 from relationships.choices import (
     ActionStatus,
     ObjectiveStatus,
@@ -1079,8 +1078,9 @@ def portfolio_distributions(relationships: QuerySet[Relationship]) -> Distributi
 # cost tens of milliseconds at a thousand relationships (perception gaps alone
 # read every self-rating of the latest period). They are kept per user and filter
 # for a short while, under a key that includes the data version, which any save
-# of their data changes (relationships/caching.py). The grid rows of the page are
-# always read fresh, and through relationships_visible_to again.
+# of their data changes (relationships/caching.py). The page's ids are checked
+# against access on every request (ids_visible_to); its rendered grid rows are
+# cached per page of ids, data version and day.
 
 
 @dataclass(frozen=True)
@@ -1107,8 +1107,7 @@ def portfolio_index_build(
 
 
 def _index_cache_key(*, user: AbstractBaseUser, filter_key: str, today: date) -> str:
-    digest = hashlib.sha256(f"{today}|{filter_key}".encode()).hexdigest()[:32]
-    return f"dashboards:portfolio:{data_version()}:{user.pk}:{digest}"
+    return f"dashboards:portfolio:{versioned_key(user.pk, filter_key, today)}"
 
 
 def portfolio_index_for_user(
@@ -1194,7 +1193,6 @@ def portfolio_dashboard_build(
     page_ids = ids_visible_to(
         user, Relationship, list(page.object_list), relationship_field="pk"
     )
-    digest = hashlib.sha256(repr(page_ids).encode()).hexdigest()[:24]
     return PortfolioDashboard(
         page=page,
         # Read only when the page's rendered rows are not in the cache: a row shows
@@ -1206,7 +1204,7 @@ def portfolio_dashboard_build(
                 user=user, relationship_ids=ids, scale=scale, today=today
             ),
         ),
-        rows_cache_key=f"{data_version()}:{today}:{digest}",
+        rows_cache_key=versioned_key(page_ids, today),
         attention=index.attention,
         distributions=index.distributions,
         computed_at=index.computed_at,
@@ -1588,18 +1586,5 @@ def relationship_dashboard_build(
 
 # --- cache invalidation --------------------------------------------------------
 # Rows the dashboards show change the data version (relationships/caching.py; the
-# app configs connect the models). The catalogue is kept apart, per process.
-
-
-def watch_catalogue() -> None:
-    for model in (MaturityLevel, LifecycleStage, Principle):
-        post_save.connect(
-            dashboard_catalogue_invalidate,
-            sender=model,
-            dispatch_uid=f"dashboards-catalogue-save-{model._meta.label_lower}",
-        )
-        post_delete.connect(
-            dashboard_catalogue_invalidate,
-            sender=model,
-            dispatch_uid=f"dashboards-catalogue-delete-{model._meta.label_lower}",
-        )
+# app configs connect the models, and the catalogue's to
+# dashboard_catalogue_invalidate, which also drops the per-process copy).

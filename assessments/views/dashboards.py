@@ -16,7 +16,7 @@ from assessments.selectors.dashboards import (
     register_list_urls,
     relationship_dashboard_build,
 )
-from relationships.caching import cache_seconds, data_version
+from relationships.caching import cache_seconds, versioned_key
 from relationships.selectors import relationship_get_for_user, relationships_visible_to
 
 
@@ -73,7 +73,7 @@ def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse
     # Access is checked on every request; only then is the rendered dashboard
     # taken from the cache. It shows the same to everyone who may see the
     # relationship, and its key changes whenever any of its data is saved
-    # (data_version) and every day (overdue, next 90 days). The
+    # (versioned_key) and every day (overdue, next 90 days). The
     # dashboard is built only when the template finds no cached copy.
     relationship = relationship_get_for_user(user=request.user, reference=reference)
     today = timezone.localdate()
@@ -88,6 +88,6 @@ def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse
                 )
             ),
             "cache_seconds": cache_seconds(),
-            "cache_key_parts": f"{relationship.pk}:{data_version()}:{today}",
+            "cache_key_parts": versioned_key(relationship.pk, today),
         },
     )

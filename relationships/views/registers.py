@@ -1,7 +1,6 @@
 """Registers: objectives, risks and actions, per relationship and across them."""
 
 import copy
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,7 @@ from django_filters import FilterSet
 from django_filters.views import FilterView
 
 from relationships import exports
-from relationships.caching import cache_seconds, data_version
+from relationships.caching import cache_seconds, versioned_key
 from relationships.filters import ActionFilterSet, ObjectiveFilterSet, RiskFilterSet
 from relationships.forms.registers import (
     ActionForm,
@@ -141,8 +140,7 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         """What the rendered rows of this page depend on: the rows (by id, at this
         data version) and the day (overdue flags). Access is in the ids, which were
         read for this user at this data version."""
-        digest = hashlib.sha256(repr(page_ids).encode()).hexdigest()[:24]
-        return f"{self.register}:{data_version()}:{timezone.localdate()}:{digest}"
+        return versioned_key(self.register, page_ids, timezone.localdate())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(
@@ -210,11 +208,14 @@ class ActionListView(RegisterListView):
     def rows_cache_key(self, page_ids: list[int]) -> str:
         # The rows carry this user's "Mark done" forms, with a CSRF token made from
         # the user's CSRF secret, and the page to come back to.
-        secret = self.request.META.get("CSRF_COOKIE", "")
-        private = hashlib.sha256(
-            f"{self.request.user.pk}:{secret}:{self.request.get_full_path()}".encode()
-        ).hexdigest()[:24]
-        return f"{super().rows_cache_key(page_ids)}:{private}"
+        return versioned_key(
+            self.register,
+            page_ids,
+            timezone.localdate(),
+            self.request.user.pk,
+            self.request.META.get("CSRF_COOKIE", ""),
+            self.request.get_full_path(),
+        )
 
 
 def _export(
