@@ -72,62 +72,71 @@ class CompactFilterSet(django_filters.FilterSet):
         return form
 
 
-class PartnerNameFilter(django_filters.CharFilter):
-    """Rows of a partner organisation whose name contains the words."""
+class WordsFilter(django_filters.CharFilter):
+    """Rows where every word typed is found in one of `search_fields`."""
+
+    placeholder = ""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("label", "Partner")
-        kwargs.setdefault("widget", _search_input("Organisation name"))
+        kwargs.setdefault("widget", _search_input(self.placeholder))
         super().__init__(*args, **kwargs)
 
+    def search_fields(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
-        if not value or not value.strip():
+        value = (value or "").strip()
+        if not value:
             return qs
-        matched = _words_filter(
-            qs, fields=(f"{self.field_name}__name",), value=value.strip()
-        )
+        matched = _words_filter(qs, fields=self.search_fields(), value=value)
         return matched.distinct() if self.distinct else matched
 
 
-class RelationshipSearchFilter(django_filters.CharFilter):
+class PartnerNameFilter(WordsFilter):
+    """Rows of a partner organisation (`field_name`) whose name has the words."""
+
+    placeholder = "Organisation name"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "Partner")
+        super().__init__(*args, **kwargs)
+
+    def search_fields(self) -> tuple[str, ...]:
+        return (f"{self.field_name}__name",)
+
+
+class RelationshipSearchFilter(WordsFilter):
     """A relationship by its exact reference (what links from a relationship's own
     pages carry), or else by words of its title or reference."""
 
+    placeholder = "Name or reference"
+
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label", "Relationship")
-        kwargs.setdefault("widget", _search_input("Name or reference"))
         super().__init__(*args, **kwargs)
+
+    def search_fields(self) -> tuple[str, ...]:
+        return ("relationship__title", "relationship__reference")
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         value = (value or "").strip()
         if not value:
             return qs
         exact = qs.filter(relationship__reference=value)
-        if exact.exists():
-            return exact
-        return _words_filter(
-            qs,
-            fields=("relationship__title", "relationship__reference"),
-            value=value,
-        )
+        return exact if exact.exists() else super().filter(qs, value)
 
 
-class OwnerFilter(django_filters.CharFilter):
-    """Rows owned by a person whose name or user name contains the words."""
+class OwnerFilter(WordsFilter):
+    """Rows owned by a person whose name or user name has the words."""
+
+    placeholder = "Person's name"
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label", "Owner")
-        kwargs.setdefault("widget", _search_input("Person's name"))
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs: QuerySet, value: str) -> QuerySet:
-        if not value or not value.strip():
-            return qs
-        return _words_filter(
-            qs,
-            fields=("owner__first_name", "owner__last_name", "owner__username"),
-            value=value.strip(),
-        )
+    def search_fields(self) -> tuple[str, ...]:
+        return ("owner__first_name", "owner__last_name", "owner__username")
 
 
 class RelationshipFilterSet(django_filters.FilterSet):

@@ -42,11 +42,10 @@ class IdsFirstPaginator(Paginator):
     thousand relationships cost most of the page's time. Here that sort asks for
     ids alone, and, given a `cache_key` (the user and the filters), the sorted ids
     are kept in the cache until the data version changes: paging, or coming back
-    to the list, then reads just the page's rows. Those are read through the same
-    queryset (access rules, select_related, annotations included), by id, or by
-    `rows_for(ids)`, which must apply the same access rules (rows_visible_to);
-    those rows are then read only if the page uses them (LazyRows). `ids_check`
-    (ids_visible_to) re-checks a page's ids on every request.
+    to the list, then reads just the page's rows. `ids_check(ids)` (ids_visible_to)
+    re-checks a page's ids on every request; `rows_for(ids)` reads their rows
+    with the same access rules (rows_visible_to), and only if the page uses them
+    (LazyRows).
     """
 
     def __init__(
@@ -54,9 +53,9 @@ class IdsFirstPaginator(Paginator):
         object_list: QuerySet,
         per_page: int,
         *args: object,
-        cache_key: str = "",
-        rows_for: Callable[[list[int]], list] | None = None,
-        ids_check: Callable[[list[int]], list[int]] | None = None,
+        cache_key: str,
+        rows_for: Callable[[list[int]], list],
+        ids_check: Callable[[list[int]], list[int]],
         **kwargs: object,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
@@ -67,7 +66,7 @@ class IdsFirstPaginator(Paginator):
     @cached_property
     def ids(self) -> list[int]:
         seconds = cache_seconds()
-        if not self.cache_key or seconds <= 0:
+        if seconds <= 0:
             return list(self.object_list.values_list("pk", flat=True))
         key = f"lists:{versioned_key(self.cache_key)}"
         ids = cache.get(key)
@@ -86,10 +85,5 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        page_ids = self.ids[bottom:top]
-        if self.ids_check is not None:  # the ids may come from the cache
-            page_ids = self.ids_check(page_ids)
-        if self.rows_for is not None:
-            return self._get_page(LazyRows(page_ids, self.rows_for), number, self)
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=page_ids)}
-        return self._get_page([rows[pk] for pk in page_ids if pk in rows], number, self)
+        page_ids = self.ids_check(self.ids[bottom:top])  # the ids may be cached
+        return self._get_page(LazyRows(page_ids, self.rows_for), number, self)

@@ -1,5 +1,6 @@
-"""Badges of the register tables, as filters: a list page shows 25 rows, and an
-{% include %} per cell cost more than the rest of the row."""
+"""The register tables' rows and badges (the badges also on the detail pages):
+a list page shows 25 rows, and an {% include %} per cell cost more than the rest
+of the row."""
 
 import datetime
 from collections.abc import Collection, Iterable
@@ -14,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from relationships.selectors.registers import score_band
 
 register = template.Library()
 
@@ -42,23 +45,13 @@ def status_badge(entry: object) -> SafeString:
     )
 
 
-def _heat_band(score: int) -> str:
-    if score >= 15:
-        return "heat-very-high"
-    if score >= 10:
-        return "heat-high"
-    if score >= 5:
-        return "heat-medium"
-    return "heat-low"
-
-
 @register.filter
 def score_chip(risk: object) -> SafeString:
     """Likelihood x impact = score, coloured by the score's band."""
     return format_html(
         '<span class="score-chip {}" title="Likelihood {} × impact {}">'
         "{} × {} = {}</span>",
-        _heat_band(risk.score),
+        f"heat-{score_band(risk.score)[0]}",
         risk.likelihood,
         risk.impact,
         risk.likelihood,

@@ -30,7 +30,7 @@ from relationships.forms.registers import (
     RiskForm,
 )
 from relationships.models import Relationship
-from relationships.pagination import IdsFirstPaginator
+from relationships.pagination import IdsFirstPaginator, LazyRows
 from relationships.selectors import (
     ids_visible_to,
     relationship_get_for_editing,
@@ -151,11 +151,8 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         )
         page = context.get("page_obj")
         # (`page is None`, not `not page`: a page's truth would read its rows.)
-        rows = page.object_list if page is not None else []
-        page_ids = getattr(rows, "ids", None)
-        if page_ids is None:
-            page_ids = [row.pk for row in rows]
-        context["rows_cache_key"] = self.rows_cache_key(page_ids)
+        rows = page.object_list if page is not None else LazyRows([], list)
+        context["rows_cache_key"] = self.rows_cache_key(rows.ids)
         # Where the user may change rows of this page (the actions' "Mark done"):
         # asked only if the rows are rendered.
         context["editable_relationship_ids"] = SimpleLazyObject(
