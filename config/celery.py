@@ -1,3 +1,4 @@
+import gc
 import logging
 import os
 
@@ -16,7 +17,8 @@ logger = logging.getLogger(__name__)
 @worker_init.connect
 def warm_up_report_rendering(**kwargs: object) -> None:
     """Before the pool forks its processes, render a small page once here, so that
-    every pool process (recycled ones too) starts with fonts and Pango loaded."""
+    every pool process (recycled ones too) starts with fonts and Pango loaded, then
+    freeze what is loaded so that pool processes share it rather than copy it."""
     import django
     from django.apps import apps
     from django.db import connections
@@ -32,3 +34,9 @@ def warm_up_report_rendering(**kwargs: object) -> None:
     else:
         logger.info("Report rendering warmed up in %.2f s", seconds)
     connections.close_all()  # forked processes must open their own
+    # What Python's gc documentation advises before forking without exec: move
+    # everything loaded so far (Django, WeasyPrint, fonts) out of the collector's
+    # reach. Pool processes then never walk those objects in a full collection,
+    # and so never copy the pages that hold them: the pages stay shared.
+    gc.collect()
+    gc.freeze()

@@ -19,7 +19,12 @@ from assessments.pdf import (
     pdf_from_html,
     svg_data_uri,
 )
-from assessments.services.reports import RenderOutcome, report_render
+from assessments.selectors.reports import report_data
+from assessments.services.reports import (
+    RenderOutcome,
+    report_build_html,
+    report_render,
+)
 from principles.models import Principle
 from tests.assessments.factories_reports import (
     JOINT_LEVELS,
@@ -267,3 +272,95 @@ def test_a_celery_worker_warms_report_rendering_up_before_forking() -> None:
 
     receivers = [receiver() for _, receiver in worker_init.receivers]
     assert warm_up_report_rendering in receivers
+
+
+# --- the garbage collector while a report renders -----------------------------------
+
+
+def test_a_render_raises_the_collection_threshold_and_restores_it_after() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+
+    def fetch(url: str, headers: dict | None = None):
+        seen.append(gc.get_threshold())
+        return StaticOnlyURLFetcher().fetch(url, headers)
+
+    fetcher = StaticOnlyURLFetcher()
+    fetcher.fetch = fetch
+    pdf_from_html(
+        html='<p>One</p><img src="' + svg_data_uri("<svg/>") + '">', url_fetcher=fetcher
+    )
+
+    assert seen and seen[0][0] == report_pdf.RENDER_GC_THRESHOLD
+    assert seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
+
+
+def test_a_render_leaves_no_cyclic_garbage_behind(world) -> None:
+    import gc
+
+    report = finished_period(world)
+    html = report_build_html(data=report_data(report=report), report=report)
+    pdf_from_html(html=html)
+    gc.collect()
+
+    pdf_from_html(html=html)
+
+    # Laying a report out leaves some 25,000 objects in reference cycles. The
+    # render collects them itself; promoted to an older generation instead, they
+    # would stay in memory until a rare full collection.
+    assert gc.collect() < 500
+
+
+def test_overlapping_renders_restore_the_threshold_when_the_last_one_ends() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    with report_pdf.collections_deferred():
+        with report_pdf.collections_deferred():
+            assert gc.get_threshold()[0] == report_pdf.RENDER_GC_THRESHOLD
+        assert gc.get_threshold()[0] == report_pdf.RENDER_GC_THRESHOLD
+    assert gc.get_threshold() == before
+
+    with pytest.raises(RuntimeError), report_pdf.collections_deferred():
+        raise RuntimeError("the layout failed")
+    assert gc.get_threshold() == before
+
+
+def test_renders_in_two_threads_at_once_restore_the_threshold() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    errors = []
+
+    def render() -> None:
+        try:
+            for _ in range(3):
+                pdf_from_html(html="<p>" + "words " * 200 + "</p>")
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=render) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert gc.get_threshold() == before
+
+
+def test_the_worker_freezes_what_it_loaded_before_forking(monkeypatch) -> None:
+    import gc
+
+    from config import celery as celery_config
+
+    monkeypatch.setattr(report_pdf, "pdf_warm_up", lambda: 0.01)
+    gc.unfreeze()
+    try:
+        celery_config.warm_up_report_rendering()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
