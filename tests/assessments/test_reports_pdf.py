@@ -364,3 +364,53 @@ def test_the_worker_freezes_what_it_loaded_before_forking(monkeypatch) -> None:
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+_WARM_UP_PROBE = """
+import sys
+import django
+django.setup()
+from django.template import engines
+from config.celery import warm_up_report_rendering
+print("before", "config.urls" in sys.modules, "openpyxl" in sys.modules)
+warm_up_report_rendering()
+loader = engines["django"].engine.template_loaders[0]
+print("after", "config.urls" in sys.modules, "openpyxl" in sys.modules)
+print("cached", "assessments/pdf/report.html" in loader.get_template_cache)
+"""
+
+
+def test_the_worker_loads_the_urlconf_and_task_templates_before_forking() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    # A fresh interpreter: this one imported the URLconf long ago. DEBUG off, as in
+    # a worker, so that templates go through the cached loader.
+    base = {key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-c", _WARM_UP_PROBE],
+        cwd=settings.BASE_DIR,
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "warm-up-test-only",
+            "STATIC_MANIFEST": "false",
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    # The first reverse() of a pool process would otherwise import every view
+    # module (and openpyxl with them) while that process renders its first report.
+    assert result.stdout.splitlines() == [
+        "before False False",
+        "after True True",
+        "cached True",
+    ]
