@@ -32,6 +32,10 @@ from relationships.selectors import (
     relationship_get_for_user,
     user_can_edit_relationship,
 )
+from relationships.selectors.history import (
+    relationship_history_entries,
+    relationship_history_rows,
+)
 from relationships.selectors.plans import (
     plan_get_for_relationship,
     plan_get_or_404,
@@ -51,8 +55,6 @@ from relationships.selectors.plans import (
     plan_version_open,
     plan_versions_diff,
     plan_versions_for_plan,
-    relationship_history_entries,
-    relationship_history_rows,
 )
 from relationships.services.plans import (
     PlanIncomplete,

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from relationships.choices import ObjectiveStatus
-from relationships.selectors.plans import (
+from relationships.selectors.history import (
     relationship_history_entries,
     relationship_history_rows,
 )
