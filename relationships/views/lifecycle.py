@@ -33,6 +33,7 @@ from relationships.selectors.lifecycle import (
     stage_transitions_for_relationship,
 )
 from relationships.services import lifecycle as lifecycle_services
+from relationships.uploads import files_with_refusals
 
 
 def _lifecycle_url(relationship: Relationship) -> str:
@@ -151,7 +152,7 @@ def artefact_evidence_edit(
         }
     form = ArtefactEvidenceForm(
         request.POST or None,
-        request.FILES or None,
+        files_with_refusals(request) or None,
         relationship=relationship,
         initial=initial,
     )
@@ -243,7 +244,9 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
     else:
         relationship = relationship_get_for_user(user=request.user, reference=reference)
     can_edit = user_can_edit_relationship(user=request.user, relationship=relationship)
-    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    form = DocumentUploadForm(
+        request.POST or None, files_with_refusals(request) or None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             document = lifecycle_services.document_upload(

@@ -514,6 +514,88 @@ def test_upload_refuses_wrong_type_or_size_with_a_clear_error(
     assert not _stored_files(media_root)
 
 
+@pytest.fixture
+def upload_spy(settings, tmp_path, monkeypatch) -> dict:
+    """Counts the bytes Django's temporary-file upload handler is given to store
+    (these uploads are too large for the in-memory one), and sends its files to a
+    directory of the test's."""
+    from django.core.files import uploadhandler
+
+    temp_dir = tmp_path / "upload-temp"
+    temp_dir.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(temp_dir)
+    spy = {"stored_bytes": 0, "temp_dir": temp_dir}
+    handler = uploadhandler.TemporaryFileUploadHandler
+    original = handler.receive_data_chunk
+
+    def counting(self, raw_data, start):
+        spy["stored_bytes"] += len(raw_data)
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(handler, "receive_data_chunk", counting)
+    return spy
+
+
+def test_an_oversized_upload_is_dropped_while_it_arrives(
+    login, world, media_root, upload_spy
+) -> None:
+    response = login(world.alice).post(
+        _url("relationship_documents", world),
+        {
+            "file": SimpleUploadedFile("scan.pdf", b"0" * (3 * DOCUMENT_MAX_BYTES)),
+            "title": "Signed agreement",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = str(response.context["form"].errors["file"])
+    assert "The file is 30.0 MB; the limit is 10 MB." in errors
+    # Django's handler never got past the limit, and what it held is deleted.
+    assert 0 < upload_spy["stored_bytes"] <= DOCUMENT_MAX_BYTES
+    assert not list(upload_spy["temp_dir"].iterdir())
+    # What the user typed is still there; nothing was saved.
+    assert response.context["form"]["title"].value() == "Signed agreement"
+    assert not RelationshipDocument.objects.exists()
+    assert not _stored_files(media_root)
+
+
+def test_an_upload_of_exactly_the_limit_is_accepted(
+    login, world, media_root, upload_spy
+) -> None:
+    response = login(world.alice).post(
+        _url("relationship_documents", world),
+        {"file": SimpleUploadedFile("scan.pdf", b"0" * DOCUMENT_MAX_BYTES)},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert RelationshipDocument.objects.get().file.size == DOCUMENT_MAX_BYTES
+    assert upload_spy["stored_bytes"] == DOCUMENT_MAX_BYTES
+
+
+def test_an_oversized_evidence_upload_is_an_error_not_ignored(
+    login, world, media_root, upload_spy
+) -> None:
+    # The field is optional: a dropped file must not pass as "no file".
+    response = login(world.alice).post(
+        _url("artefact_evidence_edit", world, artefact_pk=first_artefact().pk),
+        {
+            "status": "evidenced",
+            "plan_section_key": "exit_strategy",
+            "new_document": SimpleUploadedFile("big.pdf", b"0" * 12_000_000),
+            "note": "Signed by both partners.",
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "the limit is 10 MB" in str(form.errors["new_document"])
+    assert form["note"].value() == "Signed by both partners."
+    assert not ArtefactEvidence.objects.exists()
+    assert not RelationshipDocument.objects.exists()
+    assert not _stored_files(media_root)
+
+
 def test_auditor_cannot_upload(login, world, media_root) -> None:
     response = login(world.dave).post(
         _url("relationship_documents", world),
