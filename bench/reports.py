@@ -41,6 +41,9 @@ def _environment(database_url: str, max_tasks_per_child: int) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": database_url,
+        # As docker-compose.yml's worker: with 0, Celery's Django fixup closes the
+        # connection after every task and the next one opens it again.
+        "CONN_MAX_AGE": "60",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key",
         "STATIC_MANIFEST": "false",

@@ -3,7 +3,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -12,6 +12,21 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(task: object = None, **kwargs: object) -> None:
+    """Around each task, what Django does around each request: close connections
+    older than CONN_MAX_AGE or left unusable by an error, keep the others. Not in
+    eager mode, where the task runs inside someone's request (and its transaction).
+    """
+    request = getattr(task, "request", None)
+    if getattr(request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @worker_init.connect

@@ -173,6 +173,11 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD",
     default=400_000,  # KiB
 )
+# Celery's Django fixup closes the database connection before and after every task
+# unless this is set. config/celery.py closes it instead as Django does around a
+# request (honouring CONN_MAX_AGE, and dropping a connection that had an error), so
+# a worker with CONN_MAX_AGE keeps its connection; this only caps its reuse.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
