@@ -21,6 +21,7 @@ from assessments.services.assessments import (
     rating_input_errors,
 )
 from principles.models import MaturityLevel
+from relationships.forms import DATE_WIDGET
 from relationships.models import Relationship
 
 
@@ -285,9 +286,7 @@ class ImprovementActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What should change, and how the partners will know it has.",
     )
-    due_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

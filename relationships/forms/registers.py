@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from relationships.forms import DATE_WIDGET
 from relationships.models import Action, Objective, Relationship, Risk
 from relationships.selectors.registers import (
     IMPACT_LABELS,
@@ -18,8 +19,6 @@ from relationships.services.registers import REVISION_REASON_MAX_LENGTH
 
 # Long enough for real notes; short enough that a pasted document is refused.
 LONG_TEXT_MAX_LENGTH = 5000
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _long_text(label: str, help_text: str = "") -> forms.CharField:

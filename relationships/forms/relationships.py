@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from relationships.forms import DATE_WIDGET
 from relationships.models import Relationship
 
 
@@ -10,8 +11,8 @@ class RelationshipForm(forms.ModelForm):
         model = Relationship
         fields = ["title", "description", "status", "start_date", "end_date"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 

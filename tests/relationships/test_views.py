@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -198,6 +199,37 @@ def test_edit_saves_and_confirms(login, world) -> None:
     assert b"Relationship details saved." in response.content
     world.relationship.refresh_from_db()
     assert world.relationship.title == "Joint venture II"
+
+
+def _input_value(html: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, f"no input {name}"
+    value = re.search(r'value="([^"]*)"', match[0])
+    return value[1] if value else ""
+
+
+def test_edit_shows_the_dates_to_the_date_picker_and_an_unchanged_save_keeps_them(
+    login, world
+) -> None:
+    world.relationship.start_date = datetime.date(2024, 12, 1)
+    world.relationship.end_date = datetime.date(2027, 11, 30)
+    world.relationship.save()
+    url = reverse("relationships:edit", kwargs={"reference": "joint-venture"})
+    client = login(world.bob)
+
+    html = client.get(url).content.decode()
+    # A browser's date input reads ISO dates only; anything else shows empty and
+    # is sent back empty.
+    posted = {
+        name: _input_value(html, name) for name in ("title", "start_date", "end_date")
+    }
+    assert posted["start_date"] == "2024-12-01"
+    assert posted["end_date"] == "2027-11-30"
+    client.post(url, {**posted, "status": world.relationship.status}, follow=True)
+
+    world.relationship.refresh_from_db()
+    assert world.relationship.start_date == datetime.date(2024, 12, 1)
+    assert world.relationship.end_date == datetime.date(2027, 11, 30)
 
 
 @pytest.mark.parametrize(
