@@ -263,6 +263,33 @@ def test_low_rating_asks_for_an_action_and_one_click_creates_it(login, world) ->
     assert action.title in detail
 
 
+def test_a_final_assessment_lists_low_ratings_without_offering_a_dead_button(
+    login, world
+) -> None:
+    assessment = make_assessment(
+        world, status=AssessmentStatus.FINAL, levels=[2] + [3] * 11
+    )
+
+    page = login(world.alice).get(url("assessment_detail", assessment)).content
+    page = page.decode()
+
+    assert "had no improvement action linked when this assessment was finalised" in (
+        page
+    )
+    assert "alert-danger" not in page
+    action_url = url(
+        "assessment_action_create", assessment, principle_key="relationship_management"
+    )
+    assert action_url not in page
+    assert (
+        reverse(
+            "relationships:relationship_actions",
+            kwargs={"reference": world.relationship.reference},
+        )
+        in page
+    )
+
+
 def test_a_second_action_for_the_same_rating_is_refused(login, world) -> None:
     assessment = make_assessment(world, levels=[1] + [3] * 11)
     client = login(world.alice)
