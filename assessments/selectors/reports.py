@@ -347,8 +347,10 @@ class ReportData:
 
     @property
     def joint_average(self) -> float | None:
+        """Unrounded: the template shows it with floatformat, as the dashboard does
+        (round() would make 3.25 into 3.2 where the dashboard shows 3.3)."""
         levels = [row.level for row in self.rows if row.level is not None]
-        return round(sum(levels) / len(levels), 1) if levels else None
+        return sum(levels) / len(levels) if levels else None
 
     @property
     def rag_counts(self) -> dict[str, int]:

@@ -414,3 +414,20 @@ def test_the_worker_loads_the_urlconf_and_task_templates_before_forking() -> Non
         "after True True",
         "cached True",
     ]
+
+
+def test_the_average_joint_level_rounds_half_up_as_the_dashboard_does(world) -> None:
+    from assessments.models import PrincipleRating
+    from tests.assessments.factories_reports import Q1
+
+    report = finished_period(world)
+    # 37 of 48 in the factory's levels; one 1 made a 3 gives 39 / 12 = 3.25.
+    PrincipleRating.objects.filter(
+        assessment__period_start=Q1[0], assessment__partnership=None, level=1
+    ).update(level=3)
+
+    data = report_data(report=report)
+    html = report_build_html(data=data, report=report)
+
+    assert data.joint_average == 3.25
+    assert '<span class="figure-value">3.3</span>' in html
