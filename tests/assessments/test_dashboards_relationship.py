@@ -155,7 +155,7 @@ def test_actions_by_status_and_overdue_count(login, world) -> None:
     assert re.search(r'<div class="value text-danger">1</div>', html)
 
 
-def test_upcoming_lists_milestones_and_risk_reviews_of_the_next_90_days(
+def test_upcoming_lists_milestones_reviews_and_actions_of_the_next_90_days(
     login, world
 ) -> None:
     today = timezone.localdate()
@@ -187,12 +187,42 @@ def test_upcoming_lists_milestones_and_risk_reviews_of_the_next_90_days(
         status=RiskStatus.CLOSED,
     )
 
+    ActionFactory(
+        relationship=world.relationship,
+        title="Send the minutes",
+        owner=world.bob,
+        due_date=today + datetime.timedelta(days=7),
+    )
+    ActionFactory(
+        relationship=world.relationship,
+        title="Done action",
+        due_date=today + datetime.timedelta(days=7),
+        status=ActionStatus.DONE,
+    )
+    ActionFactory(
+        relationship=world.relationship,
+        title="Far action",
+        due_date=today + datetime.timedelta(days=91),
+    )
+
     upcoming = _section(
         login(world.alice).get(_url(world)).content.decode(), "upcoming-heading"
     )
 
-    assert upcoming.index("Review soon") < upcoming.index("Soon milestone")
-    for absent in ("Far milestone", "Achieved milestone", "Closed review"):
+    assert (
+        upcoming.index("Review soon")
+        < upcoming.index("Send the minutes")
+        < upcoming.index("Soon milestone")
+    )
+    assert "Action due" in upcoming
+    assert world.bob.get_full_name() in upcoming
+    for absent in (
+        "Far milestone",
+        "Achieved milestone",
+        "Closed review",
+        "Done action",
+        "Far action",
+    ):
         assert absent not in upcoming
 
 

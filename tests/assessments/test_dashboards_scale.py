@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 PORTFOLIO_QUERIES_WARM = 2  # user, the page ids' access check: the rest is cached
 PORTFOLIO_QUERIES_COLD = 19
 RELATIONSHIP_QUERIES_WARM = 2  # user, the access check: the rest is cached
-RELATIONSHIP_QUERIES_COLD = 11
+RELATIONSHIP_QUERIES_COLD = 12
 FILTERED = {
     "kind": "general",
     "min_score": "10",

@@ -359,6 +359,20 @@ def relationship_dashboard_build(
         for likelihood, impact, review_date, title in open_risks
         if review_date is not None and today <= review_date <= horizon
     ]
+    upcoming += [
+        UpcomingItem(
+            day=due_date,
+            day_label=short_date(due_date),
+            kind="Action due",
+            title=title,
+            detail=" ".join(filter(None, (first_name, last_name))) or "no owner",
+        )
+        for due_date, title, first_name, last_name in relationship.actions.filter(
+            status__in=OPEN_ACTION_STATUSES, due_date__range=(today, horizon)
+        )
+        .order_by()
+        .values_list("due_date", "title", "owner__first_name", "owner__last_name")
+    ]
     upcoming.sort(key=lambda item: (item.day, item.kind, item.title))
 
     return RelationshipDashboard(
