@@ -85,7 +85,7 @@ def _demo_report():
     from assessments.models import Report
     from assessments.selectors.reports import relationship_finished_periods
     from relationships.models import Relationship
-    from relationships.selectors import relationship_current_plan_version
+    from relationships.selectors import relationship_latest_approved_plan_version
 
     relationship = Relationship.objects.get(reference="ubc-northbridge-lumen")
     period = relationship_finished_periods(relationship=relationship)[0]
@@ -93,7 +93,9 @@ def _demo_report():
         relationship=relationship,
         period_start=period.start,
         period_end=period.end,
-        plan_version=relationship_current_plan_version(relationship=relationship),
+        plan_version=relationship_latest_approved_plan_version(
+            relationship=relationship
+        ),
     )
     return report
 
@@ -115,11 +117,11 @@ def _copy_demo_relationships(count: int) -> list[int]:
         Relationship,
         Risk,
     )
-    from relationships.selectors import relationship_current_plan_version
+    from relationships.selectors import relationship_latest_approved_plan_version
 
     source = Relationship.objects.get(reference="ubc-northbridge-lumen")
     partnerships = list(source.partnerships.all())
-    plan_version = relationship_current_plan_version(relationship=source)
+    plan_version = relationship_latest_approved_plan_version(relationship=source)
     sections = list(plan_version.sections.all())
     objectives = list(source.objectives.all())
     risks = list(source.risks.all())

@@ -47,7 +47,7 @@ from assessments.selectors.reports import (
     reports_stuck,
 )
 from relationships.models import Relationship
-from relationships.selectors import relationship_current_plan_version
+from relationships.selectors import relationship_latest_approved_plan_version
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,11 @@ def report_request(
     user: AbstractBaseUser | None = None,
     schedule_name: str = "",
 ) -> tuple[Report, bool]:
-    """The period's report for the current plan version, queued if new.
+    """The period's report for the latest approved plan version, queued if new.
+
+    Approved, not the newest: a draft can still change, so a report pinned to it
+    would not say what the partners agreed, and once the draft was approved its
+    own report would never be made (the draft's would already hold its key).
 
     Returns (report, created). An existing report is returned as it is; one still
     queued is queued again, which is harmless (the worker's claim decides).
@@ -113,7 +117,7 @@ def report_request(
         raise ValidationError(
             {"period": "A report needs the period's joint assessment to be final."}
         )
-    plan_version = relationship_current_plan_version(relationship=relationship)
+    plan_version = relationship_latest_approved_plan_version(relationship=relationship)
     lookup = {
         "relationship": relationship,
         "period_start": period.start,

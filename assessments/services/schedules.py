@@ -41,7 +41,7 @@ from assessments.services.reports import (
     site_url,
 )
 from relationships.models import Relationship
-from relationships.selectors import relationship_current_plan_version
+from relationships.selectors import relationship_latest_approved_plan_version
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +205,8 @@ def assessment_notices_send(*, relationship: Relationship, today: datetime.date)
 
 def reports_queue_finished(*, relationship: Relationship) -> int:
     """Queue reports of finished periods: every period gets one, and the latest is
-    reported again when the plan has a new version."""
-    plan_version = relationship_current_plan_version(relationship=relationship)
+    reported again when a new plan version is approved."""
+    plan_version = relationship_latest_approved_plan_version(relationship=relationship)
     queued = 0
     for index, period in enumerate(
         relationship_finished_periods(relationship=relationship)

@@ -23,6 +23,7 @@ from assessments.services.reports import (
     report_subscription_toggle,
 )
 from assessments.tasks import report_render_task
+from relationships.choices import PlanVersionStatus
 from relationships.models import Membership
 from tests.assessments.factories_reports import Q1, Q4_2025, finished_period
 from tests.factories import PlanVersionFactory
@@ -81,16 +82,44 @@ def test_requesting_twice_makes_one_queued_report(
     assert len(callbacks) == 2
 
 
-def test_a_new_plan_version_gets_its_own_report(unrequested) -> None:
+def test_a_newly_approved_plan_version_gets_its_own_report(unrequested) -> None:
     world = unrequested
     _first, _ = report_request(relationship=world.relationship, period=PERIOD)
-    PlanVersionFactory(plan=world.relationship.plan, number=2)
+    PlanVersionFactory(
+        plan=world.relationship.plan,
+        number=2,
+        status=PlanVersionStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
 
     second, created = report_request(relationship=world.relationship, period=PERIOD)
 
     assert created
     assert second.plan_version.number == 2
     assert Report.objects.count() == 2
+
+
+def test_a_draft_plan_version_does_not_replace_the_approved_one_in_reports(
+    unrequested,
+) -> None:
+    world = unrequested
+    first, _ = report_request(relationship=world.relationship, period=PERIOD)
+    # A draft can still change; once approved it gets a report of its own, which
+    # it could not if the draft's report already held (period, version 2).
+    draft = PlanVersionFactory(
+        plan=world.relationship.plan, number=2, status=PlanVersionStatus.DRAFT
+    )
+
+    again, created = report_request(relationship=world.relationship, period=PERIOD)
+
+    assert (again.pk, created) == (first.pk, False)
+    assert again.plan_version.number == 1
+    draft.status = PlanVersionStatus.APPROVED
+    draft.approved_at = timezone.now()
+    draft.save()
+    approved, created = report_request(relationship=world.relationship, period=PERIOD)
+    assert created
+    assert approved.plan_version == draft
 
 
 def test_request_is_refused_until_the_joint_assessment_is_final(unrequested) -> None:

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from assessments import tasks as assessment_tasks
@@ -21,7 +22,7 @@ from assessments.services.schedules import (
 )
 from assessments.tasks import daily_run_lock, schedules_daily_task
 from config.celery import app as celery_app
-from relationships.choices import RelationshipStatus
+from relationships.choices import PlanVersionStatus, RelationshipStatus
 from tests.assessments.factories_reports import (
     JOINT_LEVELS,
     Q1,
@@ -242,10 +243,17 @@ def test_finished_periods_get_one_report_each_from_the_schedule(
     assert len(callbacks) >= 2
 
 
-def test_a_new_plan_version_reports_only_the_latest_period_again(world) -> None:
+def test_a_new_approved_plan_version_reports_only_the_latest_period_again(
+    world,
+) -> None:
     finished_period(world).delete()
     reports_queue_finished(relationship=world.relationship)
-    PlanVersionFactory(plan=world.relationship.plan, number=2)
+    draft = PlanVersionFactory(plan=world.relationship.plan, number=2)
+    assert reports_queue_finished(relationship=world.relationship) == 0  # a draft
+
+    draft.status = PlanVersionStatus.APPROVED
+    draft.approved_at = timezone.now()
+    draft.save()
 
     assert reports_queue_finished(relationship=world.relationship) == 1
 
