@@ -97,11 +97,15 @@ def report_request(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             label = _period(report).label
             if created:
-                messages.success(
-                    request,
-                    f"The {label} report is queued. This page shows its progress; "
-                    "you may leave it and come back.",
-                )
+                report.refresh_from_db(fields=["status"])  # eager mode: done already
+                if report.status == ReportStatus.DONE:
+                    messages.success(request, f"The {label} report is ready.")
+                else:
+                    messages.success(
+                        request,
+                        f"The {label} report is queued. This page shows its "
+                        "progress; you may leave it and come back.",
+                    )
             elif report.status == ReportStatus.FAILED:
                 messages.warning(
                     request,

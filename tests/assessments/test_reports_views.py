@@ -51,6 +51,28 @@ def test_generate_queues_a_report_and_never_renders_in_the_request(
     assert "Generating." in page.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit: on_commit runs at once
+def test_in_eager_mode_the_message_says_the_report_is_ready(
+    world, login, settings, tmp_path
+) -> None:
+    # The embedded setup renders on commit, inside the request: by the time the
+    # message is written the report is done, and "queued" would be wrong.
+    settings.MEDIA_ROOT = tmp_path
+    finished_period(world).delete()
+    client = login(world.alice)
+
+    response = client.post(
+        _url("report_request", world),
+        {"period": "2026-01-01/2026-03-31"},
+        follow=True,
+    )
+
+    assert Report.objects.get().status == ReportStatus.DONE
+    page = response.content.decode()
+    assert "The 2026-Q1 report is ready." in page
+    assert "is queued" not in page
+
+
 def test_generate_refuses_a_period_that_is_not_finished(world, login) -> None:
     finished_period(world).delete()
     client = login(world.bob)

@@ -265,3 +265,12 @@ def test_edit_rejects_bad_input_and_changes_nothing(
     assert b"Nothing was saved" in response.content
     world.relationship.refresh_from_db()
     assert world.relationship.title == "Joint venture"
+
+
+def test_a_visitor_sent_to_the_login_page_is_told_why(client) -> None:
+    response = client.get(reverse("relationships:list"), follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "Please log in to see that page." in response.content.decode()
+    direct = client.get(reverse("login")).content.decode()
+    assert "Please log in to see that page." not in direct
