@@ -168,6 +168,21 @@ class PrincipleRatingForm(forms.Form):
         return list(zip(self["level"], self.maturity_levels, strict=True))
 
     @property
+    def prompts_answered(self) -> int:
+        return sum(bool((field.value() or "").strip()) for field in self.prompt_fields)
+
+    @property
+    def prompts_open(self) -> bool:
+        """Show the questions unfolded when something is written in them or wrong."""
+        return bool(self.prompts_answered) or any(
+            field.errors for field in self.prompt_fields
+        )
+
+    @property
+    def comment_open(self) -> bool:
+        return bool((self["comment"].value() or "").strip() or self["comment"].errors)
+
+    @property
     def link_count(self) -> int:
         return sum(
             len(self[name].value() or [])

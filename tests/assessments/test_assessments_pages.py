@@ -435,3 +435,40 @@ def test_evidence_links_of_the_relationship_are_saved_and_shown(login, world) ->
     for text in ("Joint KPI", "Key person leaves", "Signed charter"):
         assert text in page
     assert "Plan section:" in page
+
+
+def _panel(html: str, key: str) -> str:
+    start = html.index(f'id="principle-{key}"')
+    end = html.find('<section class="card', start)
+    return html[start : end if end != -1 else None]
+
+
+def test_optional_questions_and_comment_are_folded_until_used(login, world) -> None:
+    # A partner with little time sees the level and the evidence first; what is
+    # written (or wrong) in the questions and the comment stays unfolded.
+    assessment = make_assessment(world, levels=[3] * 12)
+    rating = assessment.ratings.get(principle__key="relationship_management")
+    rating.prompt_answers = ["", "Only the owner."]
+    rating.comment = "Better steering meetings."
+    rating.save()
+
+    html = login(world.alice).get(url("assessment_edit", assessment)).content.decode()
+
+    answered = _panel(html, "relationship_management")
+    untouched = _panel(html, "exit_strategy")
+    assert '<details class="mb-3" open>' in answered
+    assert "1 answered" in answered
+    assert "Questions to help you decide (optional)" in untouched
+    assert '<details class="mb-3" open>' not in untouched
+
+
+def test_an_error_in_a_folded_question_unfolds_it(login, world) -> None:
+    assessment = make_assessment(world, levels=[3] * 12)
+
+    response = login(world.alice).post(
+        url("assessment_edit", assessment),
+        edit_post_data(assessment, exit_strategy__prompt_0="x" * 2001),
+    )
+
+    panel = _panel(response.content.decode(), "exit_strategy")
+    assert '<details class="mb-3" open>' in panel
