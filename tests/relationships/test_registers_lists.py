@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from relationships.exports import csv_safe
-from relationships.models import Relationship
+from relationships.models import Action, Relationship
 from tests.factories import ActionFactory, ObjectiveFactory, RiskFactory
 from tests.relationships.factories_registers import (
     FUTURE,
@@ -211,7 +211,13 @@ def test_relationship_filter_finds_nothing_outside_what_the_user_sees(
 def test_owner_filter_finds_nobody_outside_what_the_user_sees(
     login, world, registers
 ) -> None:
-    response = login(world.bob).get(ACTIONS, {"owner": "eve"})
+    # A name no Faker-made owner of bob's rows can share ("eve" could: Steven).
+    world.eve.first_name, world.eve.last_name = "Zephyrine", "Outsider"
+    world.eve.save()
+    Action.objects.filter(title="Outsider action").update(owner=world.eve)
+    eve_sees = login(world.eve).get(ACTIONS, {"owner": "Zephyrine"})
+    assert _titles(eve_sees, "actions") == {"Outsider action"}
+    response = login(world.bob).get(ACTIONS, {"owner": "Zephyrine"})
     assert _titles(response, "actions") == set()
 
 
@@ -287,10 +293,13 @@ def test_risk_filters(login, world, registers, query, expected) -> None:
 
 
 def test_risk_filters_by_partner_and_owner(login, world, registers) -> None:
+    # Names no Faker-made owner can share ("carol" could: Caroline).
+    world.carol.first_name, world.carol.last_name = "Quillon", "Marsh-Tabbot"
+    world.carol.save()
     client = login(world.alice)
     by_partner = client.get(RISKS, {"partner": "partner org"})
     assert _titles(by_partner, "risks") == {"Partner closed"}
-    by_owner = client.get(RISKS, {"owner": "carol"})
+    by_owner = client.get(RISKS, {"owner": "quillon"})
     assert _titles(by_owner, "risks") == {"Joint big"}
     full_name = world.carol.get_full_name()
     assert _titles(client.get(RISKS, {"owner": full_name}), "risks") == {"Joint big"}
@@ -343,7 +352,10 @@ def test_action_filters(login, world, registers, query, expected) -> None:
 
 
 def test_action_filter_by_owner(login, world, registers) -> None:
-    response = login(world.alice).get(ACTIONS, {"owner": "bob"})
+    # A name no Faker-made owner can share ("bob" could: Bobby).
+    world.bob.first_name, world.bob.last_name = "Ottokar", "Vendramin"
+    world.bob.save()
+    response = login(world.alice).get(ACTIONS, {"owner": "ottokar"})
     assert _titles(response, "actions") == {"Late action"}
 
 
