@@ -8,16 +8,21 @@ in relationships.selectors alone.
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from principles.choices import Phase, PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
-from relationships.choices import EvidenceStatus
+from relationships.choices import EvidenceStatus, PlanVersionStatus
 from relationships.models import (
+    Action,
     ArtefactEvidence,
+    JointManagementTeamMember,
     Objective,
+    Partnership,
+    PlanVersion,
     Relationship,
     RelationshipDocument,
     Risk,
@@ -37,6 +42,8 @@ class ChecklistItem:
     plan_section_url: str = ""
     objective_url: str = ""
     risk_url: str = ""
+    # What the app already holds that could evidence a missing item.
+    in_app: "InAppHint | None" = None
 
     @property
     def status(self) -> str:
@@ -168,6 +175,117 @@ def plan_section_choices(*, relationship: Relationship) -> list[tuple[str, str]]
     ]
 
 
+@dataclass(frozen=True)
+class InAppHint:
+    text: str
+    url: str
+
+
+# Catalogue artefacts that data kept in the app can evidence, by the kind of data.
+ARTEFACTS_EVIDENCED_BY = {
+    "plan": ("joint_rmp",),
+    "objectives": ("joint_objectives", "proposed_joint_objectives"),
+    "risks": (
+        "joint_risk_register",
+        "initial_risk_assessment",
+        "risk_evaluation",
+        "partner_readiness_risk",
+    ),
+    "actions": ("corrective_actions", "improvement_log"),
+    "team": ("joint_management_team",),
+    "senior_executives": ("ser_appointed",),
+}
+
+
+def _count_of(model: type, **filters: object) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            model.objects.filter(relationship=OuterRef("pk"), **filters)
+            .order_by()
+            .values("relationship")
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        0,
+    )
+
+
+def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
+    """Artefact key -> what the app holds that could evidence it: a missing item
+    then says where to look, instead of looking as if nothing existed. One query
+    whatever the registers hold."""
+    counts = (
+        Relationship.objects.filter(pk=relationship.pk)
+        .annotate(
+            objectives_count=_count_of(Objective),
+            risks_count=_count_of(Risk),
+            actions_count=_count_of(Action),
+            team_count=_count_of(JointManagementTeamMember),
+            partners_count=_count_of(Partnership),
+            executives_count=_count_of(Partnership, senior_executive__gt=""),
+            approved_version=Subquery(
+                PlanVersion.objects.filter(
+                    plan__relationship=OuterRef("pk"),
+                    status=PlanVersionStatus.APPROVED,
+                )
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+        )
+        .values(
+            "objectives_count",
+            "risks_count",
+            "actions_count",
+            "team_count",
+            "partners_count",
+            "executives_count",
+            "approved_version",
+        )
+        .get()
+    )
+    reference = relationship.reference
+
+    def url(name: str) -> str:
+        return reverse(f"relationships:{name}", kwargs={"reference": reference})
+
+    found: dict[str, InAppHint] = {}
+    if counts["approved_version"]:
+        found["plan"] = InAppHint(
+            f"plan version {counts['approved_version']}, approved", url("plan_overview")
+        )
+    for kind, noun, page in (
+        ("objectives", "objective", "relationship_objectives"),
+        ("risks", "risk in the register", "relationship_risks"),
+        ("actions", "action", "relationship_actions"),
+    ):
+        if number := counts[f"{kind}_count"]:
+            found[kind] = InAppHint(f"{number} {_plural(noun, number)}", url(page))
+    if number := counts["team_count"]:
+        found["team"] = InAppHint(
+            f"{number} joint management team member{'s' if number > 1 else ''}",
+            url("detail"),
+        )
+    if counts["partners_count"] and (
+        counts["executives_count"] == counts["partners_count"]
+    ):
+        found["senior_executives"] = InAppHint(
+            "a senior executive named for every partner", url("detail")
+        )
+    return {
+        artefact_key: found[kind]
+        for kind, artefact_keys in ARTEFACTS_EVIDENCED_BY.items()
+        if kind in found
+        for artefact_key in artefact_keys
+    }
+
+
+def _plural(noun: str, number: int) -> str:
+    if number == 1:
+        return noun
+    first, _, rest = noun.partition(" ")
+    return f"{first}s {rest}".rstrip()
+
+
 def _checklist_item(
     relationship: Relationship,
     artefact: StageArtefact,
@@ -203,6 +321,7 @@ def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
         ).select_related("objective", "risk", "document", "recorded_by")
     }
     names = plan_section_names(relationship=relationship)
+    hints = in_app_hints(relationship=relationship)
     current_number = relationship.stage.number
     rows = []
     for stage in stages:
@@ -212,7 +331,9 @@ def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
             items.append(
                 _checklist_item(relationship, artefact, evidence, names)
                 if evidence
-                else ChecklistItem(artefact=artefact, evidence=None)
+                else ChecklistItem(
+                    artefact=artefact, evidence=None, in_app=hints.get(artefact.key)
+                )
             )
         rows.append(
             StageRow(

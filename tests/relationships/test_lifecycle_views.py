@@ -192,6 +192,37 @@ def test_auditor_reads_without_any_edit_controls(login, world) -> None:
     assert "/lifecycle/artefacts/" not in html
 
 
+def _row(html: str, artefact_key: str) -> str:
+    artefact = StageArtefact.objects.get(key=artefact_key)
+    start = html.index(f'id="artefact-{artefact.pk}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_missing_items_say_what_the_app_already_holds(login, world) -> None:
+    ObjectiveFactory(relationship=world.relationship)
+    ObjectiveFactory(relationship=world.relationship)
+    RiskFactory(relationship=world.relationship)
+    ObjectiveFactory(relationship=world.outsider_relationship)  # not counted
+    client = login(world.alice)
+
+    html = client.get(_url("relationship_lifecycle", world)).content.decode()
+
+    objectives = _row(html, "joint_objectives")
+    assert "In the app" in objectives and "2 objectives" in objectives
+    assert _url("relationship_objectives", world) in objectives
+    assert "1 risk in the register" in _row(html, "joint_risk_register")
+    assert "In the app" not in _row(html, "joint_rmp")  # no approved plan yet
+    assert "In the app" not in _row(html, "corrective_actions")  # no actions
+
+    ArtefactEvidenceFactory(
+        relationship=world.relationship,
+        artefact=StageArtefact.objects.get(key="joint_objectives"),
+        status=EvidenceStatus.EVIDENCED,
+    )
+    html = client.get(_url("relationship_lifecycle", world)).content.decode()
+    assert "In the app" not in _row(html, "joint_objectives")  # recorded now
+
+
 def test_lifecycle_page_query_count_does_not_grow_with_evidence(
     login, world, django_assert_num_queries
 ) -> None:
@@ -205,7 +236,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
         user=world.alice,
     )
     ArtefactEvidenceFactory(relationship=world.relationship)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
     document = RelationshipDocumentFactory(relationship=world.relationship)
     for artefact in StageArtefact.objects.exclude(pk=first_artefact().pk):
@@ -226,7 +257,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
             reason="Moving on.",
             user=world.bob,
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
 
 
