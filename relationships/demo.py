@@ -1075,6 +1075,7 @@ def _load_plan(
         _load_plan_decisions(
             plan_version=plan_version, partnerships=partnerships, result=result
         )
+        _backdate_plan_version(plan_version)
         for principle_key, summary in zip(
             PRINCIPLE_KEYS, PLAN_SUMMARIES[spec.reference], strict=True
         ):
@@ -1155,6 +1156,31 @@ def _load_plan_decisions(
             },
             result=result,
         )
+
+
+def _backdate_plan_version(plan_version: PlanVersion) -> None:
+    """A demo version submitted weeks ago was drafted before that, and signed off
+    between its submission and its approval; the automatic timestamps say "today".
+    Derived from the version's own stored dates, so loading again changes nothing.
+    """
+    if plan_version.submitted_at is None:
+        return  # a draft: started recently, as its timestamp says
+    PlanVersion.objects.filter(pk=plan_version.pk).update(
+        created_at=plan_version.submitted_at - timedelta(days=14)
+    )
+    decisions = list(
+        plan_version.decisions.order_by("partnership__role", "pk").values_list(
+            "pk", flat=True
+        )
+    )
+    for index, decision_pk in enumerate(decisions):
+        last = index == len(decisions) - 1
+        decided_at = (
+            plan_version.approved_at
+            if last and plan_version.approved_at
+            else plan_version.submitted_at + timedelta(days=2 + index)
+        )
+        PlanDecision.objects.filter(pk=decision_pk).update(decided_at=decided_at)
 
 
 def _days_ago_moment(*, today: date, days: int | None) -> datetime | None:

@@ -360,3 +360,19 @@ def test_submitted_and_approved_demo_versions_are_complete() -> None:
             )
             == []
         ), version
+
+
+def test_demo_plan_dates_tell_one_story() -> None:
+    demo_load()
+    versions = PlanVersion.objects.exclude(submitted_at=None).prefetch_related(
+        "decisions"
+    )
+    assert versions
+    for version in versions:
+        # Drafted before it was submitted, signed off between submission and
+        # approval, not "today" after an approval months ago.
+        assert version.created_at < version.submitted_at, version
+        for decision in version.decisions.all():
+            assert version.submitted_at < decision.decided_at, decision
+            if version.approved_at:
+                assert decision.decided_at <= version.approved_at, decision
