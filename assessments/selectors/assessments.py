@@ -610,6 +610,19 @@ class PeriodGroup:
     gaps: list[PerceptionGap]
     is_current: bool = False
 
+    @property
+    def gaps_comparable(self) -> bool:
+        """Whether two partners' shared self-assessments exist to compare: only
+        then does "no perception gaps" mean something."""
+        shared = (AssessmentStatus.SUBMITTED, AssessmentStatus.FINAL)
+        return (
+            sum(
+                slot.assessment is not None and slot.assessment.status in shared
+                for slot in self.partner_slots
+            )
+            >= 2
+        )
+
 
 @dataclass
 class AssessmentOverview:

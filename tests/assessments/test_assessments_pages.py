@@ -166,7 +166,25 @@ def test_a_draft_never_creates_a_gap_for_the_other_partner(login, world) -> None
     assert relationship_perception_gaps_by_period(relationship=world.relationship) == {}
     content = login(world.bob).get(_list_url(world)).content.decode()
     assert not re.search(r"\d+ perception gap", content)
-    assert "No perception gaps" in content
+    # Nothing shared to compare yet: "no gaps" would claim more than is known.
+    assert "No perception gaps" not in content
+    assert "Gaps show once two partners have submitted" in content
+
+
+def test_two_shared_self_assessments_that_agree_show_no_gaps(login, world) -> None:
+    for partnership in (world.lead, world.partner):
+        make_assessment(
+            world,
+            partnership=partnership,
+            status=AssessmentStatus.SUBMITTED,
+            levels=[3] * 12,
+        )
+
+    content = login(world.bob).get(_list_url(world)).content.decode()
+
+    q1_header = content.split('id="period-20260101"', 1)[1].split("</div>", 1)[0]
+    assert "No perception gaps" in q1_header
+    assert "Gaps show once" not in q1_header
 
 
 def test_gaps_by_period_selector_for_dashboards(world) -> None:
