@@ -65,9 +65,17 @@ def _config(**options) -> dict:
 def radar_chart(
     *, title: str, labels: Sequence[str], series: Series, width: int = 560
 ) -> str:
-    """Maturity levels (0-5) per principle, one polygon per series."""
+    """Maturity levels per principle, one polygon per series. The scale runs from
+    0 at the centre, so that a level of 1 is a visible ring, not a point; only the
+    levels 1 to 5 are labelled."""
     chart = pygal.Radar(
-        **_config(width=width, height=int(width * 0.8), range=(0, 5), fill=False)
+        **_config(
+            width=width,
+            height=int(width * 0.8),
+            range=(0, 5),
+            y_labels=[1, 2, 3, 4, 5],
+            fill=False,
+        )
     )
     chart.title = title
     chart.x_labels = list(labels)

@@ -59,6 +59,19 @@ def test_charts_are_self_contained_svg_without_scripts() -> None:
         assert "Principle 12" in radar
 
 
+def test_the_radar_labels_the_levels_1_to_5_only() -> None:
+    import re
+
+    svg = radar_chart(
+        title="Levels", labels=["A", "B", "C"], series=[("Joint", [1, 1, 1])]
+    )
+
+    # The scale starts at 0 in the centre (so level 1 is a ring, not a point),
+    # but no level 0 exists to be labelled.
+    axis = svg.split('class="axis y', 1)[1].split('class="axis x', 1)[0]
+    assert re.findall(r">(\d)</text>", axis) == ["5", "4", "3", "2", "1"]
+
+
 def test_heat_map_counts_risks_per_cell_and_bands_by_score() -> None:
     svg = risk_heat_map(counts={(5, 5): 2, (1, 1): 1})
     assert "<title>Risk heat map</title>" in svg
