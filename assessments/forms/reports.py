@@ -17,7 +17,8 @@ class ReportRequestForm(forms.Form):
         label="Period",
         help_text=(
             "Only periods whose joint assessment is final can be reported on. The "
-            "report reflects the plan's current version."
+            "report reflects the latest version of the plan that all partners "
+            "approved."
         ),
         error_messages={
             "invalid_choice": (
