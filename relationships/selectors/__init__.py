@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
-from relationships.choices import WRITE_ROLES
+from relationships.choices import WRITE_ROLES, PlanVersionStatus
 from relationships.models import (
     Action,
     Membership,
@@ -166,14 +166,20 @@ def relationship_current_plan_version(
     )
 
 
+def approved_plan_versions(
+    *, relationship: Relationship | OuterRef
+) -> QuerySet[PlanVersion]:
+    """The relationship's approved plan versions, latest first. `relationship` may
+    be an OuterRef, for a subquery over many relationships."""
+    return PlanVersion.objects.filter(
+        plan__relationship=relationship, status=PlanVersionStatus.APPROVED
+    ).order_by("-number")
+
+
 def relationship_latest_approved_plan_version(
     *, relationship: Relationship
 ) -> PlanVersion | None:
-    return (
-        PlanVersion.objects.filter(plan__relationship=relationship, status="approved")
-        .order_by("-number")
-        .first()
-    )
+    return approved_plan_versions(relationship=relationship).first()
 
 
 def objectives_visible_to(user: AnyUser) -> QuerySet[Objective]:

@@ -15,19 +15,19 @@ from django.urls import NoReverseMatch, reverse
 
 from principles.choices import Phase, PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
-from relationships.choices import EvidenceStatus, PlanVersionStatus
+from relationships.choices import EvidenceStatus
 from relationships.models import (
     Action,
     ArtefactEvidence,
     JointManagementTeamMember,
     Objective,
     Partnership,
-    PlanVersion,
     Relationship,
     RelationshipDocument,
     Risk,
     StageTransition,
 )
+from relationships.selectors import approved_plan_versions
 
 MISSING = "missing"
 
@@ -197,6 +197,20 @@ ARTEFACTS_EVIDENCED_BY = {
 }
 
 
+# Kinds of data shown as a count: singular and plural wording, and the page.
+COUNTED_HINTS = (
+    ("objectives", "objective", "objectives", "relationship_objectives"),
+    ("risks", "risk in the register", "risks in the register", "relationship_risks"),
+    ("actions", "action", "actions", "relationship_actions"),
+    (
+        "team",
+        "joint management team member",
+        "joint management team members",
+        "detail",
+    ),
+)
+
+
 def _count_of(model: type, **filters: object) -> Coalesce:
     return Coalesce(
         Subquery(
@@ -224,12 +238,7 @@ def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
             partners_count=_count_of(Partnership),
             executives_count=_count_of(Partnership, senior_executive__gt=""),
             approved_version=Subquery(
-                PlanVersion.objects.filter(
-                    plan__relationship=OuterRef("pk"),
-                    status=PlanVersionStatus.APPROVED,
-                )
-                .order_by("-number")
-                .values("number")[:1]
+                approved_plan_versions(relationship=OuterRef("pk")).values("number")[:1]
             ),
         )
         .values(
@@ -253,18 +262,11 @@ def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
         found["plan"] = InAppHint(
             f"plan version {counts['approved_version']}, approved", url("plan_overview")
         )
-    for kind, noun, page in (
-        ("objectives", "objective", "relationship_objectives"),
-        ("risks", "risk in the register", "relationship_risks"),
-        ("actions", "action", "relationship_actions"),
-    ):
+    for kind, one, many, page in COUNTED_HINTS:
         if number := counts[f"{kind}_count"]:
-            found[kind] = InAppHint(f"{number} {_plural(noun, number)}", url(page))
-    if number := counts["team_count"]:
-        found["team"] = InAppHint(
-            f"{number} joint management team member{'s' if number > 1 else ''}",
-            url("detail"),
-        )
+            found[kind] = InAppHint(
+                f"{number} {one if number == 1 else many}", url(page)
+            )
     if counts["partners_count"] and (
         counts["executives_count"] == counts["partners_count"]
     ):
@@ -277,13 +279,6 @@ def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
         if kind in found
         for artefact_key in artefact_keys
     }
-
-
-def _plural(noun: str, number: int) -> str:
-    if number == 1:
-        return noun
-    first, _, rest = noun.partition(" ")
-    return f"{first}s {rest}".rstrip()
 
 
 def _checklist_item(
