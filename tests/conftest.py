@@ -9,6 +9,7 @@ outsider organisation with a relationship of its own:
 - eve: relationship manager of the outsider organisation
 """
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,35 @@ from tests.factories import (
     RelationshipFactory,
     UserFactory,
 )
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Tests marked `postgres` prove behaviour under real concurrency, which SQLite
+    (one writer at a time) cannot show: the SQLite run leaves them out, and the
+    PostgreSQL run (`make test-postgres`, EXPECT_DATABASE_VENDOR=postgresql) runs
+    them, where the `postgres_only` fixture fails them on any other database."""
+    if os.environ.get("EXPECT_DATABASE_VENDOR") == "postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(request: pytest.FixtureRequest) -> None:
+    """A `postgres` test on another database fails: it would prove nothing."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    assert connection.vendor == "postgresql", (
+        "This test proves a guarantee under real concurrency and needs the "
+        "PostgreSQL server (make test-postgres)."
+    )
 
 
 @dataclass
