@@ -20,9 +20,10 @@ from relationships.models import (
     RelationshipDocument,
     Risk,
 )
+from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 
 
-class Assessment(models.Model):
+class Assessment(PartnerPrivateRecord):
     """One period's rating of a relationship against its 12 principles."""
 
     relationship = models.ForeignKey(
@@ -61,9 +62,12 @@ class Assessment(models.Model):
         help_text="The earlier assessment this one started from.",
     )
 
+    owner_partnership_field = "partnership"
+
     class Meta:
         ordering = ["relationship", "-period_start", "kind"]
         constraints = [
+            private_needs_owner("partnership", "assessment_private_has_owner"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="assessment_period_end_after_start",

@@ -123,3 +123,10 @@ class PlanDecisionKind(models.TextChoices):
 class EvidenceStatus(models.TextChoices):
     EVIDENCED = "evidenced", "Evidenced"
     SKIPPED = "skipped", "Skipped by agreement"
+
+
+class Visibility(models.TextChoices):
+    """Whose eyes a register entry or a self-assessment is for."""
+
+    JOINT = "joint", "Joint (all partners)"
+    PARTNER = "partner", "Private to its partner"

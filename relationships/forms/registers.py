@@ -8,8 +8,10 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from relationships.choices import Visibility
 from relationships.forms import DATE_WIDGET
 from relationships.models import Action, Objective, Relationship, Risk
+from relationships.selectors import AnyUser, default_privacy, visible_records
 from relationships.selectors.registers import (
     IMPACT_LABELS,
     LIKELIHOOD_LABELS,
@@ -50,6 +52,21 @@ def _scale_field(label: str, labels: dict[int, str], help_text: str) -> Any:
     )
 
 
+PRIVACY_LABELS = {"visibility": "Who sees it", "shared_with": "Also shared with"}
+PRIVACY_HELP = {
+    "visibility": (
+        "Joint: every partner sees it. Private: only the people of its own "
+        "partner, and of the partners ticked below. A joint or common entry is "
+        "always seen by every partner."
+    ),
+    "shared_with": (
+        "For a private entry: the partners that may read it too (they cannot "
+        "change it). In a programme with several suppliers, the lead partner is "
+        "ticked by default and other suppliers never see it unless ticked here."
+    ),
+}
+
+
 class RegisterForm(forms.ModelForm):
     """Shared set-up: the relationship scopes the choices; crispy lays out the
     fields in rows, and the template adds the form tag and its buttons."""
@@ -69,6 +86,8 @@ class RegisterForm(forms.ModelForm):
             partner_field.label_from_instance = lambda partnership: (
                 partnership.organisation.name
             )
+        if "shared_with" in self.fields:
+            self._set_up_privacy()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -81,6 +100,49 @@ class RegisterForm(forms.ModelForm):
             )
         )
 
+    def _set_up_privacy(self) -> None:
+        shared_with = self.fields["shared_with"]
+        shared_with.queryset = self.relationship.partnerships.select_related(
+            "organisation"
+        )
+        shared_with.label_from_instance = lambda partnership: (
+            partnership.organisation.name
+        )
+        shared_with.widget = forms.CheckboxSelectMultiple()
+        shared_with.widget.choices = shared_with.choices
+        if self.instance.pk is None:
+            # A new entry starts as a supplier's own would by default: in a
+            # programme of several partners, private and shared with the lead.
+            visibility, leads = default_privacy(relationship=self.relationship)
+            self.initial.setdefault("visibility", visibility)
+            self.initial.setdefault("shared_with", [lead.pk for lead in leads])
+        else:
+            self.initial["shared_with"] = [
+                partnership.pk for partnership in self.instance.shared_with.all()
+            ]
+        if self.is_bound and "visibility" not in self.data:
+            # A post without the privacy fields (an older page, a script) keeps
+            # what the form started from: the record's own, or the default.
+            data = self.data.copy()
+            data["visibility"] = self.initial.get(
+                "visibility", self.instance.visibility
+            )
+            data.setlist(
+                "shared_with",
+                [str(pk) for pk in self.initial.get("shared_with", [])],
+            )
+            self.data = data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "shared_with" not in self.fields:
+            return cleaned_data
+        if not cleaned_data.get(self.partner_field_name):
+            # A common entry belongs to no one partner: it is always joint.
+            cleaned_data["visibility"] = Visibility.JOINT
+            cleaned_data["shared_with"] = []
+        return cleaned_data
+
 
 class ObjectiveForm(RegisterForm):
     partner_field_name = "owner"
@@ -89,6 +151,7 @@ class ObjectiveForm(RegisterForm):
         ("title",),
         ("description",),
         ("owner", "horizon"),
+        ("visibility", "shared_with"),
         ("milestone_date", "status"),
         ("kpi_name", "kpi_unit"),
         ("kpi_target", "kpi_actual"),
@@ -110,9 +173,16 @@ class ObjectiveForm(RegisterForm):
             "kpi_unit",
             "kpi_target",
             "kpi_actual",
+            "visibility",
+            "shared_with",
         ]
-        labels = {"owner": "Whose objective", "milestone_date": "Milestone date"}
+        labels = {
+            "owner": "Whose objective",
+            "milestone_date": "Milestone date",
+            **PRIVACY_LABELS,
+        }
         help_texts = {
+            **PRIVACY_HELP,
             "owner": (
                 "A common objective is shared by all partners; otherwise pick the "
                 "partner whose own objective this is."
@@ -175,6 +245,7 @@ class RiskForm(RegisterForm):
         ("title",),
         ("description",),
         ("owner_partnership", "status"),
+        ("visibility", "shared_with"),
         ("likelihood", "impact"),
         ("mitigation",),
         ("owner", "review_date"),
@@ -201,10 +272,17 @@ class RiskForm(RegisterForm):
             "owner",
             "review_date",
             "status",
+            "visibility",
+            "shared_with",
         ]
         field_classes = {"owner": OwnerChoiceField}
-        labels = {"owner_partnership": "Whose risk", "owner": "Risk owner"}
+        labels = {
+            "owner_partnership": "Whose risk",
+            "owner": "Risk owner",
+            **PRIVACY_LABELS,
+        }
         help_texts = {
+            **PRIVACY_HELP,
             "owner_partnership": (
                 "A joint risk affects the relationship as a whole; otherwise pick "
                 "the partner it affects."
@@ -224,10 +302,15 @@ class RiskForm(RegisterForm):
 
 
 class ActionForm(RegisterForm):
+    """Takes the user too: only risks the user may see can be linked."""
+
+    partner_field_name = "owner_partnership"
     submit_label = "Save action"
     layout_rows = (
         ("title",),
         ("description",),
+        ("owner_partnership",),
+        ("visibility", "shared_with"),
         ("owner", "due_date", "status"),
         ("source", "principle_key", "risk"),
     )
@@ -237,6 +320,9 @@ class ActionForm(RegisterForm):
     class Meta:
         model = Action
         fields = [
+            "owner_partnership",
+            "visibility",
+            "shared_with",
             "title",
             "description",
             "owner",
@@ -247,8 +333,18 @@ class ActionForm(RegisterForm):
             "risk",
         ]
         field_classes = {"owner": OwnerChoiceField}
-        labels = {"risk": "Risk it answers", "principle_key": "Principle"}
+        labels = {
+            "owner_partnership": "Whose action",
+            "risk": "Risk it answers",
+            "principle_key": "Principle",
+            **PRIVACY_LABELS,
+        }
         help_texts = {
+            **PRIVACY_HELP,
+            "owner_partnership": (
+                "A joint action is the relationship's as a whole; otherwise pick "
+                "the partner whose own action this is."
+            ),
             "owner": "A working member of one of the partner organisations.",
             "principle_key": "The principle this action improves, if any.",
             "risk": "A risk of this relationship that the action reduces, if any.",
@@ -256,13 +352,16 @@ class ActionForm(RegisterForm):
         }
         widgets = {"due_date": DATE_WIDGET}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = relationship_owner_candidates(
             relationship=self.relationship
         )
         self.fields["owner"].empty_label = "Nobody named yet"
-        self.fields["risk"].queryset = self.relationship.risks.order_by("title")
+        self.fields["owner_partnership"].empty_label = "Joint action (all partners)"
+        self.fields["risk"].queryset = self.relationship.risks.filter(
+            visible_records(user, Risk)
+        ).order_by("title")
         self.fields["risk"].empty_label = "No linked risk"
         self.fields["principle_key"].choices = [
             ("", "No particular principle"),

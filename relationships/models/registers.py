@@ -14,13 +14,14 @@ from relationships.choices import (
     ObjectiveStatus,
     RiskStatus,
 )
+from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 from relationships.models.relationships import Partnership, Relationship
 
 OPEN_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MITIGATING)
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
-class Objective(models.Model):
+class Objective(PartnerPrivateRecord):
     """A partner's own or a common objective of the relationship, with its KPI."""
 
     relationship = models.ForeignKey(
@@ -56,8 +57,11 @@ class Objective(models.Model):
 
     history = HistoricalRecords()
 
+    owner_partnership_field = "owner"
+
     class Meta:
         ordering = ["relationship", "milestone_date", "title"]
+        constraints = [private_needs_owner("owner", "objective_private_has_owner")]
 
     def __str__(self) -> str:
         return self.title
@@ -75,7 +79,7 @@ class Objective(models.Model):
         return max(0, min(100, int(share)))
 
 
-class Risk(models.Model):
+class Risk(PartnerPrivateRecord):
     """An entry of the risk register: a joint risk or one partner's own."""
 
     relationship = models.ForeignKey(
@@ -113,9 +117,12 @@ class Risk(models.Model):
 
     history = HistoricalRecords()
 
+    owner_partnership_field = "owner_partnership"
+
     class Meta:
         ordering = ["relationship", "-likelihood", "-impact", "title"]
         constraints = [
+            private_needs_owner("owner_partnership", "risk_private_has_owner"),
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=5),
                 name="risk_likelihood_1_to_5",
@@ -145,11 +152,20 @@ class Risk(models.Model):
         )
 
 
-class Action(models.Model):
+class Action(PartnerPrivateRecord):
     """An improvement or follow-up action, from an assessment, a meeting or a review."""
 
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="actions"
+    )
+    owner_partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="partner",
+        help_text="The partner whose own action this is; empty for a joint action.",
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -179,8 +195,13 @@ class Action(models.Model):
 
     history = HistoricalRecords()
 
+    owner_partnership_field = "owner_partnership"
+
     class Meta:
         ordering = ["relationship", "due_date", "title"]
+        constraints = [
+            private_needs_owner("owner_partnership", "action_private_has_owner")
+        ]
 
     def __str__(self) -> str:
         return self.title

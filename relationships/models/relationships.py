@@ -13,6 +13,7 @@ from relationships.choices import (
     RelationshipStatus,
 )
 from relationships.models.organisations import Membership, Organisation
+from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 
 
 class Relationship(models.Model):
@@ -166,11 +167,20 @@ class JointManagementTeamMember(models.Model):
         return f"{self.user} ({self.role_title or 'member'})"
 
 
-class RelationshipDocument(models.Model):
+class RelationshipDocument(PartnerPrivateRecord):
     """A file uploaded to a relationship as evidence (minutes, charter, contract)."""
 
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="documents"
+    )
+    owner_partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="partner",
+        help_text="The partner whose own document this is; empty for a joint one.",
     )
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to="documents/%Y/%m/")
@@ -184,8 +194,13 @@ class RelationshipDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    owner_partnership_field = "owner_partnership"
+
     class Meta:
         ordering = ["relationship", "-uploaded_at"]
+        constraints = [
+            private_needs_owner("owner_partnership", "document_private_has_owner")
+        ]
 
     def __str__(self) -> str:
         return self.title

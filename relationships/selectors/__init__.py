@@ -4,16 +4,28 @@ A user sees a relationship, and everything under it, only when one of the user's
 organisations is a partner in it. Holders of WRITE_ROLES in a partner organisation
 may change it; auditors only read. Anything a user may not see is a 404, so that
 its existence does not leak.
+
+Within a relationship, a partner-private record (a register entry or a
+self-assessment with visibility "partner") is seen only by the people of its owning
+partner and of the partners it is shared with (`visible_records`); only its owning
+partner's writers may change it (`changeable_records`). Every read of such records
+applies that expression, built here once.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from types import EllipsisType
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from relationships.choices import WRITE_ROLES, PlanVersionStatus
+from relationships.choices import (
+    WRITE_ROLES,
+    PartnerRole,
+    PlanVersionStatus,
+    Visibility,
+)
 from relationships.models import (
     Action,
     Membership,
@@ -23,6 +35,7 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.models.privacy import PartnerPrivateRecord
 
 type AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -42,6 +55,101 @@ def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     )
 
 
+def _organisations_of(user: AnyUser, *, roles: Iterable[str] | None = None) -> QuerySet:
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values("organisation_id")
+
+
+def visible_records(
+    user: AnyUser | None, model: type[PartnerPrivateRecord], *, via: str = ""
+) -> Q:
+    """Which records of `model` the user may see among those of relationships the
+    user already sees: joint ones, and private ones whose owning partner, or a
+    partner they are shared with, is one of the user's organisations. `via` leads
+    from the filtered rows to the record ("objective__" from a rating link).
+    With no user it is the joint records alone: what a report, read by every
+    partner and by auditors, may show."""
+    joint = Q(**{f"{via}visibility": Visibility.JOINT})
+    if user is None or not user.is_authenticated:
+        return joint
+    organisations = _organisations_of(user)
+    shared = model.objects.filter(
+        shared_with__organisation_id__in=organisations
+    ).values("pk")
+    owner = model.owner_partnership_field
+    return (
+        joint
+        | Q(**{f"{via}{owner}__organisation_id__in": organisations})
+        | Q(**{f"{via}pk__in": shared})
+    )
+
+
+def changeable_records(user: AnyUser, model: type[PartnerPrivateRecord]) -> Q:
+    """Which records the user may change, given a write role in the relationship:
+    joint ones, and private ones only of the user's own partner (the lead, or
+    another partner, may read what is shared with it, never change it)."""
+    owner = model.owner_partnership_field
+    return Q(visibility=Visibility.JOINT) | Q(
+        **{f"{owner}__organisation_id__in": _organisations_of(user, roles=WRITE_ROLES)}
+    )
+
+
+def record_check_changeable(*, user: AnyUser, record: PartnerPrivateRecord) -> None:
+    """PermissionDenied unless the user, a writer in the record's relationship, may
+    change this record (it is joint, or private to one of the user's partners)."""
+    model = type(record)
+    if not model.objects.filter(changeable_records(user, model), pk=record.pk).exists():
+        raise PermissionDenied(
+            "Only the owning partner's people may change its private record."
+        )
+
+
+def record_audience(record: PartnerPrivateRecord) -> set[int] | None:
+    """The partnerships that may see a record: None for a joint one (everyone)."""
+    if not record.is_private:
+        return None
+    owner_id = getattr(record, f"{record.owner_partnership_field}_id")
+    return {owner_id, *record.shared_with.values_list("pk", flat=True)}
+
+
+def viewer_audience(*, user: AnyUser, relationship: Relationship) -> tuple[int, ...]:
+    """The user's partnerships in the relationship: whose private records (owned or
+    shared) the user sees there. Two viewers with the same audience see the same
+    records, so a page shared between users is cached per audience."""
+    if not user.is_authenticated:
+        return ()
+    return tuple(
+        Partnership.objects.filter(
+            relationship=relationship, organisation_id__in=_organisations_of(user)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def default_privacy(
+    *, relationship: Relationship, owner: Partnership | EllipsisType | None = ...
+) -> tuple[str, list[Partnership]]:
+    """A new record's visibility and the partners it is shared with. A common
+    record is joint, and so is every record of a two-partner relationship (as
+    before privacy existed). With more partners (a supplier programme), a
+    partner's own record is private to it and shared with the lead, as such
+    programmes are bilateral; the lead's own records are the lead's alone.
+    Without an `owner`, the default for a supplier's record (a new form's)."""
+    partnerships = list(relationship.partnerships.all())
+    if owner is None or len(partnerships) <= 2:
+        return Visibility.JOINT, []
+    leads = [
+        partnership
+        for partnership in partnerships
+        if partnership.role == PartnerRole.LEAD
+        and (owner is ... or partnership.pk != owner.pk)
+    ]
+    return Visibility.PARTNER, leads
+
+
 def rows_visible_to(
     user: AnyUser,
     queryset: QuerySet,
@@ -55,6 +163,8 @@ def rows_visible_to(
     for relationships themselves)."""
     if not user.is_authenticated or not ids:
         return []
+    if issubclass(queryset.model, PartnerPrivateRecord):
+        queryset = queryset.filter(visible_records(user, queryset.model))
     rows = {
         row.pk: row
         for row in queryset.filter(pk__in=ids).annotate(
@@ -77,10 +187,14 @@ def ids_visible_to(
     request, so that even a change no cache heard of cannot show a row."""
     if not user.is_authenticated or not ids:
         return []
+    rows = model.objects.filter(pk__in=ids)
+    if issubclass(model, PartnerPrivateRecord):
+        rows = rows.filter(visible_records(user, model))
     visible = {
         pk
-        for pk, is_partner in model.objects.filter(pk__in=ids)
-        .annotate(user_is_partner=_partner_in(user, relationship_field))
+        for pk, is_partner in rows.annotate(
+            user_is_partner=_partner_in(user, relationship_field)
+        )
         .order_by()
         .values_list("pk", "user_is_partner")
         if is_partner
@@ -186,21 +300,21 @@ def objectives_visible_to(user: AnyUser) -> QuerySet[Objective]:
     if not user.is_authenticated:
         return Objective.objects.none()
     return Objective.objects.filter(
-        _partner_in(user, "relationship_id")
+        _partner_in(user, "relationship_id"), visible_records(user, Objective)
     ).select_related("relationship", "owner__organisation")
 
 
 def risks_visible_to(user: AnyUser) -> QuerySet[Risk]:
     if not user.is_authenticated:
         return Risk.objects.none()
-    return Risk.objects.filter(_partner_in(user, "relationship_id")).select_related(
-        "relationship", "owner_partnership__organisation", "owner"
-    )
+    return Risk.objects.filter(
+        _partner_in(user, "relationship_id"), visible_records(user, Risk)
+    ).select_related("relationship", "owner_partnership__organisation", "owner")
 
 
 def actions_visible_to(user: AnyUser) -> QuerySet[Action]:
     if not user.is_authenticated:
         return Action.objects.none()
-    return Action.objects.filter(_partner_in(user, "relationship_id")).select_related(
-        "relationship", "owner", "risk"
-    )
+    return Action.objects.filter(
+        _partner_in(user, "relationship_id"), visible_records(user, Action)
+    ).select_related("relationship", "owner_partnership__organisation", "owner", "risk")

@@ -41,10 +41,12 @@ from relationships.selectors import (
     AnyUser,
     actions_visible_to,
     objectives_visible_to,
+    record_check_changeable,
     relationship_get_for_editing,
     relationship_get_for_user,
     risks_visible_to,
     rows_visible_to,
+    visible_records,
 )
 
 User = get_user_model()
@@ -198,9 +200,10 @@ class ObjectiveGroup:
 
 
 def relationship_objective_groups(
-    *, relationship: Relationship
+    *, user: AnyUser, relationship: Relationship
 ) -> list[ObjectiveGroup]:
-    """Common objectives first, then each partner's own, in partner order."""
+    """Common objectives first, then each partner's own, in partner order (of a
+    partner's own, those the user may see)."""
     groups = [ObjectiveGroup(label="Common objectives", partnership=None)]
     by_partnership: dict[int | None, ObjectiveGroup] = {None: groups[0]}
     for partnership in relationship.partnerships.select_related("organisation"):
@@ -211,7 +214,10 @@ def relationship_objective_groups(
         groups.append(group)
         by_partnership[partnership.pk] = group
     objectives = (
-        Objective.objects.filter(relationship=relationship)
+        Objective.objects.filter(
+            visible_records(user, Objective), relationship=relationship
+        )
+        .prefetch_related("shared_with__organisation")
         .annotate(milestone_overdue=_milestone_overdue())
         .order_by(F("milestone_date").asc(nulls_last=True), "title", "pk")
     )
@@ -222,19 +228,27 @@ def relationship_objective_groups(
     return groups
 
 
-def relationship_risks(*, relationship: Relationship) -> QuerySet[Risk]:
+def relationship_risks(*, user: AnyUser, relationship: Relationship) -> QuerySet[Risk]:
+    """The relationship's risks that the user may see, highest score first."""
     return (
-        Risk.objects.filter(relationship=relationship)
+        Risk.objects.filter(visible_records(user, Risk), relationship=relationship)
         .select_related("relationship", "owner_partnership__organisation", "owner")
+        .prefetch_related("shared_with__organisation")
         .annotate(score_value=_risk_score())
         .order_by("-score_value", "title", "pk")
     )
 
 
-def relationship_actions(*, relationship: Relationship) -> QuerySet[Action]:
+def relationship_actions(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Action]:
+    """The relationship's actions that the user may see, earliest due first."""
     return (
-        Action.objects.filter(relationship=relationship)
-        .select_related("relationship", "owner", "risk")
+        Action.objects.filter(visible_records(user, Action), relationship=relationship)
+        .select_related(
+            "relationship", "owner", "risk", "owner_partnership__organisation"
+        )
+        .prefetch_related("shared_with__organisation")
         .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
     )
 
@@ -320,10 +334,10 @@ class RiskSummary:
     reviews_overdue: int
 
 
-def risk_register_summary(*, relationship: Relationship) -> RiskSummary:
-    """Headline counts of a relationship's risk register, in one query."""
+def risk_register_summary(*, user: AnyUser, relationship: Relationship) -> RiskSummary:
+    """Headline counts of the risks the user sees in a relationship, in one query."""
     is_open = Q(status__in=OPEN_RISK_STATUSES)
-    counts = relationship_risks(relationship=relationship).aggregate(
+    counts = relationship_risks(user=user, relationship=relationship).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=is_open),
         high_open=Count("pk", filter=is_open & Q(score_value__gte=10)),
@@ -350,8 +364,11 @@ def objective_get_for_user(
 ) -> tuple[Relationship, Objective]:
     relationship = relationship_get_for_user(user=user, reference=reference)
     objective = _scoped_get(
-        Objective.objects.filter(relationship=relationship)
+        Objective.objects.filter(
+            visible_records(user, Objective), relationship=relationship
+        )
         .select_related("owner__organisation")
+        .prefetch_related("shared_with__organisation")
         .annotate(milestone_overdue=_milestone_overdue()),
         pk,
         "objective",
@@ -364,8 +381,13 @@ def objective_get_for_editing(
 ) -> tuple[Relationship, Objective]:
     relationship = relationship_get_for_editing(user=user, reference=reference)
     objective = _scoped_get(
-        Objective.objects.filter(relationship=relationship), pk, "objective"
+        Objective.objects.filter(
+            visible_records(user, Objective), relationship=relationship
+        ),
+        pk,
+        "objective",
     )
+    record_check_changeable(user=user, record=objective)
     return relationship, objective
 
 
@@ -374,7 +396,7 @@ def risk_get_for_user(
 ) -> tuple[Relationship, Risk]:
     relationship = relationship_get_for_user(user=user, reference=reference)
     return relationship, _scoped_get(
-        relationship_risks(relationship=relationship), pk, "risk"
+        relationship_risks(user=user, relationship=relationship), pk, "risk"
     )
 
 
@@ -382,9 +404,13 @@ def risk_get_for_editing(
     *, user: AnyUser, reference: str, pk: int
 ) -> tuple[Relationship, Risk]:
     relationship = relationship_get_for_editing(user=user, reference=reference)
-    return relationship, _scoped_get(
-        Risk.objects.filter(relationship=relationship), pk, "risk"
+    risk = _scoped_get(
+        Risk.objects.filter(visible_records(user, Risk), relationship=relationship),
+        pk,
+        "risk",
     )
+    record_check_changeable(user=user, record=risk)
+    return relationship, risk
 
 
 def action_get_for_user(
@@ -392,7 +418,7 @@ def action_get_for_user(
 ) -> tuple[Relationship, Action]:
     relationship = relationship_get_for_user(user=user, reference=reference)
     return relationship, _scoped_get(
-        relationship_actions(relationship=relationship), pk, "action"
+        relationship_actions(user=user, relationship=relationship), pk, "action"
     )
 
 
@@ -400,16 +426,22 @@ def action_get_for_editing(
     *, user: AnyUser, reference: str, pk: int
 ) -> tuple[Relationship, Action]:
     relationship = relationship_get_for_editing(user=user, reference=reference)
-    return relationship, _scoped_get(
-        Action.objects.filter(relationship=relationship).select_related("risk"),
+    action = _scoped_get(
+        Action.objects.filter(
+            visible_records(user, Action), relationship=relationship
+        ).select_related("risk"),
         pk,
         "action",
     )
+    record_check_changeable(user=user, record=action)
+    return relationship, action
 
 
-def risk_actions(*, risk: Risk) -> QuerySet[Action]:
-    return risk.actions.select_related("owner").order_by(
-        F("due_date").asc(nulls_last=True), "title"
+def risk_actions(*, user: AnyUser, risk: Risk) -> QuerySet[Action]:
+    return (
+        risk.actions.filter(visible_records(user, Action))
+        .select_related("owner")
+        .order_by(F("due_date").asc(nulls_last=True), "title")
     )
 
 

@@ -14,14 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from relationships.choices import WRITE_ROLES, ActionStatus
+from relationships.choices import WRITE_ROLES, ActionStatus, Visibility
 from relationships.models import (
     Action,
     Membership,
     Objective,
+    Partnership,
     Relationship,
     Risk,
 )
+from relationships.models.privacy import PartnerPrivateRecord
+from relationships.selectors import default_privacy
 
 OBJECTIVE_EDITABLE_FIELDS = frozenset(
     {
@@ -35,6 +38,8 @@ OBJECTIVE_EDITABLE_FIELDS = frozenset(
         "kpi_target",
         "kpi_actual",
         "status",
+        "visibility",
+        "shared_with",
     }
 )
 RISK_EDITABLE_FIELDS = frozenset(
@@ -48,10 +53,15 @@ RISK_EDITABLE_FIELDS = frozenset(
         "owner",
         "review_date",
         "status",
+        "visibility",
+        "shared_with",
     }
 )
 ACTION_EDITABLE_FIELDS = frozenset(
     {
+        "owner_partnership",
+        "visibility",
+        "shared_with",
         "title",
         "description",
         "source",
@@ -125,16 +135,74 @@ def _raise_if(errors: dict[str, str]) -> None:
 
 def _apply(instance: Any, values: dict[str, Any]) -> None:
     for field_name, value in values.items():
-        setattr(instance, field_name, value)
+        if field_name != "shared_with":
+            setattr(instance, field_name, value)
 
 
-def _validate_objective(objective: Objective) -> None:
+def _column_fields(values: dict[str, Any]) -> list[str]:
+    """The fields of `values` that are columns of the record (for update_fields)."""
+    return [name for name in values if name != "shared_with"]
+
+
+def _sharing_on_create(
+    record: PartnerPrivateRecord, values: dict[str, Any]
+) -> list[Partnership] | None:
+    """Fill in the default privacy when the caller chose none (see
+    selectors.default_privacy), and return the partners to share with."""
+    shared_with = values.get("shared_with")
+    if "visibility" not in values:
+        owner = getattr(record, record.owner_partnership_field)
+        record.visibility, default_shared = default_privacy(
+            relationship=record.relationship, owner=owner
+        )
+        if shared_with is None:
+            shared_with = default_shared
+    return shared_with
+
+
+def _privacy_errors(
+    record: PartnerPrivateRecord, shared_with: list[Partnership] | None
+) -> dict[str, str]:
+    owner_field = record.owner_partnership_field
+    if record.is_private and getattr(record, f"{owner_field}_id") is None:
+        return {
+            "visibility": (
+                "A joint record is seen by every partner; choose its partner first "
+                "to keep it private."
+            )
+        }
+    if any(
+        partnership.relationship_id != record.relationship_id
+        for partnership in shared_with or ()
+    ):
+        return {"shared_with": "Share only with this relationship's partners."}
+    return {}
+
+
+def _set_sharing(
+    record: PartnerPrivateRecord, shared_with: list[Partnership] | None
+) -> None:
+    """Sharing means something for a private record only; a joint one keeps none,
+    and the owner needs no sharing with itself. None leaves it as it is."""
+    if record.visibility == Visibility.JOINT:
+        record.shared_with.clear()
+    elif shared_with is not None:
+        owner_id = getattr(record, f"{record.owner_partnership_field}_id")
+        record.shared_with.set(
+            [partnership for partnership in shared_with if partnership.pk != owner_id]
+        )
+
+
+def _validate_objective(
+    objective: Objective, shared_with: list[Partnership] | None
+) -> None:
     relationship = objective.relationship
     _raise_if(
         {
             **_partnership_errors(
                 relationship=relationship, name="owner", partnership=objective.owner
             ),
+            **_privacy_errors(objective, shared_with),
             **_date_errors(
                 relationship=relationship,
                 name="milestone_date",
@@ -146,7 +214,7 @@ def _validate_objective(objective: Objective) -> None:
     objective.full_clean()
 
 
-def _validate_risk(risk: Risk) -> None:
+def _validate_risk(risk: Risk, shared_with: list[Partnership] | None) -> None:
     relationship = risk.relationship
     _raise_if(
         {
@@ -155,6 +223,7 @@ def _validate_risk(risk: Risk) -> None:
                 name="owner_partnership",
                 partnership=risk.owner_partnership,
             ),
+            **_privacy_errors(risk, shared_with),
             **_owner_errors(relationship=relationship, owner=risk.owner),
             **_date_errors(
                 relationship=relationship,
@@ -167,9 +236,15 @@ def _validate_risk(risk: Risk) -> None:
     risk.full_clean()
 
 
-def _validate_action(action: Action) -> None:
+def _validate_action(action: Action, shared_with: list[Partnership] | None) -> None:
     relationship = action.relationship
     errors = {
+        **_partnership_errors(
+            relationship=relationship,
+            name="owner_partnership",
+            partnership=action.owner_partnership,
+        ),
+        **_privacy_errors(action, shared_with),
         **_owner_errors(relationship=relationship, owner=action.owner),
         **_date_errors(
             relationship=relationship,
@@ -198,10 +273,12 @@ def objective_create(
     _check_fields(values, OBJECTIVE_EDITABLE_FIELDS)
     objective = Objective(relationship=relationship)
     _apply(objective, values)
-    _validate_objective(objective)
+    shared_with = _sharing_on_create(objective, values)
+    _validate_objective(objective, shared_with)
     objective._history_user = created_by
     objective._change_reason = "Objective recorded"
     objective.save()
+    _set_sharing(objective, shared_with)
     return objective
 
 
@@ -230,10 +307,11 @@ def objective_revise(
     if not changes:
         raise ValidationError("Nothing was changed, so there is nothing to revise.")
     _apply(objective, changes)
-    _validate_objective(objective)
+    _validate_objective(objective, changes.get("shared_with"))
     objective._history_user = revised_by
     objective._change_reason = reason
-    objective.save(update_fields=[*changes, "updated_at"])
+    objective.save(update_fields=[*_column_fields(changes), "updated_at"])
+    _set_sharing(objective, changes.get("shared_with"))
     return objective
 
 
@@ -251,9 +329,11 @@ def risk_create(
     _check_fields(values, RISK_EDITABLE_FIELDS)
     risk = Risk(relationship=relationship)
     _apply(risk, values)
-    _validate_risk(risk)
+    shared_with = _sharing_on_create(risk, values)
+    _validate_risk(risk, shared_with)
     risk._history_user = created_by
     risk.save()
+    _set_sharing(risk, shared_with)
     return risk
 
 
@@ -266,9 +346,10 @@ def risk_update(
 ) -> Risk:
     _check_fields(changes, RISK_EDITABLE_FIELDS)
     _apply(risk, changes)
-    _validate_risk(risk)
+    _validate_risk(risk, changes.get("shared_with"))
     risk._history_user = updated_by
-    risk.save(update_fields=[*changes, "updated_at"])
+    risk.save(update_fields=[*_column_fields(changes), "updated_at"])
+    _set_sharing(risk, changes.get("shared_with"))
     return risk
 
 
@@ -295,9 +376,11 @@ def action_create(
     action = Action(relationship=relationship)
     _apply(action, values)
     _set_completion(action)
-    _validate_action(action)
+    shared_with = _sharing_on_create(action, values)
+    _validate_action(action, shared_with)
     action._history_user = created_by
     action.save()
+    _set_sharing(action, shared_with)
     return action
 
 
@@ -311,9 +394,10 @@ def action_update(
     _check_fields(changes, ACTION_EDITABLE_FIELDS)
     _apply(action, changes)
     _set_completion(action)
-    _validate_action(action)
+    _validate_action(action, changes.get("shared_with"))
     action._history_user = updated_by
-    action.save(update_fields=[*changes, "completed_at", "updated_at"])
+    action.save(update_fields=[*_column_fields(changes), "completed_at", "updated_at"])
+    _set_sharing(action, changes.get("shared_with"))
     return action
 
 

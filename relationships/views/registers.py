@@ -271,7 +271,7 @@ def relationship_objectives(request: HttpRequest, reference: str) -> HttpRespons
         {
             "relationship": relationship,
             "groups": selectors.relationship_objective_groups(
-                relationship=relationship
+                user=request.user, relationship=relationship
             ),
             "can_edit": user_can_edit_relationship(
                 user=request.user, relationship=relationship
@@ -380,14 +380,20 @@ class RelationshipRiskListView(RelationshipRegisterView):
     register = "risks"
 
     def register_queryset(self, relationship: Relationship) -> QuerySet:
-        return selectors.relationship_risks(relationship=relationship)
+        return selectors.relationship_risks(
+            user=self.request.user, relationship=relationship
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             heat_map=selectors.risk_heat_map(
-                risks=selectors.relationship_risks(relationship=self.relationship)
+                risks=selectors.relationship_risks(
+                    user=self.request.user, relationship=self.relationship
+                )
             ),
-            summary=selectors.risk_register_summary(relationship=self.relationship),
+            summary=selectors.risk_register_summary(
+                user=self.request.user, relationship=self.relationship
+            ),
             **kwargs,
         )
 
@@ -421,7 +427,7 @@ def risk_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         {
             "relationship": relationship,
             "risk": risk,
-            "actions": selectors.risk_actions(risk=risk),
+            "actions": selectors.risk_actions(user=request.user, risk=risk),
             "likelihood_label": selectors.LIKELIHOOD_LABELS[risk.likelihood],
             "impact_label": selectors.IMPACT_LABELS[risk.impact],
             "can_edit": user_can_edit_relationship(
@@ -463,7 +469,9 @@ class RelationshipActionListView(RelationshipRegisterView):
     register = "actions"
 
     def register_queryset(self, relationship: Relationship) -> QuerySet:
-        return selectors.relationship_actions(relationship=relationship)
+        return selectors.relationship_actions(
+            user=self.request.user, relationship=relationship
+        )
 
 
 @login_required
@@ -476,7 +484,10 @@ def action_create(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         relationship=relationship,
         form=ActionForm(
-            request.POST or None, initial=initial, relationship=relationship
+            request.POST or None,
+            initial=initial,
+            relationship=relationship,
+            user=request.user,
         ),
         save=lambda form: services.action_create(
             relationship=relationship,
@@ -518,7 +529,10 @@ def action_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         relationship=relationship,
         entry=action,
         form=ActionForm(
-            request.POST or None, instance=action, relationship=relationship
+            request.POST or None,
+            instance=action,
+            relationship=relationship,
+            user=request.user,
         ),
         save=lambda form: services.action_update(
             action=action,
