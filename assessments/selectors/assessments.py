@@ -51,6 +51,7 @@ from relationships.selectors import (
     AnyUser,
     relationship_get_for_user,
     user_can_edit_relationship,
+    visible_records,
 )
 
 # Levels at or below this one ask for an improvement action.
@@ -190,13 +191,15 @@ def partnerships_assessable_by(
 def assessments_visible_to(
     *, user: AnyUser, relationship: Relationship
 ) -> QuerySet[Assessment]:
-    """Joint assessments, shared self-assessments and the user's own partner's."""
+    """Joint assessments, the user's own partner's, and other partners' submitted
+    self-assessments unless private to them (visible_records)."""
     if not user.is_authenticated:
         return Assessment.objects.none()
     return Assessment.objects.filter(relationship=relationship).filter(
         Q(kind=AssessmentKind.JOINT)
         | Q(status__in=VISIBLE_TO_PARTNERS)
-        | Q(partnership__organisation_id__in=_organisation_ids_of(user))
+        | Q(partnership__organisation_id__in=_organisation_ids_of(user)),
+        visible_records(user, Assessment),
     )
 
 

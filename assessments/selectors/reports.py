@@ -49,11 +49,21 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.models.privacy import PartnerPrivateRecord
 from relationships.selectors import (
     AnyUser,
     relationship_get_for_editing,
     relationship_get_for_user,
     relationships_visible_to,
+    visible_records,
+)
+
+# The records that may be private to one partner (visible_records).
+PRIVATE_MODELS: tuple[type[PartnerPrivateRecord], ...] = (
+    Assessment,
+    Objective,
+    Risk,
+    Action,
 )
 
 # An objective whose milestone has passed is late unless it is finished.
@@ -340,6 +350,9 @@ class ReportData:
     changes_since: datetime.datetime
     previous_report: Report | None
     fingerprint: str
+    # A report is read by every partner and by auditors: partner-private records
+    # are left out of it, and it says how many.
+    private_records_left_out: int = 0
 
     @property
     def overdue_actions(self) -> list[Action]:
@@ -444,8 +457,10 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
             principle_set__key=relationship.principle_set_key
         ).order_by("number")
     )
+    joint_only = {model: visible_records(None, model) for model in PRIVATE_MODELS}
     assessments = (
         Assessment.objects.filter(
+            joint_only[Assessment],
             relationship=relationship,
             period_start=period.start,
             status__in=VISIBLE_TO_PARTNERS,
@@ -499,7 +514,7 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         levels_by_partner=dict(zip(partner_columns, self_levels, strict=True)),
     )
     objectives = list(
-        Objective.objects.filter(relationship=relationship)
+        Objective.objects.filter(joint_only[Objective], relationship=relationship)
         .select_related("owner__organisation")
         .order_by(F("milestone_date").asc(nulls_last=True), "title", "pk")
     )
@@ -511,7 +526,11 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
             and objective.status not in CLOSED_OBJECTIVE_STATUSES
         )
     risks = list(
-        Risk.objects.filter(relationship=relationship, status__in=OPEN_RISK_STATUSES)
+        Risk.objects.filter(
+            joint_only[Risk],
+            relationship=relationship,
+            status__in=OPEN_RISK_STATUSES,
+        )
         .select_related("owner_partnership__organisation", "owner")
         .order_by("-likelihood", "-impact", "title", "pk")
     )
@@ -521,7 +540,9 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         risk_counts[(risk.likelihood, risk.impact)] += 1
     open_actions = list(
         Action.objects.filter(
-            relationship=relationship, status__in=OPEN_ACTION_STATUSES
+            joint_only[Action],
+            relationship=relationship,
+            status__in=OPEN_ACTION_STATUSES,
         )
         .select_related("owner", "risk")
         .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
@@ -556,6 +577,12 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         ReportPeriod(start=previous_joint.period_start, end=previous_joint.period_end)
         if previous_joint
         else None
+    )
+    private_left_out = sum(
+        model.objects.filter(relationship=relationship)
+        .exclude(joint_only[model])
+        .count()
+        for model in PRIVATE_MODELS
     )
     data = {
         "relationship": [
@@ -601,6 +628,7 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
             [a.pk, a.status, str(a.due_date), str(a.updated_at)] for a in open_actions
         ],
         "plan_changes": [[v.pk, v.status] for v in plan_changes],
+        "private_left_out": private_left_out,
     }
     fingerprint = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
@@ -637,4 +665,5 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         changes_since=changes_since,
         previous_report=previous_report,
         fingerprint=fingerprint,
+        private_records_left_out=private_left_out,
     )

@@ -17,7 +17,11 @@ from assessments.selectors.dashboards import (
     relationship_dashboard_build,
 )
 from relationships.caching import cache_seconds, versioned_key
-from relationships.selectors import relationship_get_for_user, relationships_visible_to
+from relationships.selectors import (
+    relationship_get_for_user,
+    relationships_visible_to,
+    viewer_audience,
+)
 
 
 @require_safe
@@ -71,11 +75,13 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
     # Access is checked on every request; only then is the rendered dashboard
-    # taken from the cache. It shows the same to everyone who may see the
-    # relationship, and its key changes whenever any of its data is saved
-    # (versioned_key) and every day (overdue, next 90 days). The
-    # dashboard is built only when the template finds no cached copy.
+    # taken from the cache. It shows the same to everyone of the same partners
+    # (their audience: whose private records they see), and its key changes
+    # whenever any of its data is saved (versioned_key) and every day (overdue,
+    # next 90 days). The dashboard is built only when the template finds no
+    # cached copy.
     relationship = relationship_get_for_user(user=request.user, reference=reference)
+    audience = viewer_audience(user=request.user, relationship=relationship)
     today = timezone.localdate()
     return render(
         request,
@@ -84,10 +90,10 @@ def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse
             "relationship": relationship,
             "dashboard": SimpleLazyObject(
                 lambda: relationship_dashboard_build(
-                    relationship=relationship, today=today
+                    relationship=relationship, viewer=request.user, today=today
                 )
             ),
             "cache_seconds": cache_seconds(),
-            "cache_key_parts": versioned_key(relationship.pk, today),
+            "cache_key_parts": versioned_key(relationship.pk, today, *audience),
         },
     )

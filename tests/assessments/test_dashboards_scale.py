@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 # page's relationships, their latest two shared joint assessments and ratings).
 PORTFOLIO_QUERIES_WARM = 2  # user, the page ids' access check: the rest is cached
 PORTFOLIO_QUERIES_COLD = 19
-RELATIONSHIP_QUERIES_WARM = 2  # user, the access check: the rest is cached
-RELATIONSHIP_QUERIES_COLD = 12
+RELATIONSHIP_QUERIES_WARM = 3  # user, the access check, the viewer's audience (key)
+RELATIONSHIP_QUERIES_COLD = 13
 FILTERED = {
     "kind": "general",
     "min_score": "10",

@@ -44,12 +44,15 @@ from assessments.selectors.dashboards.common import (
 )
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
+    Action,
     Objective,
     Partnership,
     PlanDecision,
     PlanVersion,
     Relationship,
+    Risk,
 )
+from relationships.selectors import AnyUser, visible_records
 
 # --- attention counters --------------------------------------------------------
 
@@ -172,7 +175,7 @@ def _assessment_attention(
 
 
 def _latest_self_assessments(
-    relationships: QuerySet[Relationship],
+    relationships: QuerySet[Relationship], *, viewer: AnyUser
 ) -> QuerySet[Assessment]:
     """Shared self-assessments of the period of each relationship's latest shared
     joint assessment (the period the grid shows)."""
@@ -183,6 +186,7 @@ def _latest_self_assessments(
         .values("period_start")[:1]
     )
     return Assessment.objects.filter(
+        visible_records(viewer, Assessment),
         kind=AssessmentKind.SELF,
         status__in=VISIBLE_TO_PARTNERS,
         relationship__in=relationships.order_by().values("pk"),
@@ -190,7 +194,9 @@ def _latest_self_assessments(
     )
 
 
-def _relationship_ids_with_gaps(relationships: QuerySet[Relationship]) -> list[int]:
+def _relationship_ids_with_gaps(
+    relationships: QuerySet[Relationship], *, viewer: AnyUser
+) -> list[int]:
     """Relationships where, in the latest period, the partners' own ratings of a
     principle differ by PERCEPTION_GAP_LEVELS or more: one aggregate query."""
     latest_period = Subquery(
@@ -203,6 +209,7 @@ def _relationship_ids_with_gaps(relationships: QuerySet[Relationship]) -> list[i
         relationships.order_by()
         .annotate(latest_period=latest_period)
         .filter(
+            visible_records(viewer, Assessment, via="assessments__"),
             assessments__kind=AssessmentKind.SELF,
             assessments__status__in=VISIBLE_TO_PARTNERS,
             assessments__period_start=F("latest_period"),
@@ -220,9 +227,9 @@ def _relationship_ids_with_gaps(relationships: QuerySet[Relationship]) -> list[i
 
 
 def _gap_attention(
-    relationships: QuerySet[Relationship],
+    relationships: QuerySet[Relationship], *, viewer: AnyUser
 ) -> tuple[int, list[AttentionItem]]:
-    ids = _relationship_ids_with_gaps(relationships)
+    ids = _relationship_ids_with_gaps(relationships, viewer=viewer)
     if not ids:
         return 0, []
     first = list(
@@ -230,7 +237,7 @@ def _gap_attention(
         .order_by("title", "pk")
         .only("title", "reference", "kind")[:ATTENTION_LIST_LENGTH]
     )
-    gaps_by_relationship = relationship_perception_gaps_for_many(first)
+    gaps_by_relationship = relationship_perception_gaps_for_many(first, viewer=viewer)
     items = [
         AttentionItem(
             title=relationship.title,
@@ -247,7 +254,7 @@ def _gap_attention(
 
 
 def relationship_perception_gaps_for_many(
-    relationships: Iterable[Relationship],
+    relationships: Iterable[Relationship], *, viewer: AnyUser
 ) -> dict[int, list[PerceptionGap]]:
     """Perception gaps of the latest period of many relationships, in one query,
     through the shared perception_gaps_from_levels."""
@@ -259,7 +266,7 @@ def relationship_perception_gaps_for_many(
     for relationship_id, partner, principle_id, level in (
         PrincipleRating.objects.filter(
             assessment__in=_latest_self_assessments(
-                Relationship.objects.filter(pk__in=ids)
+                Relationship.objects.filter(pk__in=ids), viewer=viewer
             )
         )
         .order_by()
@@ -284,24 +291,26 @@ def relationship_perception_gaps_for_many(
 
 
 def _register_attention(
-    relationships: QuerySet[Relationship], *, today: date
+    relationships: QuerySet[Relationship], *, viewer: AnyUser, today: date
 ) -> dict[str, tuple[int, list[AttentionItem]]]:
     in_portfolio = relationships.order_by().values("pk")
     actions, action_total = _first_with_total(
         overdue_actions(today)
-        .filter(relationship__in=in_portfolio)
+        .filter(visible_records(viewer, Action), relationship__in=in_portfolio)
         .select_related("relationship")
         .order_by("due_date", "pk")
     )
     risks, risk_total = _first_with_total(
         risks_past_review(today)
-        .filter(relationship__in=in_portfolio)
+        .filter(visible_records(viewer, Risk), relationship__in=in_portfolio)
         .select_related("relationship")
         .order_by("review_date", "pk")
     )
     objectives, objective_total = _first_with_total(
         Objective.objects.filter(
-            relationship__in=in_portfolio, status=ObjectiveStatus.OFF_TRACK
+            visible_records(viewer, Objective),
+            relationship__in=in_portfolio,
+            status=ObjectiveStatus.OFF_TRACK,
         )
         .select_related("relationship")
         .order_by(F("milestone_date").asc(nulls_last=True), "pk")
@@ -417,8 +426,8 @@ def portfolio_attention(
 ) -> Attention:
     """Counters over the whole filtered portfolio, each with its first few items."""
     due, overdue, assessment_items = _assessment_attention(relationships, today=today)
-    gap_total, gap_items = _gap_attention(relationships)
-    registers = _register_attention(relationships, today=today)
+    gap_total, gap_items = _gap_attention(relationships, viewer=user)
+    registers = _register_attention(relationships, viewer=user, today=today)
     plan_total, plan_items = _plan_attention(user=user, relationships=relationships)
     return Attention(
         assessments_due=due,

@@ -35,9 +35,12 @@ from relationships.choices import ActionStatus, ObjectiveStatus
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     OPEN_RISK_STATUSES,
+    Action,
     Objective,
     Relationship,
+    Risk,
 )
+from relationships.selectors import AnyUser, visible_records
 
 UPCOMING_DAYS = 90
 
@@ -162,9 +165,11 @@ def _mean_score(levels: dict[int, int], scale: MaturityScale) -> float | None:
 
 
 def relationship_dashboard_build(
-    *, relationship: Relationship, today: date | None = None
+    *, relationship: Relationship, viewer: AnyUser | None, today: date | None = None
 ) -> RelationshipDashboard:
-    """Charts and tables of one relationship the caller has already authorised."""
+    """Charts and tables of one relationship the caller has already authorised,
+    of the records the viewer may see (None: the joint records alone). Viewers
+    of the same partners (viewer_audience) get the same dashboard."""
     today = today or timezone.localdate()
     scale = dashboard_catalogue().scale
     principles = dashboard_catalogue().principles.get(
@@ -172,7 +177,9 @@ def relationship_dashboard_build(
     )
     assessments = list(
         Assessment.objects.filter(
-            relationship=relationship, status__in=VISIBLE_TO_PARTNERS
+            visible_records(viewer, Assessment),
+            relationship=relationship,
+            status__in=VISIBLE_TO_PARTNERS,
         )
         .select_related("partnership__organisation")
         .only(
@@ -295,7 +302,8 @@ def relationship_dashboard_build(
     )
 
     objectives = list(
-        relationship.objectives.select_related("owner__organisation")
+        relationship.objectives.filter(visible_records(viewer, Objective))
+        .select_related("owner__organisation")
         .only(
             "relationship_id",
             "title",
@@ -311,7 +319,9 @@ def relationship_dashboard_build(
     )
     # One query for the heat map and the upcoming reviews: open risks are few.
     open_risks = list(
-        relationship.risks.filter(status__in=OPEN_RISK_STATUSES)
+        relationship.risks.filter(
+            visible_records(viewer, Risk), status__in=OPEN_RISK_STATUSES
+        )
         .order_by()
         .values_list("likelihood", "impact", "review_date", "title")
     )
@@ -321,7 +331,8 @@ def relationship_dashboard_build(
     action_counts: dict[str, int] = {}
     overdue_actions = 0
     for status, count, overdue in (
-        relationship.actions.order_by()
+        relationship.actions.filter(visible_records(viewer, Action))
+        .order_by()
         .values_list("status")
         .annotate(
             count=Count("pk"),
@@ -368,7 +379,9 @@ def relationship_dashboard_build(
             detail=" ".join(filter(None, (first_name, last_name))) or "no owner",
         )
         for due_date, title, first_name, last_name in relationship.actions.filter(
-            status__in=OPEN_ACTION_STATUSES, due_date__range=(today, horizon)
+            visible_records(viewer, Action),
+            status__in=OPEN_ACTION_STATUSES,
+            due_date__range=(today, horizon),
         )
         .order_by()
         .values_list("due_date", "title", "owner__first_name", "owner__last_name")
