@@ -12,6 +12,20 @@ class AssessmentStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
+class ConfirmationDecision(models.TextChoices):
+    """A partner's answer to a submitted joint assessment."""
+
+    CONFIRM = "confirm", "Confirmed"
+    SEND_BACK = "send_back", "Sent back"
+
+
+class ConfirmationClearedBecause(models.TextChoices):
+    """Why a partner's confirmation no longer counts."""
+
+    CHANGED = "changed", "The ratings changed after it"
+    SENT_BACK = "sent_back", "The assessment was sent back"
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"

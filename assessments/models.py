@@ -1,11 +1,15 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from assessments.choices import (
     AssessmentKind,
     AssessmentStatus,
     Cadence,
+    ConfirmationClearedBecause,
+    ConfirmationDecision,
     NoticeKind,
     RatingChange,
     ReportStatus,
@@ -51,6 +55,14 @@ class Assessment(PartnerPrivateRecord):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last saved its ratings: told when it is sent back.",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
     based_on = models.ForeignKey(
@@ -170,6 +182,70 @@ class PrincipleRating(models.Model):
     @property
     def rag(self) -> str:
         return rag_for_level(self.level)
+
+
+class AssessmentConfirmation(models.Model):
+    """A partner representative's confirmation, or sending back, of a joint
+    assessment, with the fingerprint of the ratings they were shown."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="assessment_confirmations"
+    )
+    decision = models.CharField(max_length=10, choices=ConfirmationDecision.choices)
+    reason = models.TextField(blank=True)
+    content_sha256 = models.CharField(
+        "SHA-256 of the ratings",
+        max_length=64,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", "Not a SHA-256 digest.")],
+        help_text="Fingerprint of the ratings as they were when this was decided.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cleared_because = models.CharField(
+        max_length=10, choices=ConfirmationClearedBecause.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["assessment", "decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "partnership"],
+                condition=Q(
+                    decision=ConfirmationDecision.CONFIRM, cleared_at__isnull=True
+                ),
+                name="assessment_confirmation_one_open_per_partner",
+                violation_error_message=(
+                    "This partner has already confirmed the assessment."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=ConfirmationDecision.SEND_BACK) | ~Q(reason=""),
+                name="assessment_confirmation_send_back_has_reason",
+                violation_error_message="Sending an assessment back needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True, cleared_because="")
+                | Q(cleared_at__isnull=False) & ~Q(cleared_because=""),
+                name="assessment_confirmation_cleared_says_why",
+                violation_error_message="A cleared confirmation says why.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} for {self.partnership.organisation}"
 
 
 class Report(models.Model):

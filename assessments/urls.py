@@ -7,6 +7,7 @@ urlpatterns = []
 
 # --- assessments: self and joint ratings ---
 from assessments.views import assessments as assessment_views  # noqa: E402
+from assessments.views import confirmations as confirmation_views  # noqa: E402
 
 urlpatterns += [
     path(
@@ -38,6 +39,16 @@ urlpatterns += [
         "relationships/<slug:reference>/assessments/<int:pk>/finalise/",
         assessment_views.assessment_finalise_view,
         name="assessment_finalise",
+    ),
+    path(
+        "relationships/<slug:reference>/assessments/<int:pk>/confirm/",
+        confirmation_views.assessment_confirm_view,
+        name="assessment_confirm",
+    ),
+    path(
+        "relationships/<slug:reference>/assessments/<int:pk>/send-back/",
+        confirmation_views.assessment_send_back_view,
+        name="assessment_send_back",
     ),
     path(
         "relationships/<slug:reference>/assessments/<int:pk>/principles/"

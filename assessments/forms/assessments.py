@@ -4,6 +4,7 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import QuerySet
 
 from assessments.models import PrincipleRating
 from assessments.selectors.assessments import (
@@ -20,9 +21,10 @@ from assessments.services.assessments import (
     RatingInput,
     rating_input_errors,
 )
+from assessments.services.confirmations import SEND_BACK_REASON_MAX_LENGTH
 from principles.models import MaturityLevel
 from relationships.forms import DATE_WIDGET
-from relationships.models import Relationship
+from relationships.models import Partnership, Relationship
 
 
 class PlainTextField(forms.CharField):
@@ -305,5 +307,57 @@ class ImprovementActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, partnership: Partnership) -> str:
+        return partnership.organisation.name
+
+
+class AssessmentConfirmForm(forms.Form):
+    """One partner's confirmation, bound to the ratings the page showed."""
+
+    partnership = PartnerChoiceField(
+        queryset=Partnership.objects.none(), widget=forms.HiddenInput
+    )
+    content_sha256 = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "The page did not say which ratings you saw."},
+    )
+
+    def __init__(
+        self, *args: Any, partnerships: QuerySet[Partnership], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships
+
+
+class AssessmentSendBackForm(forms.Form):
+    """Sending the joint assessment back to draft, for one partner, with a reason."""
+
+    partnership = PartnerChoiceField(
+        queryset=Partnership.objects.none(), label="On behalf of", empty_label=None
+    )
+    reason = forms.CharField(
+        max_length=SEND_BACK_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "What needs to change before your side can confirm. The people who "
+            "entered the ratings receive it by e-mail, and it is shown on the "
+            "assessment."
+        ),
+        error_messages={
+            "required": "Say what needs to change before your partner can confirm."
+        },
+    )
+
+    def __init__(
+        self, *args: Any, partnerships: QuerySet[Partnership], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -153,11 +153,11 @@ def user_can_edit_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
 
 
 def user_can_finalise_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
-    """Joint: any partner representative; self: that partner's own manager."""
+    """Self: that partner's own manager. Nobody finalises a joint assessment alone:
+    it becomes final when every partner has confirmed it (selectors.confirmations).
+    """
     if assessment.kind == AssessmentKind.JOINT:
-        return user_can_edit_relationship(
-            user=user, relationship=assessment.relationship
-        )
+        return False
     partnership = assessment.partnership
     if partnership.relationship_manager_id == user.pk:
         return True
@@ -240,12 +240,27 @@ def assessment_get_for_editing(*, user: AnyUser, reference: str, pk: int) -> Ass
 def assessment_get_for_finalising(
     *, user: AnyUser, reference: str, pk: int
 ) -> Assessment:
+    """A self-assessment its own partner may finalise. A joint one passes, so that
+    its finalise page can point to the partners' confirmation instead."""
     assessment = assessment_get_for_editing(user=user, reference=reference, pk=pk)
-    if not user_can_finalise_assessment(user=user, assessment=assessment):
+    if assessment.kind == AssessmentKind.SELF and not user_can_finalise_assessment(
+        user=user, assessment=assessment
+    ):
         raise PermissionDenied(
             f"Only {assessment.partnership.organisation.name}'s relationship manager "
             "or organisation admin may finalise its self-assessment."
         )
+    return assessment
+
+
+def assessment_get_joint_for_editing(
+    *, user: AnyUser, reference: str, pk: int
+) -> Assessment:
+    """A joint assessment the user may work on; a self-assessment is a 404 here,
+    since only the joint one is confirmed by the partners."""
+    assessment = assessment_get_for_editing(user=user, reference=reference, pk=pk)
+    if assessment.kind != AssessmentKind.JOINT:
+        raise Http404("Only the joint assessment is confirmed by the partners.")
     return assessment
 
 

@@ -22,6 +22,9 @@ from assessments.selectors.assessments import (
     assessment_previous_of,
     improvement_action_is_open,
 )
+from assessments.services.confirmations import (
+    assessment_confirmations_clear_changed,
+)
 from principles.choices import PrincipleKey
 from principles.models import Principle
 from relationships.choices import ActionSource
@@ -280,13 +283,17 @@ def _input_signature(entry: RatingInput) -> tuple:
 
 @transaction.atomic
 def assessment_ratings_save(
-    *, assessment: Assessment, ratings: list[RatingInput]
+    *,
+    assessment: Assessment,
+    ratings: list[RatingInput],
+    user: AbstractBaseUser | None = None,
 ) -> list[PrincipleRating]:
     """Save the entered principles; unrated and empty ones stay unrated.
 
     Either every entry is saved or, on any error, none is. With a based_on
     assessment, each rating is marked new, unchanged or changed against the
-    earlier one's level and evidence.
+    earlier one's level and evidence. A partner's confirmation of a joint
+    assessment given on the ratings before this change is cleared.
     """
     assessment = _locked(assessment)
     _refuse_if_final(assessment)
@@ -346,6 +353,11 @@ def assessment_ratings_save(
         rating.risks.set(entry.risks)
         rating.documents.set(entry.documents)
         saved.append(rating)
+    if saved:
+        if user is not None:
+            assessment.last_edited_by = user
+            assessment.save(update_fields=["last_edited_by"])
+        assessment_confirmations_clear_changed(assessment=assessment, user=user)
     return saved
 
 
@@ -379,9 +391,18 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def assessment_finalise(*, assessment: Assessment) -> Assessment:
-    """Close a submitted assessment for good: from now on it is read-only."""
+    """Close a submitted self-assessment for good: from now on it is read-only.
+
+    A joint assessment is never finalised here: it becomes final when every
+    partner has confirmed it (services.confirmations.assessment_confirm)."""
     assessment = _locked(assessment)
     _refuse_if_final(assessment)
+    if assessment.kind == AssessmentKind.JOINT:
+        raise ValidationError(
+            "A joint assessment becomes final when a representative of every "
+            "partner has confirmed it; confirm it for your partner instead.",
+            code="joint",
+        )
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Submit the assessment before finalising it.")
     missing = assessment_missing_principles(assessment=assessment)

@@ -1,4 +1,7 @@
-"""Pages of the rating workflow: list by period, start, edit, submit, finalise."""
+"""Pages of the rating workflow: list by period, start, edit, submit, finalise.
+
+The partners' confirmation of a joint assessment has its pages in
+views.confirmations."""
 
 from typing import Any
 
@@ -44,6 +47,7 @@ from assessments.selectors.assessments import (
     user_can_edit_assessment,
     user_can_finalise_assessment,
 )
+from assessments.selectors.confirmations import assessment_confirmation_state
 from assessments.services.assessments import (
     assessment_finalise,
     assessment_ratings_save,
@@ -165,6 +169,9 @@ def assessment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResp
             low_without_action=[row for row in rows if row.needs_action],
             gaps=assessment_perception_gaps(assessment=assessment),
             guidance_set_key=guidance_set_key(assessment=assessment),
+            confirmation=assessment_confirmation_state(
+                user=request.user, assessment=assessment
+            ),
             can_edit=can_edit and assessment.status != AssessmentStatus.FINAL,
             can_finalise=(
                 can_edit
@@ -235,7 +242,9 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         # different principles of a joint assessment do not overwrite each other.
         changed = [form.rating_input for form in forms if form.has_changed()]
         try:
-            saved = assessment_ratings_save(assessment=assessment, ratings=changed)
+            saved = assessment_ratings_save(
+                assessment=assessment, ratings=changed, user=request.user
+            )
         except ValidationError as error:
             _add_save_errors(request, {form.guided.key: form for form in forms}, error)
         else:
@@ -329,11 +338,13 @@ def assessment_finalise_view(
     assessment = assessment_get_for_finalising(
         user=request.user, reference=reference, pk=pk
     )
+    status = 200
     if request.method == "POST":
         try:
             assessment_finalise(assessment=assessment)
         except ValidationError as error:
             messages.error(request, _error_text(error))
+            status = 409
         else:
             messages.success(
                 request,
@@ -350,6 +361,7 @@ def assessment_finalise_view(
                 assessment=assessment
             ),
         ),
+        status=status,
     )
 
 

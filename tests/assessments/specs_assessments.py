@@ -67,6 +67,24 @@ ASSESSMENTS_VIEWS: list[ViewSpec] = [
         post_data=lambda world: {},
     ),
     ViewSpec(
+        "assessments:assessment_confirm",
+        kwargs=_assessment_kwargs(status=AssessmentStatus.SUBMITTED, levels=[3] * 12),
+        writes=True,
+        post_data=lambda world: {
+            "partnership": world.partner.pk,
+            "content_sha256": "0" * 64,
+        },
+    ),
+    ViewSpec(
+        "assessments:assessment_send_back",
+        kwargs=_assessment_kwargs(status=AssessmentStatus.SUBMITTED, levels=[3] * 12),
+        writes=True,
+        post_data=lambda world: {
+            "partnership": world.partner.pk,
+            "reason": "Hijacked",
+        },
+    ),
+    ViewSpec(
         "assessments:assessment_action_create",
         kwargs=_action_kwargs,
         writes=True,

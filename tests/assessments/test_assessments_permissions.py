@@ -4,7 +4,8 @@
   other partners, as if it did not exist); once submitted every partner reads it.
 - Only members with a write role in THAT partner's organisation edit it; its own
   relationship manager (or organisation admin) finalises it.
-- The joint assessment is edited and finalised by any partner representative.
+- The joint assessment is edited by any partner member with a write role and
+  becomes final only when every partner confirmed it (test_confirmations.py).
 - Auditors read everything they can see and change nothing.
 """
 
@@ -134,13 +135,14 @@ def test_an_organisation_admin_may_finalise_its_partners_self_assessment(
     assert submitted.status == AssessmentStatus.FINAL
 
 
-def test_any_partner_representative_finalises_the_joint_assessment(
-    login, world
-) -> None:
+def test_nobody_finalises_the_joint_assessment_alone(login, world) -> None:
     joint = make_assessment(world, status=AssessmentStatus.SUBMITTED, levels=[3] * 12)
-    assert login(world.carol).post(url("assessment_finalise", joint)).status_code == 302
+    for user in (world.alice, world.bob, world.carol):
+        response = login(user).post(url("assessment_finalise", joint))
+        assert response.status_code == 409
+        assert "every partner has confirmed it" in response.content.decode()
     joint.refresh_from_db()
-    assert joint.status == AssessmentStatus.FINAL
+    assert joint.status == AssessmentStatus.SUBMITTED
 
 
 def test_joint_draft_is_visible_to_all_partners(login, world) -> None:

@@ -12,6 +12,7 @@ from assessments.selectors.assessments import (
     assessment_period_containing,
     relationship_current_period,
 )
+from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.services.assessments import (
     RatingInput,
     assessment_ratings_save,
@@ -186,8 +187,14 @@ def test_full_workflow_from_draft_to_final_read_only(login, world) -> None:
     assert assessment.status == AssessmentStatus.SUBMITTED
     assert assessment.submitted_at is not None
 
-    response = client.post(url("assessment_finalise", assessment))
-    assert response.status_code == 302
+    # The joint view is final once each partner's representative confirmed it.
+    fingerprint = assessment_fingerprint(assessment=assessment)
+    for user, partnership in ((world.alice, world.lead), (world.bob, world.partner)):
+        response = login(user).post(
+            url("assessment_confirm", assessment),
+            {"partnership": partnership.pk, "content_sha256": fingerprint},
+        )
+        assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.FINAL
     assert assessment.finalised_at is not None
@@ -221,9 +228,10 @@ def test_a_final_assessment_refuses_every_write_in_the_service(world) -> None:
 
 
 def test_finalising_needs_a_submitted_assessment(login, world) -> None:
-    assessment = make_assessment(world, levels=[3] * 12)
+    assessment = make_assessment(world, partnership=world.lead, levels=[3] * 12)
     response = login(world.alice).post(url("assessment_finalise", assessment))
-    assert response.status_code == 200
+    assert response.status_code == 409
+    assert "Submit the assessment before finalising it" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.DRAFT
 
