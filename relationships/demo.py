@@ -19,8 +19,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from assessments.choices import AssessmentKind, AssessmentStatus
-from assessments.models import Assessment, PrincipleRating
+from assessments.choices import (
+    AssessmentKind,
+    AssessmentStatus,
+    ConfirmationDecision,
+)
+from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
+from assessments.selectors.confirmations import assessment_fingerprint
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle
 from relationships.choices import (
@@ -1347,6 +1352,40 @@ def _load_assessments(
                 voice=partnership.organisation.name if partnership else "Joint view",
                 result=result,
             )
+            if partnership is None:
+                _load_confirmations(
+                    assessment=assessment,
+                    partnerships=list(partnerships.values()),
+                    result=result,
+                )
+
+
+def _load_confirmations(
+    *,
+    assessment: Assessment,
+    partnerships: list[Partnership],
+    result: DemoLoadResult,
+) -> None:
+    """A final joint assessment is one every partner's manager confirmed, on the
+    ratings it has, between its submission and its finalisation."""
+    fingerprint = assessment_fingerprint(assessment=assessment)
+    for index, partnership in enumerate(partnerships):
+        _get_or_create(
+            model=AssessmentConfirmation,
+            lookup={
+                "assessment": assessment,
+                "partnership": partnership,
+                "decision": ConfirmationDecision.CONFIRM,
+            },
+            defaults={
+                "content_sha256": fingerprint,
+                "decided_by": partnership.relationship_manager,
+                "decided_at": _moment(
+                    day=assessment.period_end + timedelta(days=11 + index)
+                ),
+            },
+            result=result,
+        )
 
 
 def _load_ratings(

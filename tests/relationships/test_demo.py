@@ -9,6 +9,10 @@ from django.utils import timezone
 
 from assessments.choices import AssessmentKind, AssessmentStatus
 from assessments.models import Assessment, PrincipleRating
+from assessments.selectors.confirmations import (
+    assessment_confirmed_partnership_ids,
+    assessment_fingerprint,
+)
 from principles.choices import PrincipleKey
 from principles.models import Principle
 from relationships.choices import MembershipRole, PartnerRole, PlanVersionStatus
@@ -216,6 +220,12 @@ def test_each_relationship_has_four_final_quarters_of_twelve_ratings() -> None:
                 assert assessment.submitted_at and assessment.finalised_at
                 rated = set(assessment.ratings.values_list("principle_id", flat=True))
                 assert rated == principle_ids
+                if partnership is None:
+                    # Final only because every partner confirmed these ratings.
+                    assert assessment_confirmed_partnership_ids(
+                        assessment=assessment,
+                        fingerprint=assessment_fingerprint(assessment=assessment),
+                    ) == {partner.pk for partner in raters[1:]}
         assert relationship.assessments.count() == 4 * len(raters)
 
 
