@@ -31,6 +31,10 @@ from assessments.selectors import (
     PerceptionGap,
     perception_gaps_from_levels,
 )
+from assessments.selectors.confirmations import (
+    ConfirmationLine,
+    assessment_confirmation_lines,
+)
 from principles.models import Principle
 from relationships.choices import (
     ObjectiveStatus,
@@ -338,6 +342,7 @@ class ReportData:
     sign_offs: list[SignOff]
     partners: list[PartnerLine]
     joint: Assessment | None
+    joint_confirmations: list[ConfirmationLine]
     previous_period: ReportPeriod | None
     partner_columns: list[str]
     rows: list[ReportRatingRow]
@@ -653,6 +658,9 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
             for partnership in partnerships
         ],
         joint=joint,
+        joint_confirmations=(
+            assessment_confirmation_lines(assessment=joint) if joint else []
+        ),
         previous_period=previous_period,
         partner_columns=partner_columns,
         rows=rows,

@@ -1,5 +1,6 @@
 """The PDF itself: what it says (read back with pypdf) and what it may fetch."""
 
+import datetime
 import hashlib
 import http.server
 import io
@@ -10,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from assessments import pdf as report_pdf
-from assessments.choices import ReportStatus
-from assessments.models import Report
+from assessments.choices import AssessmentKind, ConfirmationDecision, ReportStatus
+from assessments.models import Assessment, AssessmentConfirmation, Report
 from assessments.pdf import (
     REPORT_BASE_URL,
     StaticOnlyURLFetcher,
@@ -19,6 +20,7 @@ from assessments.pdf import (
     pdf_from_html,
     svg_data_uri,
 )
+from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.selectors.reports import report_data
 from assessments.services.reports import (
     RenderOutcome,
@@ -431,3 +433,38 @@ def test_the_average_joint_level_rounds_half_up_as_the_dashboard_does(world) -> 
 
     assert data.joint_average == 3.25
     assert '<span class="figure-value">3.3</span>' in html
+
+
+def test_report_names_who_confirmed_the_joint_assessment_for_each_partner(
+    world,
+) -> None:
+    report = finished_period(world)
+    joint = Assessment.objects.get(
+        relationship=world.relationship,
+        kind=AssessmentKind.JOINT,
+        period_start=report.period_start,
+    )
+    AssessmentConfirmation.objects.create(
+        assessment=joint,
+        partnership=world.lead,
+        decision=ConfirmationDecision.CONFIRM,
+        content_sha256=assessment_fingerprint(assessment=joint),
+        decided_by=world.alice,
+        decided_at=datetime.datetime(2026, 4, 9, 10, tzinfo=datetime.UTC),
+    )
+    # Given on other ratings: it does not count, so the report does not name it.
+    AssessmentConfirmation.objects.create(
+        assessment=joint,
+        partnership=world.partner,
+        decision=ConfirmationDecision.CONFIRM,
+        content_sha256="0" * 64,
+        decided_by=world.bob,
+    )
+
+    _, content = _rendered(report)
+
+    text = _pdf_text(content)
+    assert (
+        f"Joint assessment confirmed for Lead Org by {world.alice.get_full_name()}, "
+        "9 Apr 2026; for Partner Org not yet."
+    ) in text
