@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from assessments.models import (
     Assessment,
+    AssessmentConfirmation,
     AssessmentSchedule,
     Notice,
     PrincipleRating,
@@ -13,6 +17,29 @@ from assessments.models import (
 class PrincipleRatingInline(admin.TabularInline):
     model = PrincipleRating
     extra = 0
+
+
+class AssessmentConfirmationInline(admin.TabularInline):
+    """Read-only: confirmations are given on the assessment page, where the
+    representative's right and the ratings' fingerprint are checked."""
+
+    model = AssessmentConfirmation
+    extra = 0
+    can_delete = False
+    fields = [
+        "partnership",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "content_sha256",
+        "cleared_at",
+        "cleared_because",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Assessment)
@@ -27,7 +54,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["relationship__title"]
-    inlines = [PrincipleRatingInline]
+    inlines = [PrincipleRatingInline, AssessmentConfirmationInline]
 
 
 @admin.register(PrincipleRating)
