@@ -12,7 +12,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from assessments.choices import AssessmentKind, AssessmentStatus, ConfirmationDecision
+from assessments.choices import (
+    AssessmentKind,
+    AssessmentStatus,
+    ConfirmationClearedBecause,
+    ConfirmationDecision,
+)
 from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
 from relationships.fingerprints import content_sha256
 from relationships.models import Partnership
@@ -86,6 +91,23 @@ def assessment_partnerships_confirmable_by(
     same people who may sign the plan for them."""
     return plan_partnerships_represented_by(
         user=user, relationship=assessment.relationship
+    )
+
+
+def assessment_partners_cleared_since(
+    *, assessment: Assessment, since: datetime.datetime
+) -> list[str]:
+    """Partners whose confirmation a change cleared from `since` on: what the
+    person who saved is told."""
+    return list(
+        AssessmentConfirmation.objects.filter(
+            assessment=assessment,
+            cleared_because=ConfirmationClearedBecause.CHANGED,
+            cleared_at__gte=since,
+        )
+        .order_by("partnership__organisation__name")
+        .values_list("partnership__organisation__name", flat=True)
+        .distinct()
     )
 
 

@@ -3,6 +3,7 @@
 The partners' confirmation of a joint assessment has its pages in
 views.confirmations."""
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.choices import AssessmentKind, AssessmentStatus
@@ -47,7 +49,10 @@ from assessments.selectors.assessments import (
     user_can_edit_assessment,
     user_can_finalise_assessment,
 )
-from assessments.selectors.confirmations import assessment_confirmation_state
+from assessments.selectors.confirmations import (
+    assessment_confirmation_state,
+    assessment_partners_cleared_since,
+)
 from assessments.services.assessments import (
     assessment_finalise,
     assessment_ratings_save,
@@ -241,6 +246,7 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         # Only panels the user touched are written, so two people editing
         # different principles of a joint assessment do not overwrite each other.
         changed = [form.rating_input for form in forms if form.has_changed()]
+        saved_from = timezone.now()
         try:
             saved = assessment_ratings_save(
                 assessment=assessment, ratings=changed, user=request.user
@@ -248,7 +254,9 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         except ValidationError as error:
             _add_save_errors(request, {form.guided.key: form for form in forms}, error)
         else:
-            return _after_save(request, assessment, saved_count=len(saved))
+            return _after_save(
+                request, assessment, saved_count=len(saved), saved_from=saved_from
+            )
     rows = assessment_rating_views(
         assessment=assessment, guided_principles=guided_principles, ratings=ratings
     )
@@ -267,7 +275,11 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 
 
 def _after_save(
-    request: HttpRequest, assessment: Assessment, *, saved_count: int
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    saved_count: int,
+    saved_from: datetime.datetime,
 ) -> HttpResponse:
     rated = 12 - len(assessment_missing_principles(assessment=assessment))
     if saved_count:
@@ -278,6 +290,13 @@ def _after_save(
         )
     else:
         messages.info(request, "No changes to save.")
+    cleared = assessment_partners_cleared_since(assessment=assessment, since=saved_from)
+    if cleared:
+        messages.warning(
+            request,
+            f"Your change cleared the confirmation of {', '.join(cleared)}: the "
+            "partners confirm the changed ratings afresh.",
+        )
     low = assessment_low_ratings_without_action(assessment=assessment)
     if low:
         names = ", ".join(rating.principle.name for rating in low)

@@ -413,10 +413,12 @@ def test_a_representative_confirms_from_the_page_and_sees_the_state(
     assert "Confirm for Lead Org" not in html
 
     client = login(world.bob)
-    client.post(
+    response = client.post(
         url("assessment_edit", assessment),
         edit_post_data(assessment, value_creation__level="5"),
+        follow=True,
     )
+    assert "Your change cleared the confirmation of Lead Org" in _messages(response)
     html = client.get(url("assessment_detail", assessment)).content.decode()
     assert "Cleared" in html
     assert f"The ratings were changed by {escape(world.bob.get_full_name())}" in html

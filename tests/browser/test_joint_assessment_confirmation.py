@@ -38,9 +38,7 @@ def test_both_partners_confirm_and_a_change_clears_the_first(
     log_in(alice, live_server.url, "alice", TEST_PASSWORD)
     alice.goto(detail_url)
     # Alice represents the lead only: no button for the other partner.
-    expect(alice.get_by_role("button", name="Confirm for Partner Org")).to_have_count(
-        0
-    )
+    expect(alice.get_by_role("button", name="Confirm for Partner Org")).to_have_count(0)
     _confirm(alice, detail_url, "Lead Org")
     expect(alice.locator(panel_row).first).to_contain_text("Confirmed")
     expect(alice.get_by_text("1 of 2 partners confirmed")).to_be_visible()
