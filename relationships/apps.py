@@ -5,7 +5,11 @@ class RelationshipsConfig(AppConfig):
     name = "relationships"
 
     def ready(self) -> None:
-        from relationships import caching, models
+        from relationships import (
+            caching,
+            checks,  # noqa: F401  (registers the data checks)
+            models,
+        )
 
         # Rows the dashboards and the register lists show (relationships/caching.py).
         caching.watch(

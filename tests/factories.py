@@ -16,6 +16,7 @@ from relationships.choices import (
 )
 from relationships.models import (
     Action,
+    JointManagementTeamMember,
     Membership,
     Objective,
     Organisation,
@@ -84,6 +85,34 @@ class PartnershipFactory(DjangoModelFactory):
     relationship = factory.SubFactory(RelationshipFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = PartnerRole.PARTNER
+
+
+class JointManagementTeamMemberFactory(DjangoModelFactory):
+    """A valid seat: its holder is made a member of the partner's organisation
+    (as a joint management team member) unless already one."""
+
+    class Meta:
+        model = JointManagementTeamMember
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    relationship = factory.SelfAttribute("partnership.relationship")
+    user = factory.SubFactory(UserFactory)
+    is_leadership = False
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs) -> JointManagementTeamMember:
+        seat = model_class(*args, **kwargs)
+        if not Membership.objects.filter(
+            user=seat.user, organisation=seat.partnership.organisation
+        ).exists():
+            MembershipFactory(
+                user=seat.user,
+                organisation=seat.partnership.organisation,
+                role=MembershipRole.JMT_MEMBER,
+            )
+        seat.full_clean()
+        seat.save()
+        return seat
 
 
 class PlanFactory(DjangoModelFactory):

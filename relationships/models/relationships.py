@@ -74,6 +74,14 @@ class Relationship(models.Model):
         return PRINCIPLE_SET_FOR_KIND[self.kind]
 
 
+def seat_holder_is_member(*, user_id: int, organisation_id: int) -> bool:
+    """Whether a person may hold a seat for an organisation (relationship manager,
+    joint management team member): only while a member of it."""
+    return Membership.objects.filter(
+        user_id=user_id, organisation_id=organisation_id
+    ).exists()
+
+
 class Partnership(models.Model):
     """An organisation's place in a relationship, with its relationship manager."""
 
@@ -119,10 +127,10 @@ class Partnership(models.Model):
         if (
             self.relationship_manager_id
             and self.organisation_id
-            and not Membership.objects.filter(
+            and not seat_holder_is_member(
                 user_id=self.relationship_manager_id,
                 organisation_id=self.organisation_id,
-            ).exists()
+            )
         ):
             raise ValidationError(
                 {
@@ -165,6 +173,34 @@ class JointManagementTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role_title or 'member'})"
+
+    def clean(self) -> None:
+        # A seat speaks for a partner (a leader signs the plan for it), so only
+        # that partner's own people may hold one: checked on every validated save,
+        # the admin's forms and inlines included.
+        if not self.partnership_id:
+            return
+        partnership = self.partnership
+        if self.relationship_id and partnership.relationship_id != self.relationship_id:
+            raise ValidationError(
+                {
+                    "partnership": (
+                        f"{partnership.organisation} takes part in "
+                        f"{partnership.relationship}, not in this relationship."
+                    )
+                }
+            )
+        if self.user_id and not seat_holder_is_member(
+            user_id=self.user_id, organisation_id=partnership.organisation_id
+        ):
+            raise ValidationError(
+                {
+                    "user": (
+                        f"{self.user} is not a member of {partnership.organisation}: "
+                        "a seat for a partner is held only by one of its own people."
+                    )
+                }
+            )
 
 
 class RelationshipDocument(PartnerPrivateRecord):

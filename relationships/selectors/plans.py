@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -326,23 +327,71 @@ def plan_guidance_for_user(
 # --- Sign-off ---------------------------------------------------------------------
 
 
+def partnership_represented_by_q(user: Any) -> Q:
+    """The sign-off rule, as one filter on Partnership: who may sign for a partner
+    is its relationship manager or a leader of the joint management team seated
+    for it, and only while a member of the partner's organisation (a seat outlives
+    a membership that is removed, but no longer counts).
+
+    Use it in a single `filter()` call, so that each condition on a relation is
+    met by the same row. `user` may be a user or an expression (`OuterRef`)."""
+    return (
+        Q(relationship_manager=user)
+        | Q(jmt_members__user=user, jmt_members__is_leadership=True)
+    ) & Q(organisation__memberships__user=user)
+
+
 def plan_partnerships_represented_by(
     *, user: AnyUser, relationship: Relationship
 ) -> QuerySet[Partnership]:
-    """Partners this user may sign the plan for: as their relationship manager, or
-    as a leadership member of the joint management team for that partner."""
+    """Partners this user may sign the plan for (`partnership_represented_by_q`)."""
     if not user.is_authenticated:
         return Partnership.objects.none()
     return (
         Partnership.objects.filter(relationship=relationship)
-        .filter(
-            Q(relationship_manager=user)
-            | Q(jmt_members__user=user, jmt_members__is_leadership=True)
-        )
+        .filter(partnership_represented_by_q(user))
         .select_related("organisation")
         .distinct()
         .order_by("role", "organisation__name")
     )
+
+
+def plan_representatives(*, relationship: Relationship) -> dict[int, list[Any]]:
+    """For each partner (by partnership id), the people who may sign for it, its
+    relationship manager first: the rule of `partnership_represented_by_q`, for
+    every partner in one query."""
+    partnerships = list(relationship.partnerships.all())
+
+    def signs_for(partnerships: QuerySet[Partnership]) -> Exists:
+        return Exists(partnerships.filter(partnership_represented_by_q(OuterRef("pk"))))
+
+    people = (
+        get_user_model()
+        .objects.filter(
+            signs_for(Partnership.objects.filter(relationship=relationship))
+        )
+        .annotate(
+            **{
+                f"signs_for_{partnership.pk}": signs_for(
+                    Partnership.objects.filter(pk=partnership.pk)
+                )
+                for partnership in partnerships
+            }
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    people = list(people)
+    return {
+        partnership.pk: sorted(
+            (
+                person
+                for person in people
+                if getattr(person, f"signs_for_{partnership.pk}")
+            ),
+            key=lambda person: person.pk != partnership.relationship_manager_id,
+        )
+        for partnership in partnerships
+    }
 
 
 @dataclass(frozen=True)
@@ -362,35 +411,25 @@ class SignOffRow:
 def plan_signoff_rows(
     *, plan_version: PlanVersion, relationship: Relationship
 ) -> list[SignOffRow]:
-    """Each partner's decision in the version's latest submission round."""
+    """Each partner's decision in the version's latest submission round, with the
+    people who may sign for it now."""
     decisions = {
         decision.partnership_id: decision
         for decision in plan_version.decisions.filter(
             submission_round=plan_version.submission_round
         ).select_related("decided_by")
     }
-    partnerships = relationship.partnerships.select_related(
-        "organisation", "relationship_manager"
-    ).prefetch_related("jmt_members__user")
-    rows = []
-    for partnership in partnerships:
-        names = []
-        if partnership.relationship_manager:
-            names.append(person_name(partnership.relationship_manager))
-        names.extend(
-            person_name(member.user)
-            for member in partnership.jmt_members.all()
-            if member.is_leadership
-            and member.user_id != partnership.relationship_manager_id
+    representatives = plan_representatives(relationship=relationship)
+    return [
+        SignOffRow(
+            partnership=partnership,
+            decision=decisions.get(partnership.pk),
+            representatives=tuple(
+                person_name(person) for person in representatives[partnership.pk]
+            ),
         )
-        rows.append(
-            SignOffRow(
-                partnership=partnership,
-                decision=decisions.get(partnership.pk),
-                representatives=tuple(names),
-            )
-        )
-    return rows
+        for partnership in relationship.partnerships.select_related("organisation")
+    ]
 
 
 def plan_decisions_for_version(*, plan_version: PlanVersion) -> QuerySet[PlanDecision]:

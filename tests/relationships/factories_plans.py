@@ -153,9 +153,13 @@ def ubc_relationship(world: Any) -> Relationship:
 
 
 def leadership_seat(user: AbstractUser, partnership: Partnership) -> None:
-    JointManagementTeamMember.objects.create(
+    """A senior leader's seat for a partner; its holder must already be one of
+    the partner's people (the seat is validated, as in the admin)."""
+    seat = JointManagementTeamMember(
         relationship=partnership.relationship,
         user=user,
         partnership=partnership,
         is_leadership=True,
     )
+    seat.full_clean()
+    seat.save()

@@ -13,7 +13,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -53,6 +52,7 @@ from relationships.models import (
     Risk,
 )
 from relationships.selectors import AnyUser, visible_records
+from relationships.selectors.plans import partnership_represented_by_q
 
 # --- attention counters --------------------------------------------------------
 
@@ -374,15 +374,12 @@ def _register_attention(
 def plan_versions_awaiting_signoff(
     *, user: AbstractBaseUser, relationships: QuerySet[Relationship]
 ) -> QuerySet[PlanVersion]:
-    """Submitted plan versions where the user represents a partner (its
-    relationship manager, or a leadership member of the joint management team)
-    that has not decided in the current submission round."""
+    """Submitted plan versions where the user may sign for a partner (the rule of
+    `partnership_represented_by_q`) that has not decided in the current
+    submission round."""
     undecided_seat = (
         Partnership.objects.filter(relationship_id=OuterRef("plan__relationship_id"))
-        .filter(
-            Q(relationship_manager=user)
-            | Q(jmt_members__user=user, jmt_members__is_leadership=True)
-        )
+        .filter(partnership_represented_by_q(user))
         .exclude(
             Exists(
                 PlanDecision.objects.filter(

@@ -1,0 +1,102 @@
+"""Data checks: `manage.py check --database default` reports stored rows that
+break a rule the model validation now enforces (rows saved before the rule, or
+written around it)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError
+from django.db.models import Exists, F, OuterRef, Q
+
+from relationships.models import JointManagementTeamMember, Membership, Partnership
+
+SEAT_HOLDER_HINT = (
+    "Give the person a membership of the organisation, or seat someone from it "
+    "(admin: Joint management team members)."
+)
+
+
+def _member_of(user_field: str, organisation_field: str) -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            user=OuterRef(user_field), organisation=OuterRef(organisation_field)
+        )
+    )
+
+
+def _seat_errors(alias: str) -> Iterable[CheckMessage]:
+    seats = (
+        JointManagementTeamMember.objects.using(alias)
+        .annotate(is_member=_member_of("user", "partnership__organisation"))
+        .filter(Q(is_member=False) | ~Q(partnership__relationship=F("relationship")))
+        .select_related(
+            "user",
+            "relationship",
+            "partnership__organisation",
+            "partnership__relationship",
+        )
+        .order_by("relationship__reference", "pk")
+    )
+    for seat in seats:
+        organisation = seat.partnership.organisation
+        if seat.partnership.relationship_id != seat.relationship_id:
+            yield Error(
+                f"Joint management team seat {seat.pk} in "
+                f"“{seat.relationship.reference}” ({seat.user.get_username()}) "
+                f"represents {organisation}, a partner of another relationship "
+                f"(“{seat.partnership.relationship.reference}”).",
+                hint="Seat the person for a partner of this relationship.",
+                obj=seat,
+                id="relationships.E002",
+            )
+        if not seat.is_member:
+            yield Error(
+                f"Joint management team seat {seat.pk} in "
+                f"“{seat.relationship.reference}”: {seat.user.get_username()} "
+                f"represents {organisation} but is not a member of it.",
+                hint=SEAT_HOLDER_HINT,
+                obj=seat,
+                id="relationships.E001",
+            )
+
+
+def _manager_errors(alias: str) -> Iterable[CheckMessage]:
+    partnerships = (
+        Partnership.objects.using(alias)
+        .filter(relationship_manager__isnull=False)
+        .annotate(is_member=_member_of("relationship_manager", "organisation"))
+        .filter(is_member=False)
+        .select_related("relationship", "organisation", "relationship_manager")
+        .order_by("relationship__reference", "pk")
+    )
+    for partnership in partnerships:
+        yield Error(
+            f"Relationship manager of {partnership.organisation} in "
+            f"“{partnership.relationship.reference}”: "
+            f"{partnership.relationship_manager.get_username()} is not a member of "
+            f"{partnership.organisation}.",
+            hint=SEAT_HOLDER_HINT,
+            obj=partnership,
+            id="relationships.E003",
+        )
+
+
+@register(Tags.database)
+def seats_held_by_members(
+    app_configs: Any = None, databases: Iterable[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Every team seat is held by a member of the organisation it represents."""
+    messages: list[CheckMessage] = []
+    for alias in databases or ():
+        try:
+            messages.extend(_seat_errors(alias))
+            messages.extend(_manager_errors(alias))
+        except DatabaseError as error:  # not migrated yet: nothing to check
+            messages.append(
+                Warning(
+                    f"Team seats in database “{alias}” could not be checked: {error}",
+                    id="relationships.W001",
+                )
+            )
+    return messages
