@@ -58,6 +58,7 @@ from relationships.models import (
     Risk,
 )
 from relationships.plan_schema import FieldKind, required_fields, section_fields
+from relationships.selectors.plans import plan_version_fingerprint
 from relationships.services.plans import plan_default_depth
 
 DEMO_PASSWORD = "partnerplan-demo"
@@ -1077,10 +1078,6 @@ def _load_plan(
             },
             result=result,
         )
-        _load_plan_decisions(
-            plan_version=plan_version, partnerships=partnerships, result=result
-        )
-        _backdate_plan_version(plan_version)
         for principle_key, summary in zip(
             PRINCIPLE_KEYS, PLAN_SUMMARIES[spec.reference], strict=True
         ):
@@ -1098,6 +1095,11 @@ def _load_plan(
                 defaults={"content": content, "updated_by": lead_manager},
                 result=result,
             )
+        # After the sections: a sign-off is bound to the content it was given on.
+        _load_plan_decisions(
+            plan_version=plan_version, partnerships=partnerships, result=result
+        )
+        _backdate_plan_version(plan_version)
 
 
 def _demo_required_answers(
@@ -1158,6 +1160,7 @@ def _load_plan_decisions(
             defaults={
                 "decision": PlanDecisionKind.APPROVE,
                 "decided_by": partnership.relationship_manager,
+                "content_sha256": plan_version_fingerprint(plan_version=plan_version),
             },
             result=result,
         )

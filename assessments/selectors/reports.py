@@ -38,7 +38,6 @@ from assessments.selectors.confirmations import (
 from principles.models import Principle
 from relationships.choices import (
     ObjectiveStatus,
-    PlanDecisionKind,
     PlanVersionStatus,
     RelationshipStatus,
 )
@@ -48,7 +47,6 @@ from relationships.models import (
     Action,
     Objective,
     Partnership,
-    PlanDecision,
     PlanVersion,
     Relationship,
     Risk,
@@ -61,6 +59,7 @@ from relationships.selectors import (
     relationships_visible_to,
     visible_records,
 )
+from relationships.selectors.plans import plan_signoff_rows
 
 # The records that may be private to one partner (visible_records).
 PRIVATE_MODELS: tuple[type[PartnerPrivateRecord], ...] = (
@@ -312,6 +311,8 @@ class SignOff:
     state: str
     when: datetime.datetime | None
     who: str
+    fingerprint: str = ""  # SHA-256 of the content signed
+    stale: bool = False  # signed, but the content changed afterwards
 
 
 @dataclass(frozen=True)
@@ -403,40 +404,33 @@ def _partner_name(partnership: Partnership | None) -> str:
 
 
 def _sign_offs(
-    plan_version: PlanVersion | None, partnerships: list[Partnership]
+    plan_version: PlanVersion | None, relationship: Relationship
 ) -> list[SignOff]:
+    """Each partner's decision on the plan version, as the plan's pages show it:
+    who signed, when, the fingerprint of the content signed, and whether the
+    content still has it."""
     if plan_version is None:
         return []
-    decisions = {
-        decision.partnership_id: decision
-        for decision in PlanDecision.objects.filter(
-            plan_version=plan_version,
-            submission_round=plan_version.submission_round,
-        ).select_related("decided_by")
-    }
-    if not decisions and plan_version.status != PlanVersionStatus.SUBMITTED:
+    rows = plan_signoff_rows(plan_version=plan_version, relationship=relationship)
+    submitted = plan_version.status == PlanVersionStatus.SUBMITTED
+    if not submitted and not any(row.signature for row in rows):
         return []
     sign_offs = []
-    for partnership in partnerships:
-        decision = decisions.get(partnership.pk)
-        if decision is None:
-            state = (
-                "Awaiting sign-off"
-                if plan_version.status == PlanVersionStatus.SUBMITTED
-                else "—"
-            )
-            sign_offs.append(SignOff(partnership.organisation.name, state, None, ""))
+    for row in rows:
+        partner = row.partnership.organisation.name
+        signature = row.signature
+        if signature is None:
+            state = "Awaiting sign-off" if submitted else "—"
+            sign_offs.append(SignOff(partner, state, None, ""))
             continue
         sign_offs.append(
             SignOff(
-                partner=partnership.organisation.name,
-                state=(
-                    "Signed off"
-                    if decision.decision == PlanDecisionKind.APPROVE
-                    else "Rejected"
-                ),
-                when=decision.decided_at,
-                who=decision.decided_by.get_full_name() or decision.decided_by.username,
+                partner=partner,
+                state="Signed off" if signature.approved else "Rejected",
+                when=signature.decision.decided_at,
+                who=signature.signer,
+                fingerprint=signature.decision.content_sha256,
+                stale=signature.stale,
             )
         )
     return sign_offs
@@ -642,7 +636,7 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         relationship=relationship,
         period=period,
         plan_version=plan_version,
-        sign_offs=_sign_offs(plan_version, partnerships),
+        sign_offs=_sign_offs(plan_version, relationship),
         partners=[
             PartnerLine(
                 name=partnership.organisation.name,

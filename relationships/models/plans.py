@@ -66,6 +66,15 @@ class PlanVersion(models.Model):
     submission_round = models.PositiveIntegerField(
         default=0, help_text="Counts submissions; sign-offs belong to one round."
     )
+    approved_depth = models.CharField(
+        max_length=12,
+        choices=PlanDepth.choices,
+        blank=True,
+        help_text=(
+            "The plan's depth when this version was approved: part of what was "
+            "signed, kept with the version once the plan's depth changes."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -142,14 +151,32 @@ class PlanDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    content_sha256 = models.CharField(
+        "content fingerprint",
+        max_length=64,
+        help_text=(
+            "SHA-256 of exactly the content decided on (version number, plan depth, "
+            "every section); the decision counts only while the content still has it."
+        ),
+    )
 
     class Meta:
         ordering = ["plan_version", "submission_round", "decided_at"]
         constraints = [
+            # Per content as well as per round: when the content changes after a
+            # sign-off, that sign-off stops counting and the partner signs again in
+            # the same round; the stale decision stays on record.
             models.UniqueConstraint(
-                fields=["plan_version", "partnership", "submission_round"],
-                name="plan_decision_one_per_partner_and_round",
-                violation_error_message="This partner has already decided this round.",
+                fields=[
+                    "plan_version",
+                    "partnership",
+                    "submission_round",
+                    "content_sha256",
+                ],
+                name="plan_decision_one_per_partner_round_and_content",
+                violation_error_message=(
+                    "This partner has already decided on this content in this round."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(decision=PlanDecisionKind.REJECT) | ~Q(reason=""),

@@ -8,7 +8,7 @@ decided there and nowhere else.
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from principles.choices import PrincipleKey, PrincipleSetKey
 from principles.models import Principle
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
+from relationships.fingerprints import content_sha256
 from relationships.models import (
     Partnership,
     Plan,
@@ -324,6 +325,46 @@ def plan_guidance_for_user(
     )
 
 
+# --- Fingerprint of a plan version -------------------------------------------------
+
+
+def plan_content_fingerprint(
+    *, number: int, depth: str, sections: Iterable[tuple[str, Any]]
+) -> str:
+    """The SHA-256 of what a partner signs: the version's number, the depth the
+    plan asks for, and each section's principle key and content. The one
+    definition, used when a decision is recorded and whenever it is checked."""
+    snapshot = {
+        "version": number,
+        "depth": depth,
+        "sections": [
+            {"principle": principle_key, "content": content}
+            for principle_key, content in sorted(sections, key=lambda item: item[0])
+        ],
+    }
+    return content_sha256(snapshot)
+
+
+def plan_version_depth(plan_version: PlanVersion) -> str:
+    """The depth a version is read at: the plan's, until the version is frozen
+    with the depth it was approved at."""
+    if plan_version.is_frozen and plan_version.approved_depth:
+        return plan_version.approved_depth
+    return plan_version.plan.depth
+
+
+def plan_version_fingerprint(*, plan_version: PlanVersion) -> str:
+    """The version's content fingerprint now (prefetched sections are used)."""
+    return plan_content_fingerprint(
+        number=plan_version.number,
+        depth=plan_version_depth(plan_version),
+        sections=(
+            (section.principle_key, section.content)
+            for section in plan_version.sections.all()
+        ),
+    )
+
+
 # --- Sign-off ---------------------------------------------------------------------
 
 
@@ -395,17 +436,64 @@ def plan_representatives(*, relationship: Relationship) -> dict[int, list[Any]]:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A partner's decision with whether it still holds: a sign-off counts only
+    while the version's content has the fingerprint it was given on."""
+
+    decision: PlanDecision
+    valid: bool
+
+    @property
+    def partner(self) -> Any:
+        return self.decision.partnership.organisation
+
+    @property
+    def signer(self) -> str:
+        return person_name(self.decision.decided_by)
+
+    @property
+    def approved(self) -> bool:
+        return self.decision.decision == PlanDecisionKind.APPROVE
+
+    @property
+    def stale(self) -> bool:
+        """A sign-off given on content that has changed since."""
+        return self.approved and not self.valid
+
+
+@dataclass(frozen=True)
 class SignOffRow:
     partnership: Partnership
-    decision: PlanDecision | None
+    signature: Signature | None
     representatives: tuple[str, ...]
+
+    @property
+    def decision(self) -> PlanDecision | None:
+        return self.signature.decision if self.signature else None
 
     @property
     def signed(self) -> bool:
         return (
-            self.decision is not None
-            and self.decision.decision == PlanDecisionKind.APPROVE
+            self.signature is not None
+            and self.signature.approved
+            and (self.signature.valid)
         )
+
+
+def _round_signatures(
+    *, decisions: Iterable[PlanDecision], fingerprint: str
+) -> dict[int, Signature]:
+    """Each partner's decision that counts in a round: the one on the current
+    content if there is one, else its latest (shown as no longer valid)."""
+    signatures: dict[int, Signature] = {}
+    for decision in sorted(decisions, key=lambda decision: decision.decided_at):
+        current = signatures.get(decision.partnership_id)
+        if current is not None and current.valid:
+            continue
+        signatures[decision.partnership_id] = Signature(
+            decision=decision, valid=decision.content_sha256 == fingerprint
+        )
+    return signatures
 
 
 def plan_signoff_rows(
@@ -413,23 +501,80 @@ def plan_signoff_rows(
 ) -> list[SignOffRow]:
     """Each partner's decision in the version's latest submission round, with the
     people who may sign for it now."""
-    decisions = {
-        decision.partnership_id: decision
-        for decision in plan_version.decisions.filter(
+    signatures = _round_signatures(
+        decisions=plan_version.decisions.filter(
             submission_round=plan_version.submission_round
-        ).select_related("decided_by")
-    }
+        ).select_related("decided_by", "partnership__organisation"),
+        fingerprint=plan_version_fingerprint(plan_version=plan_version),
+    )
     representatives = plan_representatives(relationship=relationship)
     return [
         SignOffRow(
             partnership=partnership,
-            decision=decisions.get(partnership.pk),
+            signature=signatures.get(partnership.pk),
             representatives=tuple(
                 person_name(person) for person in representatives[partnership.pk]
             ),
         )
         for partnership in relationship.partnerships.select_related("organisation")
     ]
+
+
+def plan_version_signatures(
+    *, versions: Iterable[PlanVersion]
+) -> dict[int, list[Signature]]:
+    """For each version (by id), the decisions of its latest round, partner by
+    partner, each checked against the version's content now. Two queries
+    whatever the number of versions."""
+    versions = list(versions)
+    decisions: dict[int, list[PlanDecision]] = defaultdict(list)
+    for decision in PlanDecision.objects.filter(
+        plan_version__in=versions
+    ).select_related("decided_by", "partnership__organisation"):
+        decisions[decision.plan_version_id].append(decision)
+    signed = [version for version in versions if decisions[version.pk]]
+    sections: dict[int, list[tuple[str, Any]]] = defaultdict(list)
+    for principle_key, content, version_id in PlanSection.objects.filter(
+        plan_version__in=signed
+    ).values_list("principle_key", "content", "plan_version_id"):
+        sections[version_id].append((principle_key, content))
+    result: dict[int, list[Signature]] = {}
+    for version in versions:
+        fingerprint = plan_content_fingerprint(
+            number=version.number,
+            depth=plan_version_depth(version),
+            sections=sections[version.pk],
+        )
+        signatures = _round_signatures(
+            decisions=(
+                decision
+                for decision in decisions[version.pk]
+                if decision.submission_round == version.submission_round
+            ),
+            fingerprint=fingerprint,
+        )
+        result[version.pk] = sorted(
+            signatures.values(), key=lambda signature: signature.decision.decided_at
+        )
+    return result
+
+
+def plan_partnerships_to_decide(
+    *, user: AnyUser, relationship: Relationship, plan_version: PlanVersion | None
+) -> QuerySet[Partnership]:
+    """Partners this user may still decide for: the version awaits sign-off and
+    the partner has no decision on its current content in this round."""
+    partnerships = plan_partnerships_represented_by(
+        user=user, relationship=relationship
+    )
+    if plan_version is None or plan_version.status != PlanVersionStatus.SUBMITTED:
+        return partnerships.none()
+    return partnerships.exclude(
+        pk__in=plan_version.decisions.filter(
+            submission_round=plan_version.submission_round,
+            content_sha256=plan_version_fingerprint(plan_version=plan_version),
+        ).values("partnership_id")
+    )
 
 
 def plan_decisions_for_version(*, plan_version: PlanVersion) -> QuerySet[PlanDecision]:

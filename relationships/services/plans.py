@@ -33,6 +33,7 @@ from relationships.plan_schema import PlanField
 from relationships.selectors.plans import (
     OPEN_VERSION_STATUSES,
     plan_partnerships_represented_by,
+    plan_version_fingerprint,
     plan_version_missing_fields,
 )
 
@@ -232,9 +233,10 @@ def plan_version_decide(
 ) -> PlanDecision:
     """Record one partner's sign-off or rejection of a submitted version.
 
-    A rejection sends the version back to draft and closes the round. The version
-    is approved once every partner has signed off in the same round; the version
-    approved before it is then superseded.
+    The decision records the fingerprint of the content decided on. A rejection
+    sends the version back to draft and closes the round. The version is approved
+    once every partner has signed off in the same round on the content as it is
+    now; the version approved before it is then superseded.
     """
     plan_version = _lock_version(plan_version)
     if plan_version.status != PlanVersionStatus.SUBMITTED:
@@ -251,6 +253,7 @@ def plan_version_decide(
         )
     if decision == PlanDecisionKind.REJECT and not reason.strip():
         raise ValidationError({"reason": "Say why the plan is rejected."})
+    fingerprint = plan_version_fingerprint(plan_version=plan_version)
     plan_decision = PlanDecision(
         plan_version=plan_version,
         partnership=partnership,
@@ -258,6 +261,7 @@ def plan_version_decide(
         decision=decision,
         reason=reason.strip(),
         decided_by=user,
+        content_sha256=fingerprint,
     )
     plan_decision.full_clean()
     plan_decision.save()
@@ -273,10 +277,13 @@ def plan_version_decide(
         return plan_decision
 
     partner_ids = set(relationship.partnerships.values_list("pk", flat=True))
+    # Sign-offs given on other content (changed after they were given) do not
+    # count: every partner must have signed exactly what is there now.
     signed_ids = set(
         plan_version.decisions.filter(
             submission_round=plan_version.submission_round,
             decision=PlanDecisionKind.APPROVE,
+            content_sha256=fingerprint,
         ).values_list("partnership_id", flat=True)
     )
     if partner_ids <= signed_ids:
@@ -292,6 +299,7 @@ def plan_version_decide(
             )
         plan_version.status = PlanVersionStatus.APPROVED
         plan_version.approved_at = now
+        plan_version.approved_depth = plan_version.plan.depth
         _save(plan_version, user=user, reason="Approved: every partner signed off")
     else:
         # Still written so the change log shows each partner's sign-off in turn.

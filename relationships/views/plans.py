@@ -42,6 +42,7 @@ from relationships.selectors.plans import (
     plan_guidance_for_user,
     plan_last_depth_change,
     plan_partnerships_represented_by,
+    plan_partnerships_to_decide,
     plan_principles,
     plan_section_conflict_rows,
     plan_section_row,
@@ -49,10 +50,12 @@ from relationships.selectors.plans import (
     plan_signoff_rows,
     plan_total_completeness,
     plan_version_current,
+    plan_version_fingerprint,
     plan_version_get,
     plan_version_latest_approved,
     plan_version_missing_fields,
     plan_version_open,
+    plan_version_signatures,
     plan_versions_diff,
     plan_versions_for_plan,
 )
@@ -91,21 +94,6 @@ def _posted(request: HttpRequest) -> Any:
 
 def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
-
-
-def _decision_partnerships(
-    *, user: Any, relationship: Relationship, plan_version: PlanVersion | None
-):
-    """Partners this user may still decide for in the version's current round."""
-    partnerships = plan_partnerships_represented_by(
-        user=user, relationship=relationship
-    )
-    if plan_version is None or plan_version.status != PlanVersionStatus.SUBMITTED:
-        return partnerships.none()
-    return partnerships.exclude(
-        plan_decisions__plan_version=plan_version,
-        plan_decisions__submission_round=plan_version.submission_round,
-    )
 
 
 def _register_link(principle_key: str, relationship: Relationship) -> tuple[str, str]:
@@ -150,8 +138,9 @@ def plan_overview(request: HttpRequest, reference: str) -> HttpResponse:
         signoff_rows=plan_signoff_rows(
             plan_version=plan_version, relationship=relationship
         ),
+        content_fingerprint=plan_version_fingerprint(plan_version=plan_version),
         decision_partnerships=list(
-            _decision_partnerships(
+            plan_partnerships_to_decide(
                 user=request.user,
                 relationship=relationship,
                 plan_version=plan_version,
@@ -473,7 +462,7 @@ def plan_decide(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
     plan = plan_get_or_404(relationship=relationship)
     plan_version = plan_version_open(plan=plan)
-    partnerships = _decision_partnerships(
+    partnerships = plan_partnerships_to_decide(
         user=request.user, relationship=relationship, plan_version=plan_version
     )
     form = PlanDecisionForm(
@@ -578,6 +567,7 @@ def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_user(user=request.user, reference=reference)
     plan = plan_get_for_relationship(relationship=relationship)
     versions = list(plan_versions_for_plan(plan=plan)) if plan else []
+    signatures = plan_version_signatures(versions=versions)
     return render(
         request,
         "relationships/plan_versions.html",
@@ -585,6 +575,7 @@ def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
             "relationship": relationship,
             "plan": plan,
             "versions": versions,
+            "version_rows": [(version, signatures[version.pk]) for version in versions],
             "active_tab": "versions",
         },
     )
@@ -612,9 +603,14 @@ def plan_diff(request: HttpRequest, reference: str) -> HttpResponse:
         by_number = {version.number: version for version in versions}
         from_version = by_number[form.cleaned_data["from"]]
         to_version = by_number[form.cleaned_data["to"]]
+        signatures = plan_version_signatures(versions=[from_version, to_version])
         context.update(
             from_version=from_version,
             to_version=to_version,
+            signature_columns=[
+                (from_version, signatures[from_version.pk]),
+                (to_version, signatures[to_version.pk]),
+            ],
             section_diffs=plan_versions_diff(
                 relationship=relationship,
                 from_version=from_version,

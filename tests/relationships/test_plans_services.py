@@ -298,9 +298,13 @@ def test_a_partner_cannot_sign_twice_in_a_round(world) -> None:
     leadership_seat(second_manager, world.lead)
     _plan, plan_version = _submitted(world)
     _decide(world, plan_version, world.lead, world.alice)
-    with pytest.raises(ValidationError, match="already decided this round"):
+    with pytest.raises(
+        ValidationError, match="already decided on this content in this round"
+    ):
         _decide(world, plan_version, world.lead, second_manager)
-    with pytest.raises(ValidationError, match="already decided this round"):
+    with pytest.raises(
+        ValidationError, match="already decided on this content in this round"
+    ):
         _decide(world, plan_version, world.lead, world.alice)
     assert PlanDecision.objects.count() == 1
 
