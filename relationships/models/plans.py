@@ -62,6 +62,14 @@ class PlanVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last submitted it for sign-off: told if a partner rejects it.",
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     submission_round = models.PositiveIntegerField(
         default=0, help_text="Counts submissions; sign-offs belong to one round."

@@ -36,6 +36,10 @@ from relationships.selectors.plans import (
     plan_version_fingerprint,
     plan_version_missing_fields,
 )
+from relationships.services.plan_notices import (
+    plan_rejection_send,
+    plan_signoff_requests_send,
+)
 
 
 class PlanSectionConflict(Exception):
@@ -198,7 +202,8 @@ def plan_version_submit(
     user: AbstractBaseUser,
     summary: str = "",
 ) -> PlanVersion:
-    """Send a complete draft to the partners for sign-off, opening a new round."""
+    """Send a complete draft to the partners for sign-off, opening a new round;
+    each partner's representatives are asked by e-mail once it is committed."""
     plan_version = _lock_version(plan_version)
     if plan_version.status != PlanVersionStatus.DRAFT:
         raise ValidationError(
@@ -215,9 +220,11 @@ def plan_version_submit(
     plan_version.status = PlanVersionStatus.SUBMITTED
     plan_version.submission_round += 1
     plan_version.submitted_at = timezone.now()
+    plan_version.submitted_by = user
     if summary:
         plan_version.summary = summary
     _save(plan_version, user=user, reason="Submitted for sign-off")
+    transaction.on_commit(lambda: plan_signoff_requests_send(plan_version=plan_version))
     return plan_version
 
 
@@ -274,6 +281,7 @@ def plan_version_decide(
             user=user,
             reason=f"Rejected for {organisation}: {plan_decision.reason}",
         )
+        transaction.on_commit(lambda: plan_rejection_send(plan_decision=plan_decision))
         return plan_decision
 
     partner_ids = set(relationship.partnerships.values_list("pk", flat=True))

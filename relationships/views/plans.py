@@ -446,7 +446,7 @@ def plan_submit(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 f"Version {plan_version.number} was submitted: each partner's "
-                "representative can now sign it off.",
+                "representatives can now sign it off and are asked to by e-mail.",
             )
             return redirect(_overview_url(relationship))
     elif is_draft:
