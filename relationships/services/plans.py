@@ -60,6 +60,23 @@ class PlanIncomplete(Exception):
         self.missing = missing
 
 
+class PlanDecisionRefused(ValidationError):
+    """A sign-off or rejection that may not be recorded, however the form was
+    filled in; the subclasses say why."""
+
+
+class PlanNotAwaitingSignOff(PlanDecisionRefused):
+    """No version awaits sign-off (a draft, or already approved)."""
+
+
+class PlanSignerNotAllowed(PlanDecisionRefused):
+    """The user may not sign for this partner."""
+
+
+class PlanAlreadyDecided(PlanDecisionRefused):
+    """The partner has already decided on this content in this round."""
+
+
 def _save(
     instance: models.Model, *, user: AbstractBaseUser, reason: str | None = None
 ) -> None:
@@ -246,8 +263,9 @@ def plan_version_decide(
     now; the version approved before it is then superseded.
     """
     plan_version = _lock_version(plan_version)
+    organisation = partnership.organisation
     if plan_version.status != PlanVersionStatus.SUBMITTED:
-        raise ValidationError(
+        raise PlanNotAwaitingSignOff(
             f"Version {plan_version.number} is not awaiting sign-off."
         )
     if (
@@ -255,12 +273,24 @@ def plan_version_decide(
         .filter(pk=partnership.pk)
         .exists()
     ):
-        raise ValidationError(
-            f"You are not a named representative of {partnership.organisation}."
+        raise PlanSignerNotAllowed(
+            f"You are not a named representative of {organisation}: only its "
+            "relationship manager or a senior leader seated for it on the joint "
+            "management team can sign for it, and only while a member of it."
         )
     if decision == PlanDecisionKind.REJECT and not reason.strip():
         raise ValidationError({"reason": "Say why the plan is rejected."})
     fingerprint = plan_version_fingerprint(plan_version=plan_version)
+    # Under the version's lock: a second representative of the same partner
+    # deciding at the same moment is told, instead of hitting the constraint.
+    if plan_version.decisions.filter(
+        partnership=partnership,
+        submission_round=plan_version.submission_round,
+        content_sha256=fingerprint,
+    ).exists():
+        raise PlanAlreadyDecided(
+            f"{organisation} has already decided on this content in this round."
+        )
     plan_decision = PlanDecision(
         plan_version=plan_version,
         partnership=partnership,
@@ -273,7 +303,6 @@ def plan_version_decide(
     plan_decision.full_clean()
     plan_decision.save()
 
-    organisation = partnership.organisation
     if decision == PlanDecisionKind.REJECT:
         plan_version.status = PlanVersionStatus.DRAFT
         _save(

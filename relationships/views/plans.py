@@ -60,8 +60,12 @@ from relationships.selectors.plans import (
     plan_versions_for_plan,
 )
 from relationships.services.plans import (
+    PlanAlreadyDecided,
+    PlanDecisionRefused,
     PlanIncomplete,
+    PlanNotAwaitingSignOff,
     PlanSectionConflict,
+    PlanSignerNotAllowed,
     plan_depth_set,
     plan_section_update,
     plan_start,
@@ -456,6 +460,34 @@ def plan_submit(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "relationships/plan_action.html", context)
 
 
+# Why a decision was refused, as the status of the page that says so: signing
+# for a partner one does not represent is forbidden; a decision the version's
+# state no longer allows (already decided, nothing awaiting) is a conflict.
+REFUSAL_STATUS = {
+    PlanSignerNotAllowed: 403,
+    PlanAlreadyDecided: 409,
+    PlanNotAwaitingSignOff: 409,
+}
+
+
+def _decided_message(plan_version: PlanVersion, organisation: Any) -> str:
+    if plan_version.status == PlanVersionStatus.APPROVED:
+        return (
+            f"Signed off for {organisation}. Every partner has now signed: "
+            f"version {plan_version.number} is approved and frozen."
+        )
+    if plan_version.status == PlanVersionStatus.DRAFT:
+        return (
+            f"Version {plan_version.number} was rejected for {organisation} "
+            "and is a draft again; it needs fresh sign-offs once resubmitted. "
+            "Whoever submitted it is told by e-mail."
+        )
+    return (
+        f"Signed off for {organisation}. The version is approved once "
+        "every partner has signed."
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_decide(request: HttpRequest, reference: str) -> HttpResponse:
@@ -465,11 +497,51 @@ def plan_decide(request: HttpRequest, reference: str) -> HttpResponse:
     partnerships = plan_partnerships_to_decide(
         user=request.user, relationship=relationship, plan_version=plan_version
     )
+    initial = {"decision": request.GET.get("decision", PlanDecisionKind.APPROVE)}
+    # A posted partner is looked up among all of this relationship's partners, so
+    # that the service says why someone may not decide for it (a form limited to
+    # the user's own partners would only say "not a valid choice").
     form = PlanDecisionForm(
         _posted(request),
-        partnerships=partnerships,
-        initial={"decision": request.GET.get("decision", PlanDecisionKind.APPROVE)},
+        partnerships=relationship.partnerships.select_related("organisation")
+        if request.method == "POST"
+        else partnerships,
+        initial=initial,
     )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        partnership = form.cleaned_data["partnership"]
+        try:
+            if plan_version is None:
+                raise PlanNotAwaitingSignOff("No version is awaiting sign-off.")
+            plan_version_decide(
+                plan_version=plan_version,
+                relationship=relationship,
+                partnership=partnership,
+                user=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PlanDecisionRefused as refusal:
+            for message in _errors(refusal):
+                messages.error(request, f"Nothing was recorded. {message}")
+            status = REFUSAL_STATUS.get(type(refusal), 400)
+            form = PlanDecisionForm(partnerships=partnerships, initial=initial)
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            plan_version.refresh_from_db()
+            messages.success(
+                request, _decided_message(plan_version, partnership.organisation)
+            )
+            return redirect(_overview_url(relationship))
+    if request.method == "POST" and form.is_bound and not form.is_valid():
+        messages.error(request, "Nothing was recorded: see the errors below.")
+        if "partnership" in form.errors:
+            status = 400  # not a partner of this relationship
+        # Shown again with only the partners this user may still decide for.
+        form.fields["partnership"].queryset = partnerships
     context: dict[str, Any] = {
         "relationship": relationship,
         "plan": plan,
@@ -487,42 +559,7 @@ def plan_decide(request: HttpRequest, reference: str) -> HttpResponse:
         else [],
         "active_tab": "overview",
     }
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_version_decide(
-                plan_version=plan_version,
-                relationship=relationship,
-                partnership=form.cleaned_data["partnership"],
-                user=request.user,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            for message in _errors(error):
-                form.add_error(None, message)
-        else:
-            plan_version.refresh_from_db()
-            organisation = form.cleaned_data["partnership"].organisation
-            if plan_version.status == PlanVersionStatus.APPROVED:
-                text = (
-                    f"Signed off for {organisation}. Every partner has now signed: "
-                    f"version {plan_version.number} is approved and frozen."
-                )
-            elif plan_version.status == PlanVersionStatus.DRAFT:
-                text = (
-                    f"Version {plan_version.number} was rejected for {organisation} "
-                    "and is a draft again; it needs fresh sign-offs once resubmitted."
-                )
-            else:
-                text = (
-                    f"Signed off for {organisation}. The version is approved once "
-                    "every partner has signed."
-                )
-            messages.success(request, text)
-            return redirect(_overview_url(relationship))
-    if request.method == "POST" and not form.is_valid():
-        messages.error(request, "Nothing was recorded: see the errors below.")
-    return render(request, "relationships/plan_action.html", context)
+    return render(request, "relationships/plan_action.html", context, status=status)
 
 
 @login_required

@@ -580,35 +580,60 @@ def test_rejecting_with_a_reason_returns_the_version_to_draft(login, world) -> N
     assert "Too vague" in response.content.decode()
 
 
-def test_signing_for_a_partner_one_does_not_represent_is_refused(login, world) -> None:
+def test_signing_for_a_partner_one_does_not_represent_is_forbidden(
+    login, world
+) -> None:
     _submitted(world)
     response = login(world.alice).post(
         _url("plan_decide", world),
         {"partnership": world.partner.pk, "decision": "approve"},
     )
-    assert response.status_code == 200
-    assert "partnership" in response.context["form"].errors
-    response = login(world.carol).post(
+    assert response.status_code == 403
+    assert (
+        "Nothing was recorded. You are not a named representative of Partner Org"
+        in _messages(response)[0]
+    )
+    # The form offered again lists only the partners alice may sign for.
+    assert list(response.context["form"].fields["partnership"].queryset) == [world.lead]
+    response = login(world.carol).post(  # on the team, but not as a leader
         _url("plan_decide", world),
         {"partnership": world.lead.pk, "decision": "approve"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert b"Only a partner's relationship manager" in response.content
     assert not PlanDecision.objects.exists()
 
 
-def test_signing_twice_is_refused(login, world) -> None:
+def test_signing_for_an_organisation_outside_the_relationship_is_a_bad_request(
+    login, world
+) -> None:
+    _submitted(world)
+    outsider = world.outsider_relationship.partnerships.get()
+    for partnership in (outsider.pk, "not-a-number"):
+        response = login(world.alice).post(
+            _url("plan_decide", world),
+            {"partnership": partnership, "decision": "approve"},
+        )
+        assert response.status_code == 400
+        assert "partnership" in response.context["form"].errors
+    assert not PlanDecision.objects.exists()
+
+
+def test_signing_twice_is_a_conflict(login, world) -> None:
     _submitted(world)
     client = login(world.alice)
     data = {"partnership": world.lead.pk, "decision": "approve"}
     client.post(_url("plan_decide", world), data)
     response = client.post(_url("plan_decide", world), data)
-    assert response.status_code == 200
-    assert "partnership" in response.context["form"].errors
+    assert response.status_code == 409
+    assert (
+        "Nothing was recorded. Lead Org has already decided on this content in "
+        "this round."
+    ) in _messages(response)
     assert PlanDecision.objects.count() == 1
 
 
-def test_decide_page_without_a_submitted_version(login, world) -> None:
+def test_deciding_without_a_submitted_version_is_a_conflict(login, world) -> None:
     start_plan(world)
     response = login(world.alice).get(_url("plan_decide", world))
     assert b"No version is awaiting sign-off" in response.content
@@ -616,7 +641,8 @@ def test_decide_page_without_a_submitted_version(login, world) -> None:
         _url("plan_decide", world),
         {"partnership": world.lead.pk, "decision": "approve"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
+    assert "Version 1 is not awaiting sign-off." in _messages(response)[0]
     assert not PlanDecision.objects.exists()
 
 
