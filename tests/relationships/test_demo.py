@@ -15,6 +15,7 @@ from assessments.selectors.confirmations import (
 )
 from principles.choices import PrincipleKey
 from principles.models import Principle
+from relationships.checks import seats_held_by_members
 from relationships.choices import MembershipRole, PartnerRole, PlanVersionStatus
 from relationships.demo import (
     ALLIANCE,
@@ -37,7 +38,10 @@ from relationships.models import (
     Risk,
 )
 from relationships.selectors import relationships_visible_to
-from relationships.selectors.plans import plan_version_missing_fields
+from relationships.selectors.plans import (
+    plan_version_missing_fields,
+    plan_version_signatures,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -386,3 +390,14 @@ def test_demo_plan_dates_tell_one_story() -> None:
             assert version.submitted_at < decision.decided_at, decision
             if version.approved_at:
                 assert decision.decided_at <= version.approved_at, decision
+
+
+def test_demo_seats_pass_the_data_check_and_its_sign_offs_are_valid() -> None:
+    demo_load()
+    assert seats_held_by_members(databases=["default"]) == []
+    versions = list(PlanVersion.objects.exclude(status=PlanVersionStatus.DRAFT))
+    signatures = plan_version_signatures(versions=versions)
+    assert sum(len(signed) for signed in signatures.values()) > 0
+    assert all(
+        signature.valid for signed in signatures.values() for signature in signed
+    )
