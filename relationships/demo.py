@@ -20,17 +20,26 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from assessments.choices import (
+    CADENCE_MONTHS,
     AssessmentKind,
     AssessmentStatus,
+    Cadence,
     ConfirmationDecision,
 )
-from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
+from assessments.models import (
+    Assessment,
+    AssessmentConfirmation,
+    AssessmentSchedule,
+    PrincipleRating,
+)
 from assessments.selectors.confirmations import assessment_fingerprint
+from assessments.selectors.reports import relationship_schedule
 from principles.choices import PrincipleKey
-from principles.models import LifecycleStage, Principle
+from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.choices import (
     ActionSource,
     ActionStatus,
+    EvidenceStatus,
     Horizon,
     MembershipRole,
     MsmeSize,
@@ -45,6 +54,7 @@ from relationships.choices import (
 )
 from relationships.models import (
     Action,
+    ArtefactEvidence,
     JointManagementTeamMember,
     Membership,
     Objective,
@@ -56,9 +66,15 @@ from relationships.models import (
     PlanVersion,
     Relationship,
     Risk,
+    StageTransition,
 )
-from relationships.plan_schema import FieldKind, required_fields, section_fields
-from relationships.selectors.plans import plan_version_fingerprint
+from relationships.plan_schema import (
+    CADENCE_CHOICES,
+    FieldKind,
+    required_fields,
+    section_fields,
+)
+from relationships.selectors.plans import person_name, plan_version_fingerprint
 from relationships.services.plans import plan_default_depth
 
 DEMO_PASSWORD = "partnerplan-demo"
@@ -88,6 +104,14 @@ class DemoPerson(NamedTuple):
     jmt_leadership: bool = False
 
 
+class DemoSeat(NamedTuple):
+    """A seat on one relationship's joint management team."""
+
+    username: str
+    role_title: str
+    is_leadership: bool = False
+
+
 class DemoPartner(NamedTuple):
     organisation: str
     role: str
@@ -95,6 +119,10 @@ class DemoPartner(NamedTuple):
     # How far the partner's own rating sits from the joint one, per principle in
     # canonical order: partners rarely see themselves exactly as the joint view does.
     self_view: tuple[int, ...]
+    # Empty: the organisation's first relationship manager, and its people with a
+    # jmt_title. An organisation in several relationships fields other people.
+    manager: str = ""
+    team: tuple[DemoSeat, ...] = ()
 
 
 class DemoPlanVersion(NamedTuple):
@@ -241,6 +269,10 @@ PEOPLE: list[DemoPerson] = [
     ),
     DemoPerson("raj.calder", "Raj", "Patel", "calder-engineering", AUDITOR),
     DemoPerson("claire.calder", "Claire", "Dawson", "calder-engineering", ORG_ADMIN),
+    # Runs Calder's research partnership with Northbridge (see NORTHBRIDGE_CALDER).
+    DemoPerson(
+        "nadia.calder", "Nadia", "Haddad", "calder-engineering", MANAGER,
+    ),
     DemoPerson(
         "sam.wren", "Sam", "Wren", "wren-precision", MANAGER,
         "Owner and Director", True,
@@ -289,6 +321,7 @@ PEOPLE: list[DemoPerson] = [
 UBC = "ubc-northbridge-lumen"
 LARGE_MSME = "lmsme-calder-suppliers"
 ALLIANCE = "gen-eastmere-brightline"
+NORTHBRIDGE_CALDER = "ubc-northbridge-calder"
 
 RELATIONSHIPS: list[DemoRelationship] = [
     DemoRelationship(
@@ -329,7 +362,7 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPlanVersion(
                 2,
                 PlanVersionStatus.APPROVED,
-                "Adds IP ownership and publication review rules; new placement target.",
+                "Adds the 30-day publication review and the placement scheme.",
                 submitted_days_ago=95,
                 approved_days_ago=88,
             ),
@@ -413,20 +446,72 @@ RELATIONSHIPS: list[DemoRelationship] = [
         plan_versions=(
             DemoPlanVersion(
                 1,
+                PlanVersionStatus.APPROVED,
+                "First joint plan, agreed by the alliance board.",
+                submitted_days_ago=400,
+                approved_days_ago=392,
+            ),
+            DemoPlanVersion(
+                2,
                 PlanVersionStatus.DRAFT,
-                "First draft of the joint plan for the alliance board.",
+                "Adds the exit strategy and the board's benefits report.",
+            ),
+        ),
+    ),
+    # Calder and Northbridge also work together: both organisations take part in
+    # two relationships, so their people's portfolios have several rows.
+    DemoRelationship(
+        reference=NORTHBRIDGE_CALDER,
+        title="Calder and Northbridge fibre-optic pump monitoring",
+        kind=RelationshipKind.UNIVERSITY_BUSINESS,
+        description=(
+            "A knowledge transfer partnership: a Northbridge graduate spends two "
+            "years at Calder building fibre-optic vibration sensing into its pump "
+            "test rigs, supervised by the university's photonics group."
+        ),
+        stage_number=5,
+        started_days_ago=480,
+        partners=(
+            DemoPartner(
+                "calder-engineering",
+                PartnerRole.LEAD,
+                "David Calloway, Chief Operating Officer",
+                (0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0),
+                manager="nadia.calder",
+                team=(DemoSeat("nadia.calder", "Head of Engineering Research", True),),
+            ),
+            DemoPartner(
+                "northbridge",
+                PartnerRole.PARTNER,
+                "Professor Ruth Adeyemi, Pro-Vice-Chancellor for Research",
+                (0, -1, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0),
+            ),
+        ),
+        latest_joint_levels=(3, 3, 3, 3, 3, 3, 3, 2, 3, 3, 3, 2),
+        plan_versions=(
+            DemoPlanVersion(
+                1,
+                PlanVersionStatus.APPROVED,
+                "First joint plan, agreed when the KTP associate started.",
+                submitted_days_ago=300,
+                approved_days_ago=291,
             ),
         ),
     ),
 ]
 
 # Each relationship's plan, one summary per principle in canonical order. Older
-# versions hold only the first sentence: later versions expanded them.
+# versions hold only the first sentence: later versions expanded them. Facts the
+# app also keeps as data are placeholders, filled from that data when the plan is
+# loaded (see _plan_summaries), so that the text cannot contradict them:
+# {managers}, {senior_executives}, {meeting_cadence} (the governance section's),
+# {risk_review_cadence}, {assessment_cadence} (the relationship's assessment
+# schedule) and {notice_days} (PLAN_FACTS).
 PLAN_SUMMARIES: dict[str, tuple[str, ...]] = {
     UBC: (
-        "Priya Raman (Northbridge) and Tom Fletcher (Lumen) manage the partnership "
-        "day to day and meet every fortnight. The joint management team meets "
-        "monthly and reviews this plan each quarter.",
+        "{managers} manage the partnership day to day and meet every two weeks. The "
+        "joint management team meets {meeting_cadence} and reviews this plan each "
+        "quarter.",
         "We share a goal of getting low-power gas sensing out of the lab and into "
         "products. Both sides protect each other's intellectual property and follow "
         "the university's research ethics code when bidding for research funding.",
@@ -438,8 +523,8 @@ PLAN_SUMMARIES: dict[str, tuple[str, ...]] = {
         "commercial side. Each can commit their organisation within the budget in "
         "the collaboration agreement.",
         "The collaboration agreement and this plan set who decides what. "
-        "Disagreements go first to the joint management team, then to the "
-        "Pro-Vice-Chancellor and Lumen's managing director.",
+        "Disagreements go first to the joint management team, then to the senior "
+        "executives: {senior_executives}.",
         "Lumen engineers join the university's research integrity training. PhD "
         "students get a commercial awareness session at Lumen.",
         "Costs and benefits are reviewed openly at each quarterly review. Lumen pays "
@@ -451,17 +536,19 @@ PLAN_SUMMARIES: dict[str, tuple[str, ...]] = {
         "university and is licensed to Lumen on agreed terms. Lumen reviews each "
         "paper for 30 days before it is submitted.",
         "One joint risk register covers shared risks; each partner also keeps its "
-        "own. The highest risks are reported to both senior executives.",
-        "Every quarter each side rates itself against the 12 principles. We then "
-        "agree a joint view and raise actions for low scores.",
-        "If the partnership ends, students finish their placements, shared equipment "
-        "goes back to its owner and licence terms survive. A fuller exit plan is due "
-        "this year.",
+        "own. The joint management team reviews the joint register "
+        "{risk_review_cadence} and reports the highest risks to both senior "
+        "executives.",
+        "Each side rates itself against the 12 principles {assessment_cadence}. We "
+        "then agree a joint view and raise actions for low scores.",
+        "Either side may end the partnership with {notice_days} days' notice. "
+        "Students finish their placements, shared equipment goes back to its owner "
+        "and licence terms survive. A fuller exit plan is due this year.",
     ),
     LARGE_MSME: (
-        "Mark Devlin manages the programme for Calder; Sam Wren and Emma Booth are "
-        "the supplier contacts. Meetings are short and combined with existing "
-        "supplier reviews so that small firms are not overloaded.",
+        "{managers} manage the programme. Meetings are short and combined with the "
+        "existing {meeting_cadence} supplier reviews so that small firms are not "
+        "overloaded.",
         "We want a dependable local supply chain for Calder's pump range in which "
         "small suppliers can grow. We value plain dealing, prompt payment and early "
         "warning of problems.",
@@ -471,30 +558,32 @@ PLAN_SUMMARIES: dict[str, tuple[str, ...]] = {
         "Calder's Head of Procurement sponsors the programme. Each supplier's "
         "director can commit their firm, and no supplier is asked to send more than "
         "one person to a meeting.",
-        "A two-page framework agreement replaces Calder's standard supplier "
-        "contract. Issues go to the relationship managers first, then to Calder's "
-        "COO and the supplier's director.",
+        "Issues go to the relationship managers first, then to the senior "
+        "executives: {senior_executives}. A two-page framework agreement replaces "
+        "Calder's standard supplier contract.",
         "Calder judges supplier competence by track record and management "
         "commitment rather than certificates. Its quality and lean training is open "
         "to supplier staff free of charge.",
-        "Calder pays MSME invoices on 30-day terms and shares its forecast. "
-        "Suppliers give early notice of capacity problems.",
+        "Calder shares its demand forecast and suppliers give early notice of "
+        "capacity problems. MSME invoices are paid on 30-day terms.",
         "Suppliers propose design-for-manufacture changes on a one-page form. "
         "Accepted ideas are credited to the supplier and their savings shared.",
         "Calder shares a rolling six-month demand forecast and drawings under a "
         "short confidentiality letter. Suppliers keep ownership of their process "
         "know-how.",
-        "The joint register covers demand, payment and quality risks. Calder helps "
-        "each supplier keep its own register to a single page reviewed quarterly.",
-        "Each quarter all three partners rate themselves against the 12 principles "
-        "and agree a joint view. Delivery and payment KPIs are reported monthly.",
-        "Either side can leave with six months' notice. Calder will buy finished "
-        "stock and tooling made for it, and give a reference to help suppliers win "
-        "new customers.",
+        "The joint register covers demand, payment and quality risks and is reviewed "
+        "{risk_review_cadence}. Calder helps each supplier keep its own register to "
+        "a single page.",
+        "Each partner rates itself against the 12 principles {assessment_cadence} "
+        "and all three agree a joint view. Delivery and payment KPIs are reported "
+        "monthly.",
+        "Either side can leave with {notice_days} days' notice. Calder will buy "
+        "finished stock and tooling made for it, and give a reference to help "
+        "suppliers win new customers.",
     ),
     ALLIANCE: (
-        "Rachel Hughes (Eastmere) and Leo Martins (Brightline) run the alliance "
-        "together from a shared office at Eastmere's operations centre.",
+        "{managers} run the alliance together from a shared office at Eastmere's "
+        "operations centre.",
         "Our aim is smarter networks that lose less water. Both firms commit to "
         "honest reporting, shared savings and putting customers first during "
         "system changes.",
@@ -502,25 +591,80 @@ PLAN_SUMMARIES: dict[str, tuple[str, ...]] = {
         "shared-savings model. Eastmere wants fewer field visits; Brightline wants "
         "all 14 depots on its field-service platform.",
         "Eastmere's Director of Digital Operations and Brightline's Delivery "
-        "Director co-chair the alliance board, which meets monthly.",
-        "The alliance board owns this plan. Spending above the agreed budget needs "
-        "sign-off from both firms; disputes go to an independent adjudicator.",
+        "Director co-chair the alliance board, which meets {meeting_cadence}.",
+        "The alliance board owns this plan and disputes go to an independent "
+        "adjudicator. Spending above the agreed budget needs the sign-off of both "
+        "senior executives: {senior_executives}.",
         "Joint teams work to one behaviour charter. New staff on either side get a "
         "half-day induction to the alliance and its ways of working.",
         "Savings beyond the baseline are split 60/40 in Eastmere's favour. All "
         "alliance work is costed on an open-book basis.",
         "A joint value log records ideas, their owners and estimated savings. The "
-        "board reviews it every month.",
+        "board reviews it at each meeting.",
         "Telemetry is shared under the data-sharing agreement and used only for "
         "alliance work. Brightline's platform stays Brightline's; configurations "
         "made for Eastmere belong to Eastmere.",
-        "A joint risk register sits alongside each firm's own. Data protection and "
-        "cut-over risks are reviewed at every board meeting.",
-        "Each firm assesses itself quarterly and the board agrees a joint view. A "
-        "gap of two levels or more between the firms triggers a workshop.",
+        "A joint risk register sits alongside each firm's own and the board reviews "
+        "it {risk_review_cadence}. Data protection and cut-over risks are on every "
+        "agenda.",
+        "Each firm assesses itself {assessment_cadence} and the board agrees a joint "
+        "view. A gap of two levels or more between the firms triggers a workshop.",
         "On exit Brightline hands back all Eastmere data and configurations and "
-        "supports a six-month transition. This section is still to be agreed.",
+        "supports a six-month transition. Either firm may leave with {notice_days} "
+        "days' notice; the rest of this section is still to be agreed.",
     ),
+    NORTHBRIDGE_CALDER: (
+        "{managers} run the partnership; the KTP associate works at Calder and "
+        "spends one day a week at the university. The joint management team meets "
+        "{meeting_cadence} at Calder's test centre.",
+        "We want pump faults found before they happen, and research that shows how. "
+        "Calder values reliable products; Northbridge values useful, published "
+        "science.",
+        "Common objectives are instrumented test rigs and trained Calder engineers. "
+        "Calder wants early detection of bearing wear; Northbridge wants to publish "
+        "the sensing method.",
+        "James Okafor supervises the research and Nadia Haddad leads the work at "
+        "Calder. Each can commit their organisation within the partnership's grant "
+        "budget.",
+        "The KTP grant agreement and this plan set who decides what. Issues go to "
+        "the joint management team, then to the senior executives: "
+        "{senior_executives}.",
+        "The associate follows Calder's engineering training and the university's "
+        "research integrity course. Calder engineers attend sensing workshops at "
+        "Northbridge.",
+        "Calder pays its share of the grant on time and books rig time for the "
+        "project. Northbridge gives Calder early sight of all results.",
+        "Ideas for other pump lines go in a shared log. Value for Calder is fewer "
+        "warranty repairs; for Northbridge, research impact.",
+        "Background IP stays with its owner; new sensing IP belongs to Calder, which "
+        "licenses it back to the university for research. Calder reviews each paper "
+        "for 30 days before it is submitted.",
+        "One joint risk register covers the project and the joint management team "
+        "reviews it {risk_review_cadence}. Each partner keeps its own register too.",
+        "Each partner rates itself against the 12 principles {assessment_cadence} "
+        "and the joint management team agrees a joint view.",
+        "Either partner may end the partnership with {notice_days} days' notice. The "
+        "associate's contract, the rig sensors and the test data are handed over as "
+        "the grant agreement sets out.",
+    ),
+}
+
+
+class DemoPlanFacts(NamedTuple):
+    """Structured answers of a relationship's plan that its texts mention."""
+
+    meeting_cadence: str  # how often the joint management team meets
+    risk_review_cadence: str
+    engagement_model: str
+    ip_ownership: str
+    notice_days: int
+
+
+PLAN_FACTS: dict[str, DemoPlanFacts] = {
+    UBC: DemoPlanFacts("monthly", "quarterly", "research", "lead", 90),
+    LARGE_MSME: DemoPlanFacts("quarterly", "quarterly", "supply", "case_by_case", 180),
+    ALLIANCE: DemoPlanFacts("monthly", "monthly", "alliance", "case_by_case", 365),
+    NORTHBRIDGE_CALDER: DemoPlanFacts("quarterly", "quarterly", "research", "lead", 90),
 }
 
 OBJECTIVES: list[DemoObjective] = [
@@ -590,6 +734,27 @@ OBJECTIVES: list[DemoObjective] = [
         "Boards that signed off the model", "boards", Decimal(2), Decimal(2),
         ObjectiveStatus.ACHIEVED,
     ),
+    DemoObjective(
+        NORTHBRIDGE_CALDER, None, "Fit fibre-optic sensing to the pump test rigs",
+        Horizon.MEDIUM, 90, "Test rigs instrumented", "rigs", Decimal(3),
+        Decimal(1), ObjectiveStatus.ON_TRACK,
+    ),
+    DemoObjective(
+        NORTHBRIDGE_CALDER, None, "Train Calder engineers in optical sensing",
+        Horizon.SHORT, -10, "Engineers trained", "engineers", Decimal(8),
+        Decimal(5), ObjectiveStatus.OFF_TRACK,
+    ),
+    DemoObjective(
+        NORTHBRIDGE_CALDER, "calder-engineering",
+        "Detect bearing wear before failure", Horizon.LONG, 300,
+        "Wear faults detected early", "%", Decimal(80), Decimal(45),
+        ObjectiveStatus.AT_RISK,
+    ),
+    DemoObjective(
+        NORTHBRIDGE_CALDER, "northbridge", "Publish the sensing method",
+        Horizon.LONG, 365, "Peer-reviewed papers", "papers", Decimal(2), None,
+        ObjectiveStatus.NOT_STARTED,
+    ),
 ]  # fmt: skip
 
 RISKS: list[DemoRisk] = [
@@ -655,6 +820,25 @@ RISKS: list[DemoRisk] = [
         "Depots migrate one at a time, with the old system kept for two weeks.",
         "leo.brightline", 10, RiskStatus.MITIGATING,
     ),
+    DemoRisk(
+        NORTHBRIDGE_CALDER, None, "Pump vibration drowns the sensor signal", 3, 4,
+        "Filter designs are tested on the rig with Calder's test engineers before "
+        "each change.",
+        "james.uni", -7, RiskStatus.OPEN,
+    ),
+    DemoRisk(
+        NORTHBRIDGE_CALDER, "northbridge",
+        "The KTP associate leaves before the project ends", 2, 4,
+        "Method and rig set-up are written up as they go; a second supervisor "
+        "follows the work.",
+        "priya.uni", 40, RiskStatus.MITIGATING,
+    ),
+    DemoRisk(
+        NORTHBRIDGE_CALDER, "calder-engineering",
+        "Production testing takes the rig time", 3, 3,
+        "Two rig days a month are booked for the project a quarter ahead.",
+        "nadia.calder", 25, RiskStatus.OPEN,
+    ),
 ]  # fmt: skip
 
 ACTIONS: list[DemoAction] = [
@@ -713,7 +897,178 @@ ACTIONS: list[DemoAction] = [
         ALLIANCE, "Drop the duplicate weekly status call", ActionSource.MEETING, "",
         "", "leo.brightline", -30, ActionStatus.CANCELLED,
     ),
+    DemoAction(
+        NORTHBRIDGE_CALDER, "Book rig days for next quarter", ActionSource.RISK, "",
+        "Production testing takes the rig time", "nadia.calder", -5,
+        ActionStatus.OPEN,
+    ),
+    DemoAction(
+        NORTHBRIDGE_CALDER, "Sign the confidentiality letter for test data",
+        ActionSource.ASSESSMENT, PrincipleKey.KNOWLEDGE_SHARING, "", "priya.uni",
+        15, ActionStatus.IN_PROGRESS,
+    ),
+    DemoAction(
+        NORTHBRIDGE_CALDER, "Run the second sensing workshop at Northbridge",
+        ActionSource.REVIEW, PrincipleKey.COMPETENCE_BEHAVIOUR, "", "james.uni", 20,
+        ActionStatus.OPEN,
+    ),
+    DemoAction(
+        NORTHBRIDGE_CALDER, "Agree the paper review period", ActionSource.MEETING,
+        "", "", "nadia.calder", -30, ActionStatus.DONE,
+    ),
 ]  # fmt: skip
+
+
+class DemoEvidence(NamedTuple):
+    # A plan section key, or OBJECTIVE_LINK / RISK_LINK: the relationship's first
+    # common objective or joint risk (records every partner may see).
+    link: str
+    note: str
+
+
+OBJECTIVE_LINK = "objective"
+RISK_LINK = "risk"
+
+# How a demo relationship evidences each catalogue artefact of the stages it has
+# reached (see principles/data/catalogue.toml).
+ARTEFACT_EVIDENCE: dict[str, DemoEvidence] = {
+    "ser_appointed": DemoEvidence(
+        PrincipleKey.COLLABORATIVE_LEADERSHIP,
+        "Each partner's senior executive is named in the plan.",
+    ),
+    "collaboration_policy": DemoEvidence(
+        PrincipleKey.VISIONS_VALUES,
+        "Both partners' stance on working collaboratively, in the shared values.",
+    ),
+    "objectives_and_value": DemoEvidence(
+        PrincipleKey.BUSINESS_OBJECTIVES, "Why each partner wants this relationship."
+    ),
+    "relationships_prioritised": DemoEvidence(
+        PrincipleKey.RELATIONSHIP_MANAGEMENT,
+        "The scope records why both partners put this relationship first.",
+    ),
+    "initial_risk_assessment": DemoEvidence(
+        RISK_LINK, "The first joint risk, scored when the partners first met."
+    ),
+    "organisation_rmp": DemoEvidence(
+        PrincipleKey.RELATIONSHIP_MANAGEMENT,
+        "Each partner's own approach to the relationship, summarised in the plan.",
+    ),
+    "business_case": DemoEvidence(
+        PrincipleKey.VALUE_CREATION, "The value each partner expects, in figures."
+    ),
+    "knowledge_map": DemoEvidence(
+        PrincipleKey.KNOWLEDGE_SHARING, "What each partner knows and brings."
+    ),
+    "early_exit_considerations": DemoEvidence(
+        PrincipleKey.EXIT_STRATEGY, "First thoughts on how the partners would part."
+    ),
+    "risk_evaluation": DemoEvidence(
+        RISK_LINK, "Likelihood and impact scored together in the joint register."
+    ),
+    "capability_assessment": DemoEvidence(
+        PrincipleKey.MEASUREMENT_OPTIMIZATION,
+        "Each partner's first self-assessment against the twelve principles.",
+    ),
+    "internal_risks": DemoEvidence(
+        PrincipleKey.RISK_MANAGEMENT, "Each partner keeps its own risk register."
+    ),
+    "collaborative_leaders_identified": DemoEvidence(
+        PrincipleKey.COLLABORATIVE_LEADERSHIP, "The leaders named for each partner."
+    ),
+    "competences_identified": DemoEvidence(
+        PrincipleKey.COMPETENCE_BEHAVIOUR, "Skills the relationship needs."
+    ),
+    "selection_criteria": DemoEvidence(
+        PrincipleKey.RELATIONSHIP_MANAGEMENT,
+        "What each partner looked for in the other, in the scope.",
+    ),
+    "shared_vision_evidence": DemoEvidence(
+        PrincipleKey.VISIONS_VALUES, "The shared vision both partners signed up to."
+    ),
+    "proposed_joint_objectives": DemoEvidence(
+        OBJECTIVE_LINK, "The first common objective, proposed before agreement."
+    ),
+    "partner_readiness_risk": DemoEvidence(
+        RISK_LINK, "Readiness of both partners reviewed with the joint risks."
+    ),
+    "joint_rmp": DemoEvidence(
+        PrincipleKey.RELATIONSHIP_MANAGEMENT, "The joint plan, signed off by all."
+    ),
+    "joint_management_team": DemoEvidence(
+        PrincipleKey.GOVERNANCE_PROCESSES, "Members, roles and meeting cadence."
+    ),
+    "roles_and_structure": DemoEvidence(
+        PrincipleKey.COLLABORATIVE_LEADERSHIP, "Who leads and what they may decide."
+    ),
+    "joint_objectives": DemoEvidence(
+        OBJECTIVE_LINK, "Common objectives with measures, in the register."
+    ),
+    "behaviour_charter": DemoEvidence(
+        PrincipleKey.VISIONS_VALUES, "The behaviours the partners expect."
+    ),
+    "information_sharing_and_communication": DemoEvidence(
+        PrincipleKey.KNOWLEDGE_SHARING, "What is shared, with whom, and how."
+    ),
+    "joint_risk_register": DemoEvidence(
+        RISK_LINK, "The joint risk register, reviewed by the team."
+    ),
+    "value_creation_process": DemoEvidence(
+        PrincipleKey.VALUE_CREATION, "How ideas are collected, judged and shared."
+    ),
+    "value_definition": DemoEvidence(
+        PrincipleKey.TRUST_MUTUAL_BENEFIT, "What each partner counts as a gain."
+    ),
+    "improvement_log": DemoEvidence(
+        PrincipleKey.VALUE_CREATION, "The shared log of improvement ideas."
+    ),
+    "benefits_tracking": DemoEvidence(
+        OBJECTIVE_LINK, "Benefits measured against the common objectives."
+    ),
+    "joint_monitoring": DemoEvidence(
+        PrincipleKey.MEASUREMENT_OPTIMIZATION, "KPIs and the assessment schedule."
+    ),
+    "joint_reviews": DemoEvidence(
+        PrincipleKey.MEASUREMENT_OPTIMIZATION, "The regular joint reviews."
+    ),
+    "corrective_actions": DemoEvidence(
+        PrincipleKey.MEASUREMENT_OPTIMIZATION,
+        "Assessment results become owned actions in the actions register.",
+    ),
+    "issue_resolution_process": DemoEvidence(
+        PrincipleKey.TRUST_MUTUAL_BENEFIT, "The agreed steps for settling issues."
+    ),
+}
+
+
+class DemoLifecycle(NamedTuple):
+    """What a relationship's lifecycle checklist still lacks, and why."""
+
+    # Items of its current stage the partners are still working on; every item of
+    # an earlier stage is evidenced or skipped.
+    still_open: tuple[str, ...] = ()
+    # (artefact key, why the partners agreed to skip it)
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+LIFECYCLE: dict[str, DemoLifecycle] = {
+    UBC: DemoLifecycle(still_open=("behaviour_charter",)),
+    LARGE_MSME: DemoLifecycle(
+        skipped=(
+            (
+                "organisation_rmp",
+                "The suppliers are a micro and a medium firm: the partners agreed "
+                "that the joint plan stands in for their own plans.",
+            ),
+        )
+    ),
+    # Version 2 of the plan, still a draft, adds the benefits report.
+    ALLIANCE: DemoLifecycle(still_open=("benefits_tracking",)),
+    # The confidentiality letter for test data is still being signed (an action).
+    NORTHBRIDGE_CALDER: DemoLifecycle(
+        still_open=("information_sharing_and_communication",)
+    ),
+}
 
 RATING_EVIDENCE: dict[str, str] = {
     PrincipleKey.RELATIONSHIP_MANAGEMENT: "Named managers; meeting notes.",
@@ -803,17 +1158,12 @@ def demo_load() -> DemoLoadResult:
         )
         _load_joint_management_team(
             relationship=relationship,
+            spec=spec,
             partnerships=partnerships,
             users=users,
             result=result,
         )
-        _load_plan(
-            relationship=relationship,
-            spec=spec,
-            partnerships=partnerships,
-            today=today,
-            result=result,
-        )
+        _load_assessment_schedule(relationship=relationship, result=result)
         _load_objectives(
             relationship=relationship,
             partnerships=partnerships,
@@ -833,6 +1183,17 @@ def demo_load() -> DemoLoadResult:
             users=users,
             today=today,
             result=result,
+        )
+        # After the team, schedule and registers: the plan's texts are made from them.
+        _load_plan(
+            relationship=relationship,
+            spec=spec,
+            partnerships=partnerships,
+            today=today,
+            result=result,
+        )
+        _load_lifecycle(
+            relationship=relationship, partnerships=partnerships, result=result
         )
         _load_assessments(
             relationship=relationship,
@@ -985,11 +1346,23 @@ def _load_relationship(
     )
 
 
-def _manager_username(*, organisation_slug: str) -> str:
+def _manager_username(*, partner: DemoPartner) -> str:
+    if partner.manager:
+        return partner.manager
     return next(
         person.username
         for person in PEOPLE
-        if person.organisation == organisation_slug and person.role == MANAGER
+        if person.organisation == partner.organisation and person.role == MANAGER
+    )
+
+
+def _team_seats(*, partner: DemoPartner) -> tuple[DemoSeat, ...]:
+    if partner.team:
+        return partner.team
+    return tuple(
+        DemoSeat(person.username, person.jmt_title, person.jmt_leadership)
+        for person in PEOPLE
+        if person.organisation == partner.organisation and person.jmt_title
     )
 
 
@@ -1011,9 +1384,7 @@ def _load_partnerships(
             },
             defaults={
                 "role": partner.role,
-                "relationship_manager": users[
-                    _manager_username(organisation_slug=partner.organisation)
-                ],
+                "relationship_manager": users[_manager_username(partner=partner)],
                 "senior_executive": partner.senior_executive,
             },
             result=result,
@@ -1025,23 +1396,42 @@ def _load_partnerships(
 def _load_joint_management_team(
     *,
     relationship: Relationship,
+    spec: DemoRelationship,
     partnerships: dict[str, Partnership],
     users: dict[str, AbstractUser],
     result: DemoLoadResult,
 ) -> None:
-    for person in PEOPLE:
-        if person.organisation not in partnerships or not person.jmt_title:
-            continue
-        _get_or_create(
-            model=JointManagementTeamMember,
-            lookup={"relationship": relationship, "user": users[person.username]},
-            defaults={
-                "partnership": partnerships[person.organisation],
-                "role_title": person.jmt_title,
-                "is_leadership": person.jmt_leadership,
-            },
-            result=result,
-        )
+    """Each partner's seats, held by people of that partner's own organisation."""
+    person_organisations = {person.username: person.organisation for person in PEOPLE}
+    for partner in spec.partners:
+        for seat in _team_seats(partner=partner):
+            if person_organisations[seat.username] != partner.organisation:
+                raise ValueError(
+                    f"{seat.username} cannot represent {partner.organisation}."
+                )
+            _get_or_create(
+                model=JointManagementTeamMember,
+                lookup={"relationship": relationship, "user": users[seat.username]},
+                defaults={
+                    "partnership": partnerships[partner.organisation],
+                    "role_title": seat.role_title,
+                    "is_leadership": seat.is_leadership,
+                },
+                result=result,
+            )
+
+
+def _load_assessment_schedule(
+    *, relationship: Relationship, result: DemoLoadResult
+) -> None:
+    # Stored rather than left to the quarterly default, so that the plan's review
+    # cadence can be read from it (and shows on the reports page as chosen).
+    _get_or_create(
+        model=AssessmentSchedule,
+        lookup={"relationship": relationship},
+        defaults={"cadence": Cadence.QUARTERLY},
+        result=result,
+    )
 
 
 def _load_plan(
@@ -1079,12 +1469,15 @@ def _load_plan(
             result=result,
         )
         for principle_key, summary in zip(
-            PRINCIPLE_KEYS, PLAN_SUMMARIES[spec.reference], strict=True
+            PRINCIPLE_KEYS, _plan_summaries(relationship=relationship), strict=True
         ):
             if version_spec.number < latest_number:
                 summary = _first_sentence(summary)
             content = {
                 **_demo_required_answers(
+                    principle_key=principle_key, relationship=relationship, plan=plan
+                ),
+                **_plan_structured_answers(
                     principle_key=principle_key, relationship=relationship, plan=plan
                 ),
                 "summary": summary,
@@ -1100,6 +1493,141 @@ def _load_plan(
             plan_version=plan_version, partnerships=partnerships, result=result
         )
         _backdate_plan_version(plan_version)
+        _backdate_plan_sections(plan_version)
+        _backdate_plan_version_history(plan_version)
+    _backdate_plan(plan)
+
+
+def _joined(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+def _cadence_words(cadence: str) -> str:
+    return dict(CADENCE_CHOICES)[cadence].lower()
+
+
+def _plan_summaries(*, relationship: Relationship) -> list[str]:
+    """The relationship's section summaries, their placeholders filled from the
+    data the app keeps: partnerships, assessment schedule and PLAN_FACTS."""
+    facts = PLAN_FACTS[relationship.reference]
+    partnerships = list(
+        relationship.partnerships.select_related("organisation", "relationship_manager")
+    )
+    schedule = relationship_schedule(relationship=relationship)
+    values = {
+        "managers": _joined(
+            [
+                f"{person_name(partnership.relationship_manager)} "
+                f"({partnership.organisation.name})"
+                for partnership in partnerships
+            ]
+        ),
+        "senior_executives": "; ".join(
+            f"{partnership.senior_executive}, for {partnership.organisation.name}"
+            for partnership in partnerships
+        ),
+        "meeting_cadence": _cadence_words(facts.meeting_cadence),
+        "risk_review_cadence": _cadence_words(facts.risk_review_cadence),
+        "assessment_cadence": _cadence_words(schedule.cadence),
+        "notice_days": str(facts.notice_days),
+    }
+    return [
+        summary.format_map(values) for summary in PLAN_SUMMARIES[relationship.reference]
+    ]
+
+
+def _plan_structured_answers(
+    *, principle_key: str, relationship: Relationship, plan: Plan
+) -> dict[str, Any]:
+    """The section's answers that restate data the app keeps elsewhere (team seats,
+    senior executives, objectives, the assessment schedule) or that its summary
+    mentions (PLAN_FACTS), made from that data so that they cannot disagree."""
+    facts = PLAN_FACTS[relationship.reference]
+    fields = {
+        plan_field.key: plan_field
+        for plan_field in section_fields(
+            principle_key=principle_key, relationship_kind=relationship.kind
+        )
+    }
+    match principle_key:
+        case PrincipleKey.RELATIONSHIP_MANAGEMENT:
+            answers: dict[str, Any] = {"engagement_model": facts.engagement_model}
+        case PrincipleKey.COLLABORATIVE_LEADERSHIP:
+            answers = {
+                "senior_leaders": "; ".join(
+                    f"{partnership.organisation.name}: {partnership.senior_executive}"
+                    for partnership in relationship.partnerships.select_related(
+                        "organisation"
+                    )
+                )
+                + "."
+            }
+        case PrincipleKey.GOVERNANCE_PROCESSES:
+            answers = {
+                "joint_management_team": _team_text(relationship=relationship),
+                "meeting_cadence": facts.meeting_cadence,
+            }
+        case PrincipleKey.BUSINESS_OBJECTIVES:
+            answers = _objectives_answers(relationship=relationship)
+            # A partner's own aims are spelled out to every partner only where the
+            # plan's depth asks for them.
+            if not fields["partner_objectives"].is_required_at(plan.depth):
+                answers.pop("partner_objectives")
+        case PrincipleKey.RISK_MANAGEMENT:
+            answers = {"review_cadence": facts.risk_review_cadence}
+        case PrincipleKey.MEASUREMENT_OPTIMIZATION:
+            cadence = relationship_schedule(relationship=relationship).cadence
+            answers = {
+                "review_cadence": cadence,
+                "assessments_per_year": 12 // CADENCE_MONTHS[cadence],
+            }
+        case PrincipleKey.KNOWLEDGE_SHARING:
+            answers = {"ip_ownership": facts.ip_ownership}
+        case PrincipleKey.EXIT_STRATEGY:
+            answers = {"notice_period_days": facts.notice_days}
+        case _:
+            answers = {}
+    return {key: value for key, value in answers.items() if key in fields}
+
+
+def _team_text(*, relationship: Relationship) -> str:
+    seats = relationship.jmt_members.select_related(
+        "user", "partnership__organisation"
+    ).order_by(
+        "partnership__role",
+        "partnership__organisation__name",
+        "-is_leadership",
+        "user__last_name",
+    )
+    members = "; ".join(
+        f"{person_name(seat.user)}, {seat.role_title} "
+        f"({seat.partnership.organisation.name})"
+        for seat in seats
+    )
+    return (
+        f"{members}. The team sets priorities, keeps the registers up to date and "
+        "settles issues before they reach the senior executives."
+    )
+
+
+def _objectives_answers(*, relationship: Relationship) -> dict[str, str]:
+    objectives = list(
+        Objective.objects.filter(relationship=relationship)
+        .select_related("owner__organisation")
+        .order_by("pk")
+    )
+    common = [objective.title for objective in objectives if objective.owner is None]
+    own = [
+        f"{objective.owner.organisation.name}: {objective.title}"
+        for objective in objectives
+        if objective.owner is not None
+    ]
+    return {
+        "joint_objectives": "; ".join(common) + ". Measures and dates are in the "
+        "objectives register.",
+        "partner_objectives": "; ".join(own) + ".",
+    }
 
 
 def _demo_required_answers(
@@ -1189,6 +1717,48 @@ def _backdate_plan_version(plan_version: PlanVersion) -> None:
             else plan_version.submitted_at + timedelta(days=2 + index)
         )
         PlanDecision.objects.filter(pk=decision_pk).update(decided_at=decided_at)
+
+
+def _backdate_plan_sections(plan_version: PlanVersion) -> None:
+    """A submitted version's sections were last saved before its submission (and
+    so before any approval), not when the demo was loaded. Only what was written
+    after the submission moves, so a second load, or sections someone saved
+    before submitting a version themselves, stay as they are."""
+    if plan_version.submitted_at is None:
+        return
+    saved_at = plan_version.submitted_at - timedelta(days=1)
+    PlanSection.objects.filter(
+        plan_version=plan_version, updated_at__gt=plan_version.submitted_at
+    ).update(updated_at=saved_at)
+    PlanSection.history.model.objects.filter(
+        plan_version_id=plan_version.pk,
+        history_type="+",
+        history_date__gt=plan_version.submitted_at,
+    ).update(history_date=saved_at)
+
+
+def _backdate_plan_version_history(plan_version: PlanVersion) -> None:
+    """The History page dates a demo version's creation by its own last step (its
+    approval or submission), as it was then, rather than by the day of the load."""
+    stamped_at = plan_version.approved_at or plan_version.submitted_at
+    if stamped_at is None:
+        return
+    PlanVersion.history.model.objects.filter(
+        id=plan_version.pk, history_type="+", history_date__gt=stamped_at
+    ).update(history_date=stamped_at)
+
+
+def _backdate_plan(plan: Plan) -> None:
+    """A plan is as old as its first version."""
+    first_created_at = plan.versions.order_by("created_at").values_list(
+        "created_at", flat=True
+    )[0]
+    Plan.objects.filter(pk=plan.pk, created_at__gt=first_created_at).update(
+        created_at=first_created_at
+    )
+    Plan.history.model.objects.filter(
+        id=plan.pk, history_type="+", history_date__gt=first_created_at
+    ).update(history_date=first_created_at)
 
 
 def _days_ago_moment(*, today: date, days: int | None) -> datetime | None:
@@ -1289,6 +1859,160 @@ def _load_actions(
             },
             result=result,
         )
+
+
+# The stage a relationship enters when its first joint plan is approved.
+WORKING_TOGETHER_STAGE = 5
+# Time spent in each stage after working together begins.
+DEMO_STAGE_SPAN = timedelta(days=91)
+
+
+def _load_lifecycle(
+    *,
+    relationship: Relationship,
+    partnerships: dict[str, Partnership],
+    result: DemoLoadResult,
+) -> None:
+    """The demo relationship's way to its stage: a recorded move into each stage
+    after the first, and evidence for the items of every stage it has passed and
+    of its current one, except those LIFECYCLE says are still open or skipped."""
+    lead_manager = next(iter(partnerships.values())).relationship_manager
+    entered = _load_stage_transitions(
+        relationship=relationship, moved_by=lead_manager, result=result
+    )
+    _load_artefact_evidence(
+        relationship=relationship,
+        recorded_by=lead_manager,
+        entered=entered,
+        result=result,
+    )
+
+
+def _stage_entry_moments(*, relationship: Relationship) -> dict[int, datetime]:
+    """When the relationship entered each stage up to its current one: stage 5
+    with its first approved joint plan, earlier stages evenly from its start
+    date, later ones a quarter apart."""
+    current = relationship.stage.number
+    start = _moment(day=relationship.start_date)
+    first_approval = (
+        PlanVersion.objects.filter(plan__relationship=relationship)
+        .exclude(approved_at=None)
+        .order_by("approved_at")
+        .values_list("approved_at", flat=True)
+        .first()
+    )
+    if first_approval is None or current < WORKING_TOGETHER_STAGE:
+        step = (timezone.now() - start) / current
+        return {number: start + step * (number - 1) for number in range(1, current + 1)}
+    step = (first_approval - start) / (WORKING_TOGETHER_STAGE - 1)
+    moments = {
+        number: start + step * (number - 1)
+        for number in range(1, WORKING_TOGETHER_STAGE + 1)
+    }
+    for number in range(WORKING_TOGETHER_STAGE + 1, current + 1):
+        moments[number] = min(
+            first_approval + DEMO_STAGE_SPAN * (number - WORKING_TOGETHER_STAGE),
+            timezone.now(),
+        )
+    return moments
+
+
+def _load_stage_transitions(
+    *, relationship: Relationship, moved_by: AbstractUser, result: DemoLoadResult
+) -> dict[int, datetime]:
+    """Stage number -> when the relationship entered it. Moves are recorded only
+    for a relationship without any, so moves made while trying the app stand."""
+    entered = _stage_entry_moments(relationship=relationship)
+    if relationship.stage_transitions.exists():
+        return entered
+    stages = {stage.number: stage for stage in LifecycleStage.objects.all()}
+    for number in range(2, relationship.stage.number + 1):
+        transition = StageTransition(
+            relationship=relationship,
+            from_stage=stages[number - 1],
+            to_stage=stages[number],
+            reason=(
+                f"Checklist of stage {number - 1} reviewed by the joint management "
+                "team; both partners agreed to move on."
+            ),
+            moved_by=moved_by,
+        )
+        transition.full_clean()
+        transition.save()
+        StageTransition.objects.filter(pk=transition.pk).update(
+            moved_at=entered[number]
+        )
+        result.add(model=StageTransition)
+    return entered
+
+
+def _load_artefact_evidence(
+    *,
+    relationship: Relationship,
+    recorded_by: AbstractUser,
+    entered: dict[int, datetime],
+    result: DemoLoadResult,
+) -> None:
+    lifecycle = LIFECYCLE.get(relationship.reference, DemoLifecycle())
+    skipped = dict(lifecycle.skipped)
+    current = relationship.stage.number
+    evidenced_ids = set(
+        ArtefactEvidence.objects.filter(relationship=relationship).values_list(
+            "artefact_id", flat=True
+        )
+    )
+    links: dict[str, dict[str, Any]] = {
+        OBJECTIVE_LINK: {
+            "objective": Objective.objects.filter(relationship=relationship, owner=None)
+            .order_by("pk")
+            .first()
+        },
+        RISK_LINK: {
+            "risk": Risk.objects.filter(
+                relationship=relationship, owner_partnership=None
+            )
+            .order_by("pk")
+            .first()
+        },
+    }
+    artefacts = StageArtefact.objects.filter(stage__number__lte=current).select_related(
+        "stage"
+    )
+    for artefact in artefacts.order_by("stage__number", "order"):
+        stage_number = artefact.stage.number
+        if artefact.pk in evidenced_ids or (
+            stage_number == current and artefact.key in lifecycle.still_open
+        ):
+            continue
+        if artefact.key in skipped:
+            fields: dict[str, Any] = {
+                "status": EvidenceStatus.SKIPPED,
+                "note": skipped[artefact.key],
+            }
+        else:
+            how = ARTEFACT_EVIDENCE[artefact.key]
+            fields = {
+                "status": EvidenceStatus.EVIDENCED,
+                "note": how.note,
+                **links.get(how.link, {"plan_section_key": how.link}),
+            }
+        evidence = ArtefactEvidence(
+            relationship=relationship,
+            artefact=artefact,
+            recorded_by=recorded_by,
+            **fields,
+        )
+        evidence.full_clean()
+        evidence.save()
+        result.add(model=ArtefactEvidence)
+        # Recorded while the relationship was at that stage: just before it moved
+        # on, or a fortnight into its current stage.
+        recorded_at = (
+            entered[stage_number + 1] - timedelta(days=1)
+            if stage_number < current
+            else min(entered[current] + timedelta(days=14), timezone.now())
+        )
+        ArtefactEvidence.objects.filter(pk=evidence.pk).update(recorded_at=recorded_at)
 
 
 def _load_assessments(

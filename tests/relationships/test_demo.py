@@ -22,6 +22,8 @@ from relationships.demo import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     LARGE_MSME,
+    LIFECYCLE,
+    NORTHBRIDGE_CALDER,
     RELATIONSHIPS,
     UBC,
     demo_load,
@@ -106,7 +108,7 @@ def test_command_is_refused_when_demo_data_is_not_allowed(settings) -> None:
 def test_every_demo_account_can_log_in(client) -> None:
     demo_load()
 
-    assert len(DEMO_ACCOUNTS) == 29
+    assert len(DEMO_ACCOUNTS) == 30
     for username, *_ in DEMO_ACCOUNTS:
         assert client.login(username=username, password=DEMO_PASSWORD), username
         client.logout()
@@ -165,7 +167,8 @@ def test_users_see_only_relationships_of_their_own_organisations() -> None:
     assert users_not_seeing_everything >= 1
     priya = get_user_model().objects.get(username="priya.uni")
     assert set(relationships_visible_to(priya).values_list("reference", flat=True)) == {
-        UBC
+        UBC,
+        NORTHBRIDGE_CALDER,
     }
 
 
@@ -180,6 +183,7 @@ def test_relationships_have_their_partners_and_lead() -> None:
             "Wren Precision",
         ],
         ALLIANCE: ["Eastmere Water plc", "Brightline Digital plc"],
+        NORTHBRIDGE_CALDER: ["Calder Engineering plc", "University of Northbridge"],
     }
     for reference, organisation_names in expected_partners.items():
         relationship = Relationship.objects.get(reference=reference)
@@ -302,6 +306,7 @@ def test_plans_exist_in_every_state() -> None:
         }
 
     ubc, large_msme, alliance = versions(UBC), versions(LARGE_MSME), versions(ALLIANCE)
+    northbridge_calder = versions(NORTHBRIDGE_CALDER)
     assert {n: v.status for n, v in ubc.items()} == {
         1: PlanVersionStatus.SUPERSEDED,
         2: PlanVersionStatus.APPROVED,
@@ -312,8 +317,14 @@ def test_plans_exist_in_every_state() -> None:
         2: PlanVersionStatus.SUBMITTED,
     }
     assert large_msme[2].submitted_at and large_msme[2].approved_at is None
-    assert {n: v.status for n, v in alliance.items()} == {1: PlanVersionStatus.DRAFT}
-    assert alliance[1].submitted_at is None and alliance[1].approved_at is None
+    assert {n: v.status for n, v in alliance.items()} == {
+        1: PlanVersionStatus.APPROVED,
+        2: PlanVersionStatus.DRAFT,
+    }
+    assert alliance[2].submitted_at is None and alliance[2].approved_at is None
+    assert {n: v.status for n, v in northbridge_calder.items()} == {
+        1: PlanVersionStatus.APPROVED
+    }
 
     for version in PlanVersion.objects.all():
         sections = dict(version.sections.values_list("principle_key", "content"))
@@ -334,7 +345,12 @@ def test_plans_exist_in_every_state() -> None:
 def test_plans_with_an_msme_partner_start_at_essentials_depth() -> None:
     demo_load()
     depths = dict(Plan.objects.values_list("relationship__reference", "depth"))
-    assert depths == {UBC: "essentials", LARGE_MSME: "essentials", ALLIANCE: "full"}
+    assert depths == {
+        UBC: "essentials",
+        LARGE_MSME: "essentials",
+        ALLIANCE: "full",
+        NORTHBRIDGE_CALDER: "full",
+    }
 
 
 def test_registers_tell_a_story_in_every_relationship() -> None:
