@@ -8,6 +8,7 @@ assessments cover the four complete calendar quarters before today, so a later
 load adds the quarters that have ended since.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -1143,6 +1144,7 @@ class DemoLoadResult:
 def demo_load() -> DemoLoadResult:
     """Create whatever part of the demo data is missing; never change existing rows."""
     today = timezone.localdate()
+    load_started_at = timezone.now()
     result = DemoLoadResult()
     organisations = _load_organisations(result=result)
     users = _load_people(organisations=organisations, result=result)
@@ -1184,6 +1186,7 @@ def demo_load() -> DemoLoadResult:
             today=today,
             result=result,
         )
+        _backdate_new_records(relationship=relationship, since=load_started_at)
         # After the team, schedule and registers: the plan's texts are made from them.
         _load_plan(
             relationship=relationship,
@@ -1861,6 +1864,55 @@ def _load_actions(
         )
 
 
+def _backdate_new_records(*, relationship: Relationship, since: datetime) -> None:
+    """Rows this load created say when the story has them made, rather than the
+    moment of the load: the relationship and its objectives and risks when it
+    started, each action some weeks before it is due. Rows that existed before
+    the load, and any edits made while trying the app, are left alone."""
+    started_at = _moment(day=relationship.start_date)
+    _backdate_created(
+        rows=Relationship.objects.filter(pk=relationship.pk),
+        since=since,
+        moment=lambda _: started_at,
+    )
+    for model in (Objective, Risk):
+        _backdate_created(
+            rows=model.objects.filter(relationship=relationship),
+            since=since,
+            moment=lambda _: started_at,
+        )
+    _backdate_created(
+        rows=Action.objects.filter(relationship=relationship),
+        since=since,
+        moment=lambda action: max(
+            started_at, _moment(day=action.due_date - DEMO_ACTION_LEAD_TIME)
+        ),
+    )
+
+
+# How long before its due date a demo action was raised.
+DEMO_ACTION_LEAD_TIME = timedelta(days=60)
+
+
+def _backdate_created(
+    *,
+    rows: models.QuerySet,
+    since: datetime,
+    moment: Callable[[Any], datetime],
+) -> None:
+    model = rows.model
+    fields = {field.name for field in model._meta.get_fields()}
+    for row in rows.filter(created_at__gte=since):
+        created_at = moment(row)
+        changes = {"created_at": created_at}
+        if "updated_at" in fields:
+            changes["updated_at"] = created_at
+        model.objects.filter(pk=row.pk).update(**changes)
+        model.history.model.objects.filter(id=row.pk, history_type="+").update(
+            history_date=created_at
+        )
+
+
 # The stage a relationship enters when its first joint plan is approved.
 WORKING_TOGETHER_STAGE = 5
 # Time spent in each stage after working together begins.
@@ -1903,18 +1955,25 @@ def _stage_entry_moments(*, relationship: Relationship) -> dict[int, datetime]:
     )
     if first_approval is None or current < WORKING_TOGETHER_STAGE:
         step = (timezone.now() - start) / current
-        return {number: start + step * (number - 1) for number in range(1, current + 1)}
+        return {
+            number: _morning_of(start + step * (number - 1))
+            for number in range(1, current + 1)
+        }
     step = (first_approval - start) / (WORKING_TOGETHER_STAGE - 1)
     moments = {
-        number: start + step * (number - 1)
-        for number in range(1, WORKING_TOGETHER_STAGE + 1)
+        number: _morning_of(start + step * (number - 1))
+        for number in range(1, WORKING_TOGETHER_STAGE)
     }
+    moments[WORKING_TOGETHER_STAGE] = first_approval
     for number in range(WORKING_TOGETHER_STAGE + 1, current + 1):
-        moments[number] = min(
-            first_approval + DEMO_STAGE_SPAN * (number - WORKING_TOGETHER_STAGE),
-            timezone.now(),
+        moments[number] = _morning_of(
+            first_approval + DEMO_STAGE_SPAN * (number - WORKING_TOGETHER_STAGE)
         )
     return moments
+
+
+def _morning_of(moment: datetime) -> datetime:
+    return _moment(day=timezone.localtime(moment).date())
 
 
 def _load_stage_transitions(

@@ -1,14 +1,18 @@
+import re
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.choices import AssessmentKind, AssessmentStatus
-from assessments.models import Assessment, PrincipleRating
+from assessments.choices import CADENCE_MONTHS, AssessmentKind, AssessmentStatus
+from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
 from assessments.selectors.confirmations import (
     assessment_confirmed_partnership_ids,
     assessment_fingerprint,
@@ -16,7 +20,12 @@ from assessments.selectors.confirmations import (
 from principles.choices import PrincipleKey
 from principles.models import Principle
 from relationships.checks import seats_held_by_members
-from relationships.choices import MembershipRole, PartnerRole, PlanVersionStatus
+from relationships.choices import (
+    EvidenceStatus,
+    MembershipRole,
+    PartnerRole,
+    PlanVersionStatus,
+)
 from relationships.demo import (
     ALLIANCE,
     DEMO_ACCOUNTS,
@@ -31,15 +40,20 @@ from relationships.demo import (
 )
 from relationships.models import (
     Action,
+    ArtefactEvidence,
+    JointManagementTeamMember,
     Membership,
     Objective,
     Organisation,
     Plan,
+    PlanSection,
     PlanVersion,
     Relationship,
     Risk,
 )
+from relationships.plan_schema import CADENCE_CHOICES
 from relationships.selectors import relationships_visible_to
+from relationships.selectors.lifecycle import lifecycle_overview
 from relationships.selectors.plans import (
     plan_version_missing_fields,
     plan_version_signatures,
@@ -417,3 +431,273 @@ def test_demo_seats_pass_the_data_check_and_its_sign_offs_are_valid() -> None:
     assert all(
         signature.valid for signed in signatures.values() for signature in signed
     )
+
+
+def test_organisations_in_several_relationships_see_a_portfolio_row_for_each(
+    client,
+) -> None:
+    cache.clear()
+    demo_load()
+    references = set(Relationship.objects.values_list("reference", flat=True))
+    shared = Organisation.objects.annotate(
+        relationships_count=Count("partnerships")
+    ).filter(relationships_count__gte=2)
+    assert shared.count() >= 1
+
+    for organisation in shared:
+        own = set(
+            Relationship.objects.filter(
+                partnerships__organisation=organisation
+            ).values_list("reference", flat=True)
+        )
+        for membership in Membership.objects.filter(
+            organisation=organisation
+        ).select_related("user"):
+            client.force_login(membership.user)
+            page = client.get(reverse("assessments:portfolio_dashboard"))
+            assert page.status_code == 200
+            content = page.content.decode()
+            shown = {ref for ref in references if f"/relationships/{ref}/" in content}
+            assert shown == own, membership.user
+
+
+def test_team_seats_are_held_by_members_of_the_partner_they_represent() -> None:
+    demo_load()
+    seats = list(JointManagementTeamMember.objects.select_related("partnership"))
+
+    assert seats
+    for seat in seats:
+        assert seat.partnership.relationship_id == seat.relationship_id, seat
+        assert Membership.objects.filter(
+            user_id=seat.user_id, organisation_id=seat.partnership.organisation_id
+        ).exists(), seat
+
+
+MEETS = re.compile(
+    r"\bmeets ("
+    + "|".join(re.escape(label.lower()) for _, label in CADENCE_CHOICES)
+    + r")\b"
+)
+NOTICE = re.compile(r"\b(\d+) days' notice\b")
+
+
+def _cadence_label(cadence: str) -> str:
+    return dict(CADENCE_CHOICES)[cadence].lower()
+
+
+def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
+    demo_load()
+    people = [user for user in get_user_model().objects.all() if user.get_full_name()]
+
+    for relationship in Relationship.objects.all():
+        partnerships = list(
+            relationship.partnerships.select_related(
+                "organisation", "relationship_manager"
+            )
+        )
+        seats = list(
+            relationship.jmt_members.select_related("user", "partnership__organisation")
+        )
+        schedule = AssessmentSchedule.objects.get(relationship=relationship)
+        versions = list(
+            PlanVersion.objects.filter(plan__relationship=relationship).order_by(
+                "number"
+            )
+        )
+        for version in versions:
+            sections = dict(version.sections.values_list("principle_key", "content"))
+            summaries = " ".join(content["summary"] for content in sections.values())
+            texts = " ".join(
+                str(value)
+                for content in sections.values()
+                for value in content.values()
+            )
+            assert "{" not in texts, version
+            # Everyone the plan names holds a seat on this relationship's team.
+            for person in people:
+                if person.get_full_name() in texts:
+                    assert any(seat.user_id == person.pk for seat in seats), (
+                        version,
+                        person,
+                    )
+
+            governance = sections[PrincipleKey.GOVERNANCE_PROCESSES]
+            meeting = _cadence_label(governance["meeting_cadence"])
+            assert set(MEETS.findall(texts)) <= {meeting}, version
+            if "joint_management_team" in governance:
+                team = governance["joint_management_team"]
+                assert team.count(";") == len(seats) - 1
+                for seat in seats:
+                    assert (
+                        f"{seat.user.get_full_name()}, {seat.role_title} "
+                        f"({seat.partnership.organisation.name})"
+                    ) in team
+
+            measurement = sections[PrincipleKey.MEASUREMENT_OPTIMIZATION]
+            assert measurement["review_cadence"] == schedule.cadence
+            assert _cadence_label(schedule.cadence) in measurement["summary"]
+            if "assessments_per_year" in measurement:
+                assert measurement["assessments_per_year"] == (
+                    12 // CADENCE_MONTHS[schedule.cadence]
+                )
+
+            risk = sections[PrincipleKey.RISK_MANAGEMENT]
+            if "review_cadence" in risk and version == versions[-1]:
+                assert _cadence_label(risk["review_cadence"]) in risk["summary"]
+
+            leaders = sections[PrincipleKey.COLLABORATIVE_LEADERSHIP]["senior_leaders"]
+            for partnership in partnerships:
+                assert (
+                    f"{partnership.organisation.name}: {partnership.senior_executive}"
+                ) in leaders
+
+            exit_section = sections[PrincipleKey.EXIT_STRATEGY]
+            assert set(NOTICE.findall(texts)) <= {
+                str(exit_section["notice_period_days"])
+            }
+
+            objectives = sections[PrincipleKey.BUSINESS_OBJECTIVES]
+            for objective in relationship.objectives.filter(owner=None):
+                assert objective.title in objectives["joint_objectives"]
+
+        # The latest version says it all: cadence, managers, senior executives.
+        assert meeting in summaries
+        for partnership in partnerships:
+            assert partnership.relationship_manager.get_full_name() in summaries
+            assert partnership.senior_executive in summaries
+
+
+def test_no_relationship_misses_items_of_a_stage_it_has_passed() -> None:
+    demo_load()
+
+    for relationship in Relationship.objects.select_related("stage"):
+        current = relationship.stage.number
+        overview = lifecycle_overview(relationship=relationship)
+        for row in overview.stages:
+            if row.stage.number < current:
+                assert row.missing_count == 0, (relationship, row.stage)
+        # Gaps in the current stage are the ones the story names, and only some.
+        still_open = {item.artefact.key for item in overview.current.missing_items}
+        assert still_open == set(LIFECYCLE[relationship.reference].still_open)
+        assert len(still_open) < len(overview.current.items)
+
+        for evidence in ArtefactEvidence.objects.filter(relationship=relationship):
+            assert evidence.artefact.stage.number <= current, evidence
+            if evidence.status == EvidenceStatus.SKIPPED:
+                assert evidence.note.strip()
+                continue
+            assert (
+                evidence.plan_section_key
+                or evidence.objective_id
+                or evidence.risk_id
+                or evidence.document_id
+            ), evidence
+            # Evidence every partner may open: common objectives, joint risks.
+            if evidence.objective_id:
+                assert evidence.objective.relationship_id == relationship.pk
+                assert evidence.objective.owner_id is None
+            if evidence.risk_id:
+                assert evidence.risk.relationship_id == relationship.pk
+                assert evidence.risk.owner_partnership_id is None
+
+
+def test_stage_moves_and_evidence_dates_follow_the_plan() -> None:
+    demo_load()
+    now = timezone.now()
+
+    for relationship in Relationship.objects.select_related("stage"):
+        current = relationship.stage.number
+        moves = list(
+            relationship.stage_transitions.select_related(
+                "from_stage", "to_stage"
+            ).order_by("moved_at")
+        )
+        assert [move.to_stage.number for move in moves] == list(range(2, current + 1))
+        assert all(move.from_stage.number == move.to_stage.number - 1 for move in moves)
+        entered = {move.to_stage.number: move.moved_at for move in moves}
+        assert relationship.start_date < entered[2].date()
+        assert entered[current] < now
+        # Working together (stage 5) starts with the first approved joint plan.
+        first_approval = (
+            PlanVersion.objects.filter(plan__relationship=relationship)
+            .exclude(approved_at=None)
+            .earliest("approved_at")
+            .approved_at
+        )
+        assert entered[5] == first_approval
+
+        for evidence in ArtefactEvidence.objects.filter(
+            relationship=relationship
+        ).select_related("artefact__stage"):
+            number = evidence.artefact.stage.number
+            assert relationship.start_date <= evidence.recorded_at.date()
+            assert entered.get(number, evidence.recorded_at) <= evidence.recorded_at
+            assert evidence.recorded_at <= now
+            if number < current:
+                assert evidence.recorded_at < entered[number + 1], evidence
+            # What the evidence links to existed when it was recorded.
+            for linked in (evidence.objective, evidence.risk):
+                if linked is not None:
+                    assert linked.created_at <= evidence.recorded_at, evidence
+
+
+def test_records_are_dated_by_the_story_not_by_the_load() -> None:
+    loaded_at = timezone.now()
+    demo_load()
+
+    for relationship in Relationship.objects.all():
+        assert relationship.created_at < loaded_at
+        records = [
+            *relationship.objectives.all(),
+            *relationship.risks.all(),
+            *relationship.actions.all(),
+        ]
+        assert records
+        for record in records:
+            assert relationship.start_date <= record.created_at.date(), record
+            assert record.updated_at == record.created_at, record
+            created = record.history.get(history_type="+")
+            assert created.history_date == record.created_at, record
+        assert any(record.created_at < loaded_at for record in records)
+        for action in relationship.actions.exclude(completed_at=None):
+            assert action.created_at < action.completed_at, action
+
+
+def test_second_load_leaves_records_made_while_trying_the_app_alone() -> None:
+    demo_load()
+    relationship = Relationship.objects.get(reference=UBC)
+    objective = Objective.objects.create(
+        relationship=relationship, title="Tried in the app", horizon="short"
+    )
+    section = PlanSection.objects.filter(
+        plan_version__status=PlanVersionStatus.APPROVED
+    ).first()
+    before = (objective.created_at, list(objective.history.values()))
+
+    demo_load()
+
+    objective.refresh_from_db()
+    assert (objective.created_at, list(objective.history.values())) == before
+    assert PlanSection.objects.get(pk=section.pk).updated_at == section.updated_at
+
+
+def test_frozen_plan_sections_were_last_saved_before_their_submission() -> None:
+    demo_load()
+    versions = PlanVersion.objects.exclude(submitted_at=None)
+    assert versions.filter(status=PlanVersionStatus.APPROVED).exists()
+    assert versions.filter(status=PlanVersionStatus.SUPERSEDED).exists()
+
+    for version in versions:
+        decided = version.approved_at or version.submitted_at
+        for section in version.sections.all():
+            assert section.updated_at <= version.submitted_at, section
+            saved = list(section.history.values_list("history_date", flat=True))
+            assert saved and max(saved) <= version.submitted_at, section
+        recorded = version.history.values_list("history_date", flat=True)
+        assert max(recorded) <= decided, version
+    for plan in Plan.objects.all():
+        first_version = plan.versions.earliest("created_at")
+        assert plan.created_at <= first_version.created_at
+        assert max(plan.history.values_list("history_date", flat=True)) <= (
+            first_version.created_at
+        )
