@@ -52,6 +52,7 @@ from relationships.choices import (
     RelationshipKind,
     RelationshipStatus,
     RiskStatus,
+    Visibility,
 )
 from relationships.models import (
     Action,
@@ -1615,8 +1616,9 @@ def _team_text(*, relationship: Relationship) -> str:
 
 
 def _objectives_answers(*, relationship: Relationship) -> dict[str, str]:
+    # The plan is read by every partner: a partner's private objective stays out.
     objectives = list(
-        Objective.objects.filter(relationship=relationship)
+        Objective.objects.filter(relationship=relationship, visibility=Visibility.JOINT)
         .select_related("owner__organisation")
         .order_by("pk")
     )
@@ -2022,13 +2024,17 @@ def _load_artefact_evidence(
     )
     links: dict[str, dict[str, Any]] = {
         OBJECTIVE_LINK: {
-            "objective": Objective.objects.filter(relationship=relationship, owner=None)
+            "objective": Objective.objects.filter(
+                relationship=relationship, owner=None, visibility=Visibility.JOINT
+            )
             .order_by("pk")
             .first()
         },
         RISK_LINK: {
             "risk": Risk.objects.filter(
-                relationship=relationship, owner_partnership=None
+                relationship=relationship,
+                owner_partnership=None,
+                visibility=Visibility.JOINT,
             )
             .order_by("pk")
             .first()
