@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from assessments.choices import (
     AssessmentKind,
@@ -73,6 +74,7 @@ class Assessment(PartnerPrivateRecord):
         related_name="+",
         help_text="The earlier assessment this one started from.",
     )
+    history = HistoricalRecords()
 
     owner_partnership_field = "partnership"
 
@@ -122,6 +124,13 @@ class Assessment(PartnerPrivateRecord):
         return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
 
 
+# Kept by name so that a service can write one history record of a rating with its
+# final links, instead of one per link set (see assessments.services.assessments).
+PRINCIPLE_RATING_HISTORY = HistoricalRecords(
+    m2m_fields=["objectives", "risks", "documents"]
+)
+
+
 class PrincipleRating(models.Model):
     """An assessment's maturity level for one principle, with its evidence."""
 
@@ -161,6 +170,7 @@ class PrincipleRating(models.Model):
         related_name="+",
         help_text="The action raised for a low rating.",
     )
+    history = PRINCIPLE_RATING_HISTORY
 
     class Meta:
         ordering = ["assessment", "principle__number"]
@@ -289,6 +299,7 @@ class Report(models.Model):
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["relationship", "-period_start", "-created_at"]
@@ -332,6 +343,7 @@ class AssessmentSchedule(models.Model):
     grace_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days after a period ends before it counts as overdue."
     )
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"{self.relationship}: {self.get_cadence_display()}"

@@ -6,6 +6,7 @@ final assessment or link another relationship's records as evidence.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.choices import AssessmentKind, AssessmentStatus, RatingChange
-from assessments.models import Assessment, PrincipleRating
+from assessments.models import (
+    PRINCIPLE_RATING_HISTORY,
+    Assessment,
+    PrincipleRating,
+)
 from assessments.selectors.assessments import (
     LOW_RATING_LEVEL,
     AssessmentPeriod,
@@ -144,6 +149,7 @@ def assessment_start(
         based_on=previous,
     )
     assessment.full_clean()
+    assessment._history_user = user
     try:
         with transaction.atomic():
             assessment.save()
@@ -153,11 +159,39 @@ def assessment_start(
             f"The {period.label} {label} has already been started.", code="exists"
         ) from error
     if previous is not None:
-        _copy_ratings(source=previous, target=assessment)
+        _copy_ratings(source=previous, target=assessment, user=user)
     return assessment
 
 
-def _copy_ratings(*, source: Assessment, target: Assessment) -> None:
+def _rating_save_with_links(
+    rating: PrincipleRating,
+    *,
+    objectives: Iterable[Objective],
+    risks: Iterable[Risk],
+    documents: Iterable[RelationshipDocument],
+    user: AbstractBaseUser | None,
+) -> None:
+    """Save a rating and its links with one history record of the final state.
+
+    Left to itself, django-simple-history writes a record at the save and another
+    at each changed link set, the first ones showing links about to change.
+    """
+    created = rating.pk is None
+    rating.skip_history_when_saving = True
+    try:
+        rating.save()
+        rating.objectives.set(objectives)
+        rating.risks.set(risks)
+        rating.documents.set(documents)
+    finally:
+        del rating.skip_history_when_saving
+    rating._history_user = user
+    PRINCIPLE_RATING_HISTORY.create_historical_record(rating, "+" if created else "~")
+
+
+def _copy_ratings(
+    *, source: Assessment, target: Assessment, user: AbstractBaseUser | None
+) -> None:
     principles_by_key = {
         principle.key: principle
         for principle in Principle.objects.filter(
@@ -191,10 +225,13 @@ def _copy_ratings(*, source: Assessment, target: Assessment) -> None:
             ),
         )
         rating.full_clean()
-        rating.save()
-        rating.objectives.set(source_rating.objectives.all())
-        rating.risks.set(source_rating.risks.all())
-        rating.documents.set(source_rating.documents.all())
+        _rating_save_with_links(
+            rating,
+            objectives=source_rating.objectives.all(),
+            risks=source_rating.risks.all(),
+            documents=source_rating.documents.all(),
+            user=user,
+        )
 
 
 # --- save ratings ----------------------------------------------------------
@@ -286,7 +323,7 @@ def assessment_ratings_save(
     *,
     assessment: Assessment,
     ratings: list[RatingInput],
-    user: AbstractBaseUser | None = None,
+    user: AbstractBaseUser | None,
 ) -> list[PrincipleRating]:
     """Save the entered principles; unrated and empty ones stay unrated.
 
@@ -348,15 +385,23 @@ def assessment_ratings_save(
         rating.plan_section_keys = list(entry.plan_section_keys)
         rating.change = change
         rating.full_clean()
-        rating.save()
-        rating.objectives.set(entry.objectives)
-        rating.risks.set(entry.risks)
-        rating.documents.set(entry.documents)
+        _rating_save_with_links(
+            rating,
+            objectives=entry.objectives,
+            risks=entry.risks,
+            documents=entry.documents,
+            user=user,
+        )
         saved.append(rating)
     if saved:
         if user is not None:
             assessment.last_edited_by = user
-            assessment.save(update_fields=["last_edited_by"])
+            # Bookkeeping for e-mails: the ratings' own history says who edited.
+            assessment.skip_history_when_saving = True
+            try:
+                assessment.save(update_fields=["last_edited_by"])
+            finally:
+                del assessment.skip_history_when_saving
         assessment_confirmations_clear_changed(assessment=assessment, user=user)
     return saved
 
@@ -373,7 +418,9 @@ def _missing_message(missing: list[Principle], verb: str) -> str:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment) -> Assessment:
+def assessment_submit(
+    *, assessment: Assessment, user: AbstractBaseUser | None
+) -> Assessment:
     """Hand in a complete draft: a self-assessment becomes visible to the partners."""
     assessment = _locked(assessment)
     _refuse_if_final(assessment)
@@ -385,12 +432,15 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.full_clean()
+    assessment._history_user = user
     assessment.save(update_fields=["status", "submitted_at"])
     return assessment
 
 
 @transaction.atomic
-def assessment_finalise(*, assessment: Assessment) -> Assessment:
+def assessment_finalise(
+    *, assessment: Assessment, user: AbstractBaseUser | None
+) -> Assessment:
     """Close a submitted self-assessment for good: from now on it is read-only.
 
     A joint assessment is never finalised here: it becomes final when every
@@ -411,6 +461,7 @@ def assessment_finalise(*, assessment: Assessment) -> Assessment:
     assessment.status = AssessmentStatus.FINAL
     assessment.finalised_at = timezone.now()
     assessment.full_clean()
+    assessment._history_user = user
     assessment.save(update_fields=["status", "finalised_at"])
     return assessment
 
@@ -466,7 +517,9 @@ def principle_rating_action_create(
         due_date=due_date,
     )
     action.full_clean()
+    action._history_user = user
     action.save()
     rating.improvement_action = action
+    rating._history_user = user
     rating.save(update_fields=["improvement_action"])
     return action

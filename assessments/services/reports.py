@@ -5,6 +5,10 @@ row with a conditional update and stops when it did not get it, so a retried,
 duplicated or redelivered task never makes a second report, and a done report is
 never rendered again. The attempt counter grows at every claim: a report that
 kills its worker each time is failed after MAX_ATTEMPTS instead of looping.
+
+The conditional updates bypass django-simple-history's save() signal, so each
+one that took effect writes its history record itself (`_record`): who asked
+for a report and every status it went through appear on the History page.
 """
 
 import datetime
@@ -80,6 +84,22 @@ def report_absolute_url(report: Report) -> str:
     )
 
 
+def _record(
+    report: Report,
+    *,
+    reason: str,
+    user: AbstractBaseUser | None = None,
+    **changes: object,
+) -> None:
+    """Write the history record of a conditional update that took effect, from
+    the values it set (no second read of the row)."""
+    for field_name, value in changes.items():
+        setattr(report, field_name, value)
+    Report.history.bulk_history_create(
+        [report], update=True, default_user=user, default_change_reason=reason
+    )
+
+
 def _queue_render_on_commit(report_id: int) -> None:
     from assessments.tasks import report_render_task
 
@@ -131,6 +151,9 @@ def report_request(
             requested_by=user,
             requested_by_schedule=schedule_name,
         )
+        report._history_user = user
+        if schedule_name:
+            report._change_reason = f"Requested by the schedule “{schedule_name}”"
         try:
             report.full_clean()
             with transaction.atomic():
@@ -149,14 +172,15 @@ def report_request(
 
 
 @transaction.atomic
-def report_retry(*, report: Report) -> bool:
+def report_retry(*, report: Report, user: AbstractBaseUser | None) -> bool:
     """Queue a failed report again, with a fresh attempt budget."""
     updated = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
         status=ReportStatus.QUEUED, attempts=0, error="", started_at=None
     )
-    if updated == 1:
-        _queue_render_on_commit(report.pk)
     report.refresh_from_db()
+    if updated == 1:
+        _record(report, reason="Retry requested", user=user)
+        _queue_render_on_commit(report.pk)
     return updated == 1
 
 
@@ -197,7 +221,9 @@ def report_subscription_toggle(
 # --- rendering (runs in the worker) -----------------------------------------------
 
 
-def _claim(*, report_id: int, now: datetime.datetime) -> bool:
+@transaction.atomic
+def _claim(*, report_id: int, now: datetime.datetime) -> Report | None:
+    """The claimed report, or None when another worker has it or it is settled."""
     claimable = Q(status=ReportStatus.QUEUED) | Q(
         status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER
     )
@@ -210,7 +236,13 @@ def _claim(*, report_id: int, now: datetime.datetime) -> bool:
             attempts=F("attempts") + 1,
         )
     )
-    return updated == 1
+    if updated != 1:
+        return None
+    report = Report.objects.select_related(
+        "relationship__stage", "plan_version", "requested_by"
+    ).get(pk=report_id)
+    _record(report, reason=f"Claimed by the report worker (attempt {report.attempts})")
+    return report
 
 
 def _mine(report: Report, claimed_at: datetime.datetime):
@@ -219,12 +251,18 @@ def _mine(report: Report, claimed_at: datetime.datetime):
     )
 
 
+@transaction.atomic
 def _fail(report: Report, *, claimed_at: datetime.datetime, error: str) -> None:
-    _mine(report, claimed_at).update(status=ReportStatus.FAILED, error=error[:2000])
+    changes = {"status": ReportStatus.FAILED, "error": error[:2000]}
+    if _mine(report, claimed_at).update(**changes) == 1:
+        _record(report, reason="Rendering failed", **changes)
 
 
+@transaction.atomic
 def _release(report: Report, *, claimed_at: datetime.datetime) -> None:
-    _mine(report, claimed_at).update(status=ReportStatus.QUEUED, started_at=None)
+    changes = {"status": ReportStatus.QUEUED, "started_at": None}
+    if _mine(report, claimed_at).update(**changes) == 1:
+        _record(report, reason="Released for a later try", **changes)
 
 
 def report_build_html(*, data: ReportData, report: Report) -> str:
@@ -271,16 +309,20 @@ def _store(
         f"{report.period_start:%Y%m%d}-{report.pk}.pdf",
         ContentFile(pdf.content),
     )
-    updated = _mine(report, claimed_at).update(
-        status=ReportStatus.DONE,
-        file=name,
-        sha256=hashlib.sha256(pdf.content).hexdigest(),
-        generated_at=timezone.now(),
-        data_fingerprint=fingerprint,
-        page_count=pdf.page_count,
-        size_bytes=len(pdf.content),
-        error="",
-    )
+    changes = {
+        "status": ReportStatus.DONE,
+        "file": name,
+        "sha256": hashlib.sha256(pdf.content).hexdigest(),
+        "generated_at": timezone.now(),
+        "data_fingerprint": fingerprint,
+        "page_count": pdf.page_count,
+        "size_bytes": len(pdf.content),
+        "error": "",
+    }
+    with transaction.atomic():
+        updated = _mine(report, claimed_at).update(**changes)
+        if updated == 1:
+            _record(report, reason="Rendered", **changes)
     if updated != 1:  # another worker took the row over meanwhile
         default_storage.delete(name)
     return updated == 1
@@ -293,16 +335,14 @@ def report_render(*, report_id: int, now: datetime.datetime | None = None) -> st
     while this one renders, for seconds.
     """
     claimed_at = now or timezone.now()
-    if not _claim(report_id=report_id, now=claimed_at):
+    report = _claim(report_id=report_id, now=claimed_at)
+    if report is None:
         status = (
             Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
         )
         if status == ReportStatus.RUNNING:
             return RenderOutcome.BUSY
         return RenderOutcome.SKIPPED
-    report = Report.objects.select_related(
-        "relationship__stage", "plan_version", "requested_by"
-    ).get(pk=report_id)
     if report.attempts > MAX_ATTEMPTS:
         _fail(
             report,

@@ -10,6 +10,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -71,6 +72,7 @@ def assessment_schedule_save(
     cadence: str,
     grace_days: int,
     active: bool,
+    user: AbstractBaseUser | None,
 ) -> AssessmentSchedule:
     """Create or change the relationship's schedule."""
     schedule = relationship_schedule(relationship=relationship)
@@ -78,6 +80,7 @@ def assessment_schedule_save(
     schedule.grace_days = grace_days
     schedule.active = active
     schedule.full_clean()
+    schedule._history_user = user
     schedule.save()
     return schedule
 

@@ -322,7 +322,7 @@ def assessment_submit_view(
     )
     if request.method == "POST":
         try:
-            assessment_submit(assessment=assessment)
+            assessment_submit(assessment=assessment, user=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -360,7 +360,7 @@ def assessment_finalise_view(
     status = 200
     if request.method == "POST":
         try:
-            assessment_finalise(assessment=assessment)
+            assessment_finalise(assessment=assessment, user=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
             status = 409

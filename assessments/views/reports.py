@@ -212,7 +212,7 @@ def report_retry(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         user=request.user, reference=reference, pk=pk
     )
     if request.method == "POST":
-        if report_services.report_retry(report=report):
+        if report_services.report_retry(report=report, user=request.user):
             messages.success(request, "The report is queued again.")
         else:
             messages.info(
@@ -280,6 +280,7 @@ def schedule_edit(request: HttpRequest, reference: str) -> HttpResponse:
             cadence=form.cleaned_data["cadence"],
             grace_days=form.cleaned_data["grace_days"],
             active=form.cleaned_data["active"],
+            user=request.user,
         )
         messages.success(
             request,

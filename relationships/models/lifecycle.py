@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, StageArtefact
@@ -27,6 +28,7 @@ class StageTransition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     moved_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["relationship", "-moved_at"]
@@ -77,6 +79,7 @@ class ArtefactEvidence(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["relationship", "artefact__stage__number", "artefact__order"]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from relationships.choices import (
     MembershipRole,
@@ -57,6 +58,7 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=30, choices=MembershipRole.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["organisation", "user"]

@@ -167,6 +167,7 @@ class PlanDecision(models.Model):
             "every section); the decision counts only while the content still has it."
         ),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan_version", "submission_round", "decided_at"]

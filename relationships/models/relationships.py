@@ -104,6 +104,7 @@ class Partnership(models.Model):
     senior_executive = models.CharField(
         "senior executive responsible", max_length=200, blank=True
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["relationship", "role", "organisation__name"]
@@ -160,6 +161,7 @@ class JointManagementTeamMember(models.Model):
     is_leadership = models.BooleanField(
         default=False, help_text="Senior leader with authority to commit the partner."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["relationship", "-is_leadership", "user__last_name"]
@@ -229,6 +231,7 @@ class RelationshipDocument(PartnerPrivateRecord):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     owner_partnership_field = "owner_partnership"
 

@@ -108,6 +108,7 @@ def stage_move(
         moved_by=user,
     )
     transition.full_clean()
+    transition._history_user = user
     locked.stage = to_stage
     locked.full_clean()
     locked._history_user = user
@@ -189,6 +190,7 @@ def artefact_evidence_record(
     evidence.document = document
     evidence.note = note
     evidence.recorded_by = user
+    evidence._history_user = user
     try:
         evidence.full_clean()
     except ValidationError:
@@ -223,6 +225,7 @@ def artefact_evidence_skip(
     evidence.document = None
     evidence.note = reason
     evidence.recorded_by = user
+    evidence._history_user = user
     evidence.full_clean()
     evidence.save()
     return evidence
@@ -230,13 +233,20 @@ def artefact_evidence_skip(
 
 @transaction.atomic
 def artefact_evidence_clear(
-    *, relationship: Relationship, artefact: StageArtefact
+    *, relationship: Relationship, artefact: StageArtefact, user: AbstractBaseUser
 ) -> bool:
     """Forget the evidence or skip of an artefact; True when there was any."""
-    deleted, _ = ArtefactEvidence.objects.filter(
-        relationship=relationship, artefact=artefact
-    ).delete()
-    return bool(deleted)
+    evidence = (
+        ArtefactEvidence.objects.select_for_update()
+        .filter(relationship=relationship, artefact=artefact)
+        .first()
+    )
+    if evidence is None:
+        return False
+    # Deleted one by one, not by queryset, so the history names who cleared it.
+    evidence._history_user = user
+    evidence.delete()
+    return True
 
 
 @transaction.atomic
@@ -261,5 +271,6 @@ def document_upload(
         uploaded_by=user,
     )
     document.full_clean()
+    document._history_user = user
     document.save()
     return document

@@ -301,6 +301,7 @@ def plan_version_decide(
         content_sha256=fingerprint,
     )
     plan_decision.full_clean()
+    plan_decision._history_user = user
     plan_decision.save()
 
     if decision == PlanDecisionKind.REJECT:

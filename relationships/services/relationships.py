@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from relationships.models import Relationship
@@ -11,7 +12,10 @@ RELATIONSHIP_EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def relationship_update(
-    *, relationship: Relationship, changes: dict[str, Any]
+    *,
+    relationship: Relationship,
+    changes: dict[str, Any],
+    user: AbstractBaseUser | None,
 ) -> Relationship:
     """Apply validated changes to a relationship's own fields."""
     unknown = set(changes) - RELATIONSHIP_EDITABLE_FIELDS
@@ -20,5 +24,6 @@ def relationship_update(
     for field_name, value in changes.items():
         setattr(relationship, field_name, value)
     relationship.full_clean()
+    relationship._history_user = user
     relationship.save(update_fields=[*changes, "updated_at"])
     return relationship

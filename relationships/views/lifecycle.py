@@ -210,7 +210,7 @@ def artefact_evidence_clear(
     artefact = stage_artefact_get(pk=artefact_pk)
     if request.method == "POST":
         if lifecycle_services.artefact_evidence_clear(
-            relationship=relationship, artefact=artefact
+            relationship=relationship, artefact=artefact, user=request.user
         ):
             messages.success(
                 request, f"“{artefact.name}” is back to missing; nothing links to it."

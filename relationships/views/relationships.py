@@ -77,6 +77,7 @@ def relationship_edit(request: HttpRequest, reference: str) -> HttpResponse:
         relationship_update(
             relationship=relationship,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
+            user=request.user,
         )
         messages.success(request, "Relationship details saved.")
         return redirect(relationship)

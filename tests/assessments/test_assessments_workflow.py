@@ -223,6 +223,7 @@ def test_a_final_assessment_refuses_every_write_in_the_service(world) -> None:
         assessment_ratings_save(
             assessment=assessment,
             ratings=[RatingInput(principle=principle, level=1)],
+            user=world.alice,
         )
     assert set(_levels(assessment).values()) == {3}
 

@@ -278,13 +278,14 @@ def test_a_self_assessment_is_not_confirmed_but_finalised_by_its_partner(
     with pytest.raises(ValidationError) as error:
         _confirm(own, world.alice, world.lead)
     assert error.value.code == "not_joint"
-    assert assessment_finalise(assessment=own).status == AssessmentStatus.FINAL
+    finalised = assessment_finalise(assessment=own, user=world.alice)
+    assert finalised.status == AssessmentStatus.FINAL
 
 
 def test_the_joint_assessment_cannot_be_finalised_directly(world) -> None:
     assessment = _submitted(world)
     with pytest.raises(ValidationError, match="every partner has confirmed"):
-        assessment_finalise(assessment=assessment)
+        assessment_finalise(assessment=assessment, user=world.alice)
     assert _status(assessment) == AssessmentStatus.SUBMITTED
 
 

@@ -279,8 +279,10 @@ def test_retry_queues_a_failed_report_with_a_fresh_budget(
     )
 
     with django_capture_on_commit_callbacks() as callbacks:
-        assert report_retry(report=report)
-        assert not report_retry(report=report)  # queued now: nothing to retry
+        assert report_retry(report=report, user=world.alice)
+        assert not report_retry(
+            report=report, user=world.alice
+        )  # queued now: nothing to retry
 
     assert (report.status, report.attempts, report.error) == (
         ReportStatus.QUEUED,

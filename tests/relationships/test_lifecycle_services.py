@@ -285,18 +285,20 @@ def test_skip_drops_earlier_links_and_keeps_the_reason(world) -> None:
 def test_clear_forgets_the_record_and_says_whether_there_was_one(world) -> None:
     evidence = ArtefactEvidenceFactory(relationship=world.relationship)
     assert artefact_evidence_clear(
-        relationship=world.relationship, artefact=evidence.artefact
+        relationship=world.relationship, artefact=evidence.artefact, user=world.alice
     )
     assert not ArtefactEvidence.objects.exists()
     assert not artefact_evidence_clear(
-        relationship=world.relationship, artefact=evidence.artefact
+        relationship=world.relationship, artefact=evidence.artefact, user=world.alice
     )
 
 
 def test_clear_leaves_other_relationships_alone(world) -> None:
     artefact = first_artefact()
     ArtefactEvidenceFactory(relationship=world.outsider_relationship, artefact=artefact)
-    artefact_evidence_clear(relationship=world.relationship, artefact=artefact)
+    artefact_evidence_clear(
+        relationship=world.relationship, artefact=artefact, user=world.alice
+    )
     assert ArtefactEvidence.objects.filter(
         relationship=world.outsider_relationship
     ).exists()
