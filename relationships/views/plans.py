@@ -33,8 +33,10 @@ from relationships.selectors import (
     user_can_edit_relationship,
 )
 from relationships.selectors.history import (
+    HISTORY_SOURCES,
     relationship_history_entries,
     relationship_history_rows,
+    relationship_history_visible_ids,
 )
 from relationships.selectors.plans import (
     plan_get_for_relationship,
@@ -661,10 +663,17 @@ def plan_diff(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def relationship_history(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_user(user=request.user, reference=reference)
-    paginator = Paginator(
-        relationship_history_rows(relationship=relationship), HISTORY_PAGE_SIZE
+    # An unknown kind (an old or edited link) shows everything rather than nothing.
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in HISTORY_SOURCES else ""
+    rows = relationship_history_rows(
+        relationship=relationship,
+        kinds=[kind] if kind else None,
+        visible_ids=relationship_history_visible_ids(
+            user=request.user, relationship=relationship
+        ),
     )
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = Paginator(rows, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "relationships/plan_history.html",
@@ -673,6 +682,8 @@ def relationship_history(request: HttpRequest, reference: str) -> HttpResponse:
             "plan": plan_get_for_relationship(relationship=relationship),
             "page_obj": page_obj,
             "entries": relationship_history_entries(rows=page_obj.object_list),
+            "kind": kind,
+            "kinds": [(key, source.label) for key, source in HISTORY_SOURCES.items()],
             "active_tab": "history",
         },
     )
