@@ -91,6 +91,10 @@ class HistorySource:
     subject: Callable[[Any, Names], str]
     refs: Callable[[Any], Iterable[_Ref]] = lambda record: ()
     hidden_fields: frozenset[str] = frozenset()
+    # What a record is part of (a rating's assessment): consecutive changes of
+    # one part by one person, with nothing else between them, show as one entry
+    # with a line each (no time window, which a save could straddle).
+    parent: Callable[[Any, Names], str] | None = None
 
 
 def _plan_ids(relationship: Relationship) -> QuerySet:
@@ -105,9 +109,9 @@ def _of_relationship(model: type[models.Model]) -> Callable[[Relationship], Quer
     return lambda relationship: model.history.filter(relationship_id=relationship.pk)
 
 
-def _section_subject(record: Any, names: Names) -> str:
+def _section_version(record: Any, names: Names) -> str:
     version = names.get((PlanVersion, record.plan_version_id), "a deleted version")
-    return f"{PrincipleKey(record.principle_key).label}, {version}"
+    return f"Plan {version}"
 
 
 def _assessment_subject(record: Any, names: Names) -> str:
@@ -183,8 +187,9 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
         lambda relationship: PlanSection.history.filter(
             plan_version_id__in=_version_ids(relationship)
         ),
-        _section_subject,
+        lambda record, names: PrincipleKey(record.principle_key).label,
         lambda record: [_Ref(PlanVersion, record.plan_version_id)],
+        parent=_section_version,
     ),
     "sign_off": HistorySource(
         PlanDecision,
@@ -257,15 +262,13 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
                 relationship_id=relationship.pk
             ).values("id")
         ),
-        lambda record, names: (
-            f"{_name(names, Principle, record.principle_id)}, "
-            f"{_name(names, Assessment, record.assessment_id)}"
-        ),
+        lambda record, names: _name(names, Principle, record.principle_id),
         lambda record: [
             _Ref(Principle, record.principle_id),
             _Ref(Assessment, record.assessment_id),
         ],
         hidden_fields=frozenset({"assessment", "principle"}),
+        parent=lambda record, names: _name(names, Assessment, record.assessment_id),
     ),
     "schedule": HistorySource(
         AssessmentSchedule,
@@ -391,6 +394,8 @@ class HistoryEntry:
     subject: str
     reason: str
     changes: list[HistoryChange]
+    parent: str = ""
+    group_key: str = ""
 
 
 def relationship_history_entries(
@@ -435,6 +440,8 @@ def relationship_history_entries(
                 kind=kind,
                 subject_kind=source.label,
                 subject=source.subject(record, names),
+                parent=source.parent(record, names) if source.parent else "",
+                group_key=_group_key(kind, record, names),
                 reason=record.history_change_reason or "",
                 changes=[
                     HistoryChange(label, _show(old, names), _show(new, names))
@@ -443,6 +450,21 @@ def relationship_history_entries(
             )
         )
     return entries
+
+
+def _group_key(kind: str, record: Any, names: Names) -> str:
+    source = HISTORY_SOURCES[kind]
+    if source.parent is None:
+        return f"{kind}:{record.history_id}"
+    return "|".join(
+        [
+            kind,
+            source.parent(record, names),
+            str(record.history_user_id),
+            record.history_type,
+            record.history_change_reason or "",
+        ]
+    )
 
 
 def _who(record: Any) -> str:

@@ -78,7 +78,8 @@ def test_history_shows_who_changed_what_with_before_and_after(login, world) -> N
         if entry.subject_kind == "Plan section" and entry.action == "Changed"
     )
     assert section_change.who == world.bob.get_full_name()
-    assert section_change.subject == "Governance and processes, version 1"
+    assert section_change.subject == "Governance and processes"
+    assert section_change.parent == "Plan version 1"
     cadence = next(c for c in section_change.changes if c.label == "Meeting cadence")
     assert (cadence.old, cadence.new) == ("", "Monthly")
     assert [entry.when for entry in entries] == sorted(
