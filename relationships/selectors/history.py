@@ -20,7 +20,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -34,6 +42,7 @@ from assessments.models import (
 )
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
+from relationships.choices import Visibility
 from relationships.models import (
     Action,
     ArtefactEvidence,
@@ -51,7 +60,9 @@ from relationships.models import (
     Risk,
     StageTransition,
 )
+from relationships.models.privacy import PartnerPrivateRecord
 from relationships.plan_schema import SECTION_FIELDS
+from relationships.selectors import visible_records
 from relationships.selectors.plans import person_name, word_diff
 
 Names = Mapping[tuple[type[models.Model], int], str]
@@ -68,6 +79,8 @@ class _Ref:
 def _name(names: Names, model: type[models.Model], pk: int | None) -> str:
     if pk is None:
         return ""
+    if issubclass(model, PartnerPrivateRecord):
+        return names.get((model, pk), "a deleted or private record")
     return names.get((model, pk), f"#{pk} (deleted)")
 
 
@@ -320,23 +333,50 @@ _LINK_LABELS = {
 # --- Rows of one page ----------------------------------------------------------------
 
 
+VisibleIds = Mapping[type[models.Model], QuerySet | Iterable[int]]
+
+
 def relationship_history_visible_ids(
     *, user: AbstractBaseUser, relationship: Relationship
-) -> dict[type[models.Model], QuerySet | Iterable[int]]:
+) -> dict[type[models.Model], QuerySet]:
     """For each model some of whose records of this relationship the user may not
-    see, the ids of those the user may see; models not named are all visible.
+    see, the ids of the existing ones the user may see (by `visible_records`, the
+    partner-private rule); models not named are all visible. A rating is seen
+    with its assessment.
 
-    The one place where per-record visibility reaches the History page: today
-    every partner sees every record of its relationships.
+    The one place where per-record visibility reaches the History page.
     """
-    return {}
+    visible: dict[type[models.Model], QuerySet] = {}
+    for source in HISTORY_SOURCES.values():
+        model = source.model
+        if issubclass(model, PartnerPrivateRecord):
+            visible[model] = (
+                model._default_manager.filter(relationship_id=relationship.pk)
+                .filter(visible_records(user, model))
+                .values("pk")
+            )
+    visible[PrincipleRating] = PrincipleRating.objects.filter(
+        assessment_id__in=visible[Assessment]
+    ).values("pk")
+    return visible
+
+
+def _visible_history(queryset: QuerySet, visible_ids: QuerySet | Iterable[int]) -> Q:
+    """History rows of records the person may see. A deleted record has no
+    current row to judge, so its history shows only where it was joint."""
+    keep = Q(id__in=visible_ids)
+    model = queryset.model.instance_type
+    if issubclass(model, PartnerPrivateRecord):
+        deleted = ~Exists(model._default_manager.filter(pk=OuterRef("id")))
+        keep |= Q(deleted, visibility=Visibility.JOINT)
+    return keep
 
 
 def relationship_history_rows(
     *,
     relationship: Relationship,
     kinds: Iterable[str] | None = None,
-    visible_ids: Mapping[type[models.Model], QuerySet | Iterable[int]] | None = None,
+    visible_ids: VisibleIds | None = None,
 ) -> QuerySet:
     """One row (history_id, history_date, source) per recorded change of the
     relationship's shared data, newest first, as one query to paginate.
@@ -352,7 +392,9 @@ def relationship_history_rows(
         source = HISTORY_SOURCES[kind]
         queryset = source.rows(relationship)
         if source.model in visible_ids:
-            queryset = queryset.filter(id__in=visible_ids[source.model])
+            queryset = queryset.filter(
+                _visible_history(queryset, visible_ids[source.model])
+            )
         parts.append(
             queryset.order_by()
             .annotate(history_source=Value(kind, output_field=CharField()))
@@ -399,7 +441,9 @@ class HistoryEntry:
 
 
 def relationship_history_entries(
-    *, rows: Iterable[tuple[int, datetime.datetime, str]]
+    *,
+    rows: Iterable[tuple[int, datetime.datetime, str]],
+    visible_ids: VisibleIds | None = None,
 ) -> list[HistoryEntry]:
     """Turn a page of history rows into readable entries, in a fixed number of
     queries whatever the page holds: per kind, the records and their
@@ -423,7 +467,9 @@ def relationship_history_entries(
         key: _raw_changes(kind=key[0], record=record, before=previous[key], links=links)
         for key, record in records.items()
     }
-    names = _related_names(raw_changes.values(), records=records)
+    names = _related_names(
+        raw_changes.values(), records=records, visible_ids=visible_ids or {}
+    )
     entries = []
     for history_id, when, kind in rows:
         record = records.get((kind, history_id))
@@ -636,6 +682,7 @@ def _related_names(
     changes: Iterable[list[tuple[str, Any, Any]]],
     *,
     records: Mapping[tuple[str, int], Any],
+    visible_ids: VisibleIds,
 ) -> dict[tuple[type[models.Model], int], str]:
     """Names of every object the page mentions: one query per kind of object."""
     wanted: dict[type[models.Model], set[int]] = defaultdict(set)
@@ -655,6 +702,9 @@ def _related_names(
             queryset = queryset.select_related("organisation")
         if model is Assessment:
             queryset = queryset.select_related("partnership__organisation")
+        if model in visible_ids:
+            # A change may link a record the person may not see: not by name.
+            queryset = queryset.filter(pk__in=visible_ids[model])
         for pk, instance in queryset.in_bulk(pks).items():
             names[model, pk] = _object_name(instance)
     return names

@@ -666,12 +666,13 @@ def relationship_history(request: HttpRequest, reference: str) -> HttpResponse:
     # An unknown kind (an old or edited link) shows everything rather than nothing.
     kind = request.GET.get("kind", "")
     kind = kind if kind in HISTORY_SOURCES else ""
+    visible_ids = relationship_history_visible_ids(
+        user=request.user, relationship=relationship
+    )
     rows = relationship_history_rows(
         relationship=relationship,
         kinds=[kind] if kind else None,
-        visible_ids=relationship_history_visible_ids(
-            user=request.user, relationship=relationship
-        ),
+        visible_ids=visible_ids,
     )
     page_obj = Paginator(rows, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -681,7 +682,9 @@ def relationship_history(request: HttpRequest, reference: str) -> HttpResponse:
             "relationship": relationship,
             "plan": plan_get_for_relationship(relationship=relationship),
             "page_obj": page_obj,
-            "entries": relationship_history_entries(rows=page_obj.object_list),
+            "entries": relationship_history_entries(
+                rows=page_obj.object_list, visible_ids=visible_ids
+            ),
             "kind": kind,
             "kinds": [(key, source.label) for key, source in HISTORY_SOURCES.items()],
             "active_tab": "history",

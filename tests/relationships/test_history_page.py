@@ -16,6 +16,7 @@ from assessments.selectors.assessments import AssessmentPeriod
 from assessments.services import assessments as assessment_services
 from assessments.services import schedules as schedule_services
 from assessments.services.assessments import RatingInput
+from relationships.choices import Visibility
 from relationships.models import JointManagementTeamMember, Objective
 from relationships.selectors.history import (
     HISTORY_SOURCES,
@@ -25,9 +26,14 @@ from relationships.selectors.history import (
 from relationships.services import lifecycle as lifecycle_services
 from relationships.services import registers as register_services
 from relationships.services import relationships as relationship_services
-from tests.assessments.factories_assessments import principles_of
+from tests.assessments.factories_assessments import make_assessment, principles_of
 from tests.assessments.factories_reports import finished_period
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 from tests.relationships.factories_lifecycle import first_artefact, stage
 from tests.relationships.factories_plans import approve_by_all
 
@@ -278,3 +284,72 @@ def test_history_page_query_count_is_pinned(
     # documents, objectives, stages, users, principles, assessments and
     # artefacts named (7).
     assert len(first) == 26
+
+
+def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(
+    login: Any, world: Any
+) -> None:
+    frank_organisation = OrganisationFactory(name="Second Supplier", slug="second")
+    frank = UserFactory(username="frank")
+    MembershipFactory(
+        user=frank, organisation=frank_organisation, role="relationship_manager"
+    )
+    PartnershipFactory(
+        relationship=world.relationship,
+        organisation=frank_organisation,
+        relationship_manager=frank,
+    )
+    secret = register_services.risk_create(
+        relationship=world.relationship,
+        values={
+            "owner_partnership": world.partner,
+            "title": "Cash-flow squeeze",
+            "likelihood": 4,
+            "impact": 5,
+        },
+        created_by=world.bob,
+    )
+    assert secret.visibility == Visibility.PARTNER
+    register_services.risk_update(
+        risk=secret, changes={"title": "Cash-flow squeeze, worse"}, updated_by=world.bob
+    )
+    self_assessment = make_assessment(
+        world, partnership=world.partner, visibility=Visibility.PARTNER
+    )
+    assessment_services.assessment_ratings_save(
+        assessment=self_assessment,
+        ratings=[RatingInput(principle=principles_of(self_assessment)[0], level=2)],
+        user=world.bob,
+    )
+    lifecycle_services.artefact_evidence_record(
+        relationship=world.relationship,
+        artefact=first_artefact(),
+        user=world.alice,
+        risk=secret,
+    )
+    gone = register_services.risk_create(
+        relationship=world.relationship,
+        values={
+            "owner_partnership": world.partner,
+            "title": "Deleted secret",
+            "likelihood": 1,
+            "impact": 1,
+        },
+        created_by=world.bob,
+    )
+    gone.delete()
+
+    def page(user: Any) -> tuple[str, set[str]]:
+        response = login(user).get(_history_url(world))
+        assert response.status_code == 200
+        kinds = {entry.kind for entry in response.context["entries"]}
+        return response.content.decode(), kinds
+
+    franks, frank_kinds = page(frank)
+    assert "Cash-flow squeeze" not in franks and "Deleted secret" not in franks
+    assert "rating" not in frank_kinds and "risk" not in frank_kinds
+    assert "a deleted or private record" in franks  # the evidence's risk link
+    bobs, bob_kinds = page(world.bob)
+    assert "Cash-flow squeeze, worse" in bobs and "rating" in bob_kinds
+    alices, _kinds = page(world.alice)
+    assert "Cash-flow squeeze" in alices  # the lead it is shared with
