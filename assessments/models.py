@@ -227,6 +227,7 @@ class AssessmentConfirmation(models.Model):
     cleared_because = models.CharField(
         max_length=10, choices=ConfirmationClearedBecause.choices, blank=True
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["assessment", "decided_at", "pk"]

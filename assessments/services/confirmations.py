@@ -86,6 +86,7 @@ def _clear(
     confirmation.cleared_by = user
     confirmation.cleared_because = because
     confirmation.full_clean()
+    confirmation._history_user = user
     confirmation.save(update_fields=["cleared_at", "cleared_by", "cleared_because"])
 
 
@@ -159,6 +160,7 @@ def assessment_confirm(
         decided_by=user,
     )
     confirmation.full_clean()
+    confirmation._history_user = user
     try:
         with transaction.atomic():
             confirmation.save()
@@ -175,6 +177,8 @@ def assessment_confirm(
         assessment.status = AssessmentStatus.FINAL
         assessment.finalised_at = timezone.now()
         assessment.full_clean()
+        assessment._history_user = user
+        assessment._change_reason = "Confirmed by every partner"
         assessment.save(update_fields=["status", "finalised_at"])
     return confirmation
 
@@ -224,10 +228,13 @@ def assessment_send_back(
         decided_by=user,
     )
     send_back.full_clean()
+    send_back._history_user = user
     send_back.save()
     assessment.status = AssessmentStatus.DRAFT
     assessment.submitted_at = None
     assessment.full_clean()
+    assessment._history_user = user
+    assessment._change_reason = f"Sent back by {partnership.organisation}"
     assessment.save(update_fields=["status", "submitted_at"])
     send_back_id = send_back.pk
     # robust: a mail server error after the commit must not turn a recorded

@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString
 from assessments.models import (
     PRINCIPLE_RATING_HISTORY,
     Assessment,
+    AssessmentConfirmation,
     AssessmentSchedule,
     PrincipleRating,
     Report,
@@ -283,6 +284,22 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
         hidden_fields=frozenset({"assessment", "principle"}),
         parent=lambda record, names: _name(names, Assessment, record.assessment_id),
     ),
+    "confirmation": HistorySource(
+        AssessmentConfirmation,
+        "Assessment confirmation",
+        lambda relationship: AssessmentConfirmation.history.filter(
+            assessment_id__in=Assessment.history.filter(
+                relationship_id=relationship.pk
+            ).values("id")
+        ),
+        lambda record, names: _name(names, Partnership, record.partnership_id),
+        lambda record: [
+            _Ref(Partnership, record.partnership_id),
+            _Ref(Assessment, record.assessment_id),
+        ],
+        hidden_fields=frozenset({"assessment", "decided_at"}),
+        parent=lambda record, names: _name(names, Assessment, record.assessment_id),
+    ),
     "schedule": HistorySource(
         AssessmentSchedule,
         "Assessment schedule",
@@ -315,6 +332,7 @@ HISTORY_HIDDEN_FIELDS = frozenset(
         "updated_by",
         "created_by",
         "principle_key",
+        "last_edited_by",
     }
 )
 
@@ -341,8 +359,8 @@ def relationship_history_visible_ids(
 ) -> dict[type[models.Model], QuerySet]:
     """For each model some of whose records of this relationship the user may not
     see, the ids of the existing ones the user may see (by `visible_records`, the
-    partner-private rule); models not named are all visible. A rating is seen
-    with its assessment.
+    partner-private rule); models not named are all visible. A rating or a
+    confirmation is seen with its assessment.
 
     The one place where per-record visibility reaches the History page.
     """
@@ -355,9 +373,10 @@ def relationship_history_visible_ids(
                 .filter(visible_records(user, model))
                 .values("pk")
             )
-    visible[PrincipleRating] = PrincipleRating.objects.filter(
-        assessment_id__in=visible[Assessment]
-    ).values("pk")
+    for model in (PrincipleRating, AssessmentConfirmation):
+        visible[model] = model.objects.filter(
+            assessment_id__in=visible[Assessment]
+        ).values("pk")
     return visible
 
 

@@ -13,9 +13,11 @@ from django.urls import reverse
 from assessments.choices import AssessmentKind
 from assessments.models import Assessment, Report
 from assessments.selectors.assessments import AssessmentPeriod
+from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.services import assessments as assessment_services
 from assessments.services import schedules as schedule_services
 from assessments.services.assessments import RatingInput
+from assessments.services.confirmations import assessment_confirm
 from relationships.choices import Visibility
 from relationships.models import JointManagementTeamMember, Objective
 from relationships.selectors.history import (
@@ -123,6 +125,18 @@ def full_history(world: Any, django_capture_on_commit_callbacks: Any) -> Any:
         JointManagementTeamMember.objects.create(
             relationship=world.relationship, user=world.carol, partnership=world.lead
         )
+        joint = make_assessment(
+            world,
+            levels=[3] * 12,
+            status="submitted",
+            period=(datetime.date(2025, 4, 1), datetime.date(2025, 6, 30)),
+        )
+        assessment_confirm(
+            assessment=joint,
+            partnership=world.lead,
+            user=world.alice,
+            seen_sha256=assessment_fingerprint(assessment=joint),
+        )
         _every_kind_of_change(world)
     return world
 
@@ -149,6 +163,7 @@ def test_every_kind_of_change_is_on_the_page_with_a_clear_label(
         "Assessment schedule",
         "Membership",
         "Partner",
+        "Assessment confirmation",
         "Relationship details",
     } <= labels
     rating = next(e for e in entries if e.kind == "rating")
