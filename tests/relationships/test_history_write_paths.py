@@ -566,6 +566,12 @@ NOT_SHARED_WRITES = {
 READS = {
     "relationships.services.lifecycle.document_file_validate": "validates a file",
     "relationships.services.plans.plan_default_depth": "computes a default",
+    "relationships.services.plan_notices.plan_signoff_requests_send": (
+        "sends e-mails, writes nothing"
+    ),
+    "relationships.services.plan_notices.plan_rejection_send": (
+        "sends an e-mail, writes nothing"
+    ),
     "assessments.services.assessments.rating_input_errors": "validates input",
     "assessments.services.assessments.improvement_action_default_title": "a title",
     "assessments.services.confirmations.assessment_send_back_recipients": (
