@@ -12,6 +12,7 @@ from assessments.models import (
     Report,
     ReportSubscription,
 )
+from relationships.admin import RevisionAdminMixin
 
 
 class PrincipleRatingInline(admin.TabularInline):
@@ -43,7 +44,7 @@ class AssessmentConfirmationInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "relationship",
         "period_start",
@@ -71,7 +72,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentSchedule)
-class AssessmentScheduleAdmin(admin.ModelAdmin):
+class AssessmentScheduleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["relationship", "cadence", "active", "grace_days"]
     list_filter = ["cadence", "active"]
 

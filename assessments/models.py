@@ -16,6 +16,7 @@ from assessments.choices import (
     ReportStatus,
 )
 from principles.models import Principle, rag_for_level
+from relationships.concurrency import Revisioned
 from relationships.models import (
     Action,
     Objective,
@@ -28,7 +29,7 @@ from relationships.models import (
 from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 
 
-class Assessment(PartnerPrivateRecord):
+class Assessment(Revisioned, PartnerPrivateRecord):
     """One period's rating of a relationship against its 12 principles."""
 
     relationship = models.ForeignKey(
@@ -331,7 +332,7 @@ class Report(models.Model):
         return f"Report {self.relationship} {self.period_start:%Y-%m-%d}"
 
 
-class AssessmentSchedule(models.Model):
+class AssessmentSchedule(Revisioned):
     """How often a relationship is assessed; the beat task opens due periods from it."""
 
     relationship = models.OneToOneField(

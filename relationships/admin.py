@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from relationships.concurrency import StaleEdit
+from relationships.forms.concurrency import RevisionModelForm
 from relationships.models import (
     Action,
     JointManagementTeamMember,
@@ -13,6 +18,33 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+
+
+class RevisionAdminMixin:
+    """Admin pages of shared records edit them from a revision, like the site's
+    forms: a stale form is shown again with the user's input and the difference
+    (RevisionModelForm), and a save that loses the race is refused, not merged."""
+
+    form = RevisionModelForm
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            # Lost between the form's check and the save; the transaction is
+            # rolled back, so nothing of this save was written.
+            messages.error(
+                request,
+                "Not saved: someone else changed this record at the same moment. "
+                "Review it as it is now and save again.",
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,19 +71,21 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 class PartnershipInline(admin.TabularInline):
+    form = RevisionModelForm
     model = Partnership
     extra = 0
     autocomplete_fields = ["organisation", "relationship_manager"]
 
 
 class JointManagementTeamMemberInline(admin.TabularInline):
+    form = RevisionModelForm
     model = JointManagementTeamMember
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(admin.ModelAdmin):
+class RelationshipAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["title", "reference", "kind", "stage", "status"]
     list_filter = ["kind", "stage", "status"]
     search_fields = ["title", "reference"]
@@ -59,14 +93,14 @@ class RelationshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "relationship", "role", "relationship_manager"]
     list_filter = ["role"]
     search_fields = ["organisation__name", "relationship__title"]
 
 
 @admin.register(JointManagementTeamMember)
-class JointManagementTeamMemberAdmin(admin.ModelAdmin):
+class JointManagementTeamMemberAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "relationship",
@@ -90,6 +124,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 class PlanSectionInline(admin.StackedInline):
+    form = RevisionModelForm
     model = PlanSection
     extra = 0
 
@@ -102,12 +137,12 @@ class PlanVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanSection)
-class PlanSectionAdmin(admin.ModelAdmin):
+class PlanSectionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["plan_version", "principle_key", "revision", "updated_at"]
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "relationship",
@@ -121,7 +156,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "relationship",
@@ -135,7 +170,7 @@ class RiskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["title", "relationship", "owner", "due_date", "status"]
     list_filter = ["status", "source"]
     search_fields = ["title", "relationship__title"]

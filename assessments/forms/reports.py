@@ -8,6 +8,7 @@ from django import forms
 
 from assessments.models import AssessmentSchedule
 from assessments.selectors.reports import ReportPeriod
+from relationships.forms.concurrency import RevisionFormMixin
 
 
 class ReportRequestForm(forms.Form):
@@ -47,8 +48,10 @@ class ReportRequestForm(forms.Form):
         return self.periods_by_value[self.cleaned_data["period"]]
 
 
-class AssessmentScheduleForm(forms.ModelForm):
+class AssessmentScheduleForm(RevisionFormMixin, forms.ModelForm):
     """How often the relationship is assessed, and how long partners have."""
+
+    revision_on_create = True  # two first saves must not both win
 
     class Meta:
         model = AssessmentSchedule

@@ -11,6 +11,7 @@ import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -38,6 +39,7 @@ from relationships.choices import (
     MembershipRole,
     RelationshipKind,
 )
+from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     Membership,
@@ -61,6 +63,9 @@ LOW_RATING_LEVEL = 2
 SELF_FINALISE_ROLES = frozenset(
     {MembershipRole.RELATIONSHIP_MANAGER, MembershipRole.ORG_ADMIN}
 )
+
+if TYPE_CHECKING:
+    from assessments.services.assessments import RatingInput
 
 
 # --- periods ---------------------------------------------------------------
@@ -418,6 +423,32 @@ def assessment_ratings(*, assessment: Assessment) -> dict[str, PrincipleRating]:
         )
     )
     return {rating.principle.key: rating for rating in ratings}
+
+
+def assessment_stale_fields(
+    *, ratings: dict[str, PrincipleRating], inputs: list["RatingInput"]
+) -> list[StaleField]:
+    """After a refused ratings save: each principle the user changed, its level,
+    evidence and comment as saved now beside the user's input."""
+    values = []
+    for entry in inputs:
+        rating = ratings.get(entry.principle.key)
+        label = f"{entry.principle.number}. {entry.principle.name}"
+        for name, theirs, yours in (
+            ("level", rating.level if rating else None, entry.level),
+            ("evidence", rating.evidence if rating else "", entry.evidence),
+            ("comment", rating.comment if rating else "", entry.comment),
+        ):
+            values.append(
+                FieldValues(
+                    label=f"{label}: {name}",
+                    theirs=theirs or "",
+                    yours=yours or "",
+                    theirs_shown=str(theirs or ""),
+                    yours_shown=str(yours or ""),
+                )
+            )
+    return stale_fields(values, has_before=False)
 
 
 def assessment_previous_levels(*, assessment: Assessment) -> dict[str, int]:

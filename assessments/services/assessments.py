@@ -33,6 +33,7 @@ from assessments.services.confirmations import (
 from principles.choices import PrincipleKey
 from principles.models import Principle
 from relationships.choices import ActionSource
+from relationships.concurrency import revision_claim
 from relationships.models import (
     Action,
     Objective,
@@ -323,17 +324,21 @@ def assessment_ratings_save(
     *,
     assessment: Assessment,
     ratings: list[RatingInput],
+    expected_revision: int | None,
     user: AbstractBaseUser | None,
 ) -> list[PrincipleRating]:
     """Save the entered principles; unrated and empty ones stay unrated.
 
-    Either every entry is saved or, on any error, none is. With a based_on
-    assessment, each rating is marked new, unchanged or changed against the
-    earlier one's level and evidence. A partner's confirmation of a joint
-    assessment given on the ratings before this change is cleared.
+    Either every entry is saved or, on any error, none is. The assessment's
+    revision guards the whole ratings form: a save from a form opened before
+    someone else's save is refused (StaleEdit). With a based_on assessment, each
+    rating is marked new, unchanged or changed against the earlier one's level
+    and evidence. A partner's confirmation of a joint assessment given on the
+    ratings before this change is cleared.
     """
     assessment = _locked(assessment)
     _refuse_if_final(assessment)
+    revision_claim(assessment, expected_revision=expected_revision)
     relationship = assessment.relationship
     existing = {
         rating.principle_id: rating

@@ -41,6 +41,7 @@ from assessments.services.reports import (
     reports_requeue_stuck,
     site_url,
 )
+from relationships.concurrency import revision_claim_or_new
 from relationships.models import Relationship
 from relationships.selectors import relationship_latest_approved_plan_version
 
@@ -72,10 +73,21 @@ def assessment_schedule_save(
     cadence: str,
     grace_days: int,
     active: bool,
+    expected_revision: int | None,
     user: AbstractBaseUser | None,
 ) -> AssessmentSchedule:
-    """Create or change the relationship's schedule."""
-    schedule = relationship_schedule(relationship=relationship)
+    """Create or change the relationship's schedule, as it was when the form was
+    opened at `expected_revision` (0: no schedule yet), or StaleEdit."""
+    # Two first saves take turns on the relationship's row; the second then finds
+    # the first's schedule and is refused instead of inserting a second one.
+    Relationship.objects.select_for_update(no_key=True).filter(
+        pk=relationship.pk
+    ).values_list("pk").get()
+    schedule = revision_claim_or_new(
+        AssessmentSchedule.objects.filter(relationship=relationship).first(),
+        expected_revision=expected_revision,
+        new=lambda: AssessmentSchedule(relationship=relationship),
+    )
     schedule.cadence = cadence
     schedule.grace_days = grace_days
     schedule.active = active

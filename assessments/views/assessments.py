@@ -39,6 +39,7 @@ from assessments.selectors.assessments import (
     assessment_rating_for_action,
     assessment_rating_views,
     assessment_ratings,
+    assessment_stale_fields,
     assessment_start_options,
     assessment_subject,
     evidence_choices_for_relationship,
@@ -61,6 +62,8 @@ from assessments.services.assessments import (
     improvement_action_default_title,
     principle_rating_action_create,
 )
+from relationships.concurrency import StaleEdit, stale_notice
+from relationships.forms.concurrency import RevisionOnlyForm
 from relationships.selectors import (
     relationship_get_for_editing,
     relationship_get_for_user,
@@ -241,33 +244,61 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
             principles=[guided.principle for guided in guided_principles],
         ),
     )
+    revision_form = RevisionOnlyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"revision": assessment.revision},
+    )
+    stale = None
     # Every panel is validated (no short-circuit) so all errors show at once.
-    if request.method == "POST" and all([form.is_valid() for form in forms]):
-        # Only panels the user touched are written, so two people editing
-        # different principles of a joint assessment do not overwrite each other.
+    if request.method == "POST" and all(
+        [form.is_valid() for form in [revision_form, *forms]]
+    ):
+        # Only panels the user touched are written; the assessment's revision
+        # refuses the whole save when anyone saved since the page was opened.
         changed = [form.rating_input for form in forms if form.has_changed()]
         saved_from = timezone.now()
         try:
             saved = assessment_ratings_save(
-                assessment=assessment, ratings=changed, user=request.user
+                assessment=assessment,
+                ratings=changed,
+                expected_revision=revision_form.expected_revision,
+                user=request.user,
             )
         except ValidationError as error:
             _add_save_errors(request, {form.guided.key: form for form in forms}, error)
+        except StaleEdit as refused:
+            ratings = assessment_ratings(assessment=assessment)
+            stale = stale_notice(
+                refused,
+                noun="assessment",
+                fields=assessment_stale_fields(ratings=ratings, inputs=changed),
+                reload_url=request.path,
+            )
+            revision_form.keep_input_at(refused.current.revision)
         else:
             return _after_save(
                 request, assessment, saved_count=len(saved), saved_from=saved_from
             )
+    elif request.method == "POST" and revision_form.errors:
+        messages.error(
+            request,
+            "Nothing was saved: the page lost track of the version it was opened "
+            "at. Reload it and enter your changes again.",
+        )
     rows = assessment_rating_views(
         assessment=assessment, guided_principles=guided_principles, ratings=ratings
     )
     return render(
         request,
         "assessments/assessment_edit.html",
-        _base_context(
+        status=409 if stale else 200,
+        context=_base_context(
             assessment,
             panels=list(zip(forms, rows, strict=True)),
             rated_count=len(ratings),
             invalid_forms=[form for form in forms if form.is_bound and form.errors],
+            revision_form=revision_form,
+            stale=stale,
             gaps=assessment_perception_gaps(assessment=assessment),
             guidance_set_key=guidance_set_key(assessment=assessment),
         ),

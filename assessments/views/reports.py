@@ -1,6 +1,8 @@
 """Reports pages: list and request, detail with live status, download, retry,
 subscribe. The web request never renders a PDF: it queues the worker's task."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from assessments.selectors.reports import (
 )
 from assessments.services import reports as report_services
 from assessments.services.schedules import assessment_schedule_save
+from relationships.concurrency import StaleEdit, stale_notice
 from relationships.models import Relationship
 from relationships.selectors import (
     relationship_get_for_editing,
@@ -274,14 +277,27 @@ def schedule_edit(request: HttpRequest, reference: str) -> HttpResponse:
     form = AssessmentScheduleForm(
         request.POST or None, instance=schedule, action=request.path
     )
+    context: dict[str, Any] = {"relationship": relationship, "form": form}
     if request.method == "POST" and form.is_valid():
-        schedule = assessment_schedule_save(
-            relationship=relationship,
-            cadence=form.cleaned_data["cadence"],
-            grace_days=form.cleaned_data["grace_days"],
-            active=form.cleaned_data["active"],
-            user=request.user,
-        )
+        try:
+            schedule = assessment_schedule_save(
+                relationship=relationship,
+                cadence=form.cleaned_data["cadence"],
+                grace_days=form.cleaned_data["grace_days"],
+                active=form.cleaned_data["active"],
+                expected_revision=form.expected_revision,
+                user=request.user,
+            )
+        except StaleEdit as stale:
+            context["stale"] = stale_notice(
+                stale,
+                noun="schedule",
+                fields=form.stale_refused(stale),
+                reload_url=request.path,
+            )
+            return render(
+                request, "assessments/report_schedule_form.html", context, status=409
+            )
         messages.success(
             request,
             f"Schedule saved: assessed {schedule.get_cadence_display().lower()}, "
@@ -289,8 +305,4 @@ def schedule_edit(request: HttpRequest, reference: str) -> HttpResponse:
             + ("." if schedule.active else "; automatic opening and reminders off."),
         )
         return redirect("assessments:report_list", reference=relationship.reference)
-    return render(
-        request,
-        "assessments/report_schedule_form.html",
-        {"relationship": relationship, "form": form},
-    )
+    return render(request, "assessments/report_schedule_form.html", context)

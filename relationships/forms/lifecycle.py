@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from principles.models import LifecycleStage
 from relationships.choices import EvidenceStatus
+from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Relationship
 from relationships.selectors.lifecycle import (
     document_choices_for_relationship,
@@ -93,8 +94,13 @@ class StageMoveForm(forms.Form):
         return stage
 
 
-class ArtefactEvidenceForm(forms.Form):
-    """Evidence for one expected artefact, or the partners' agreed skip."""
+class ArtefactEvidenceForm(RevisionFormMixin):
+    """Evidence for one expected artefact, or the partners' agreed skip.
+
+    Its revision is the record's, or 0 when the artefact had none.
+    """
+
+    stale_excluded_fields = ("new_document", "new_document_title")
 
     status = forms.ChoiceField(
         label="Status",
@@ -183,6 +189,7 @@ class ArtefactEvidenceForm(forms.Form):
         )
         # The template writes the <form> tag, to put Cancel next to Save.
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True  # the revision
 
     def clean_new_document(self) -> UploadedFile | None:
         file = self.cleaned_data.get("new_document")

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from relationships.choices import PlanDecisionKind, PlanDepth
+from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Partnership, PlanVersion
 from relationships.plan_schema import FieldKind, PlanField, section_completeness
 
@@ -52,7 +53,7 @@ def _to_json(value: Any) -> Any:
     return "" if value is None else value
 
 
-class PlanSectionForm(forms.Form):
+class PlanSectionForm(RevisionFormMixin):
     """The fields of one plan section, at the plan's depth.
 
     `revision` is the section's revision when the user opened it: the save is
@@ -60,8 +61,6 @@ class PlanSectionForm(forms.Form):
     `allow_incomplete`, required fields may stay empty (a work-in-progress save;
     submission still needs them), but every value given is still validated.
     """
-
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(
         self,

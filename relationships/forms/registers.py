@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from relationships.choices import Visibility
 from relationships.forms import DATE_WIDGET
+from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Action, Objective, Relationship, Risk
 from relationships.selectors import AnyUser, default_privacy, visible_records
 from relationships.selectors.registers import (
@@ -67,7 +68,7 @@ PRIVACY_HELP = {
 }
 
 
-class RegisterForm(forms.ModelForm):
+class RegisterForm(RevisionFormMixin, forms.ModelForm):
     """Shared set-up: the relationship scopes the choices; crispy lays out the
     fields in rows, and the template adds the form tag and its buttons."""
 
@@ -90,6 +91,7 @@ class RegisterForm(forms.ModelForm):
             self._set_up_privacy()
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True  # the revision
         self.helper.layout = Layout(
             *(
                 Row(*(Column(name, css_class="col-md") for name in row))
@@ -213,6 +215,7 @@ class ObjectiveRevisionForm(ObjectiveForm):
     """Editing an agreed objective is a revision: it needs a reason."""
 
     submit_label = "Save revision"
+    stale_excluded_fields = ("reason",)
 
     reason = forms.CharField(
         label="Reason for the revision",
@@ -231,11 +234,7 @@ class ObjectiveRevisionForm(ObjectiveForm):
         return cleaned_data
 
     def objective_changes(self) -> dict[str, Any]:
-        return {
-            name: self.cleaned_data[name]
-            for name in self.changed_data
-            if name in self._meta.fields and name in self.cleaned_data
-        }
+        return self.record_changes()
 
 
 class RiskForm(RegisterForm):

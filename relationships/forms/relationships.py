@@ -3,10 +3,11 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from relationships.forms import DATE_WIDGET
+from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Relationship
 
 
-class RelationshipForm(forms.ModelForm):
+class RelationshipForm(RevisionFormMixin, forms.ModelForm):
     class Meta:
         model = Relationship
         fields = ["title", "description", "status", "start_date", "end_date"]

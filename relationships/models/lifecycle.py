@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, StageArtefact
 from relationships.choices import EvidenceStatus
+from relationships.concurrency import Revisioned
 from relationships.models.registers import Objective, Risk
 from relationships.models.relationships import Relationship, RelationshipDocument
 
@@ -42,7 +43,7 @@ class StageTransition(models.Model):
         return f"{self.from_stage} → {self.to_stage}"
 
 
-class ArtefactEvidence(models.Model):
+class ArtefactEvidence(Revisioned):
     """How a relationship meets an artefact its lifecycle expects, or why it skips."""
 
     relationship = models.ForeignKey(

@@ -9,6 +9,7 @@ from relationships.choices import (
     PlanDepth,
     PlanVersionStatus,
 )
+from relationships.concurrency import Revisioned
 from relationships.models.relationships import Partnership, Relationship
 
 
@@ -109,7 +110,7 @@ class PlanVersion(models.Model):
         return self.status in (PlanVersionStatus.APPROVED, PlanVersionStatus.SUPERSEDED)
 
 
-class PlanSection(models.Model):
+class PlanSection(Revisioned):
     """One principle's section of a plan version (its fields are kept as JSON)."""
 
     plan_version = models.ForeignKey(
@@ -117,9 +118,6 @@ class PlanSection(models.Model):
     )
     principle_key = models.CharField(max_length=40, choices=PrincipleKey.choices)
     content = models.JSONField(default=dict, blank=True)
-    revision = models.PositiveIntegerField(
-        default=1, help_text="Bumped on every save, to refuse concurrent overwrites."
-    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

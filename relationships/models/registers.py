@@ -14,6 +14,7 @@ from relationships.choices import (
     ObjectiveStatus,
     RiskStatus,
 )
+from relationships.concurrency import Revisioned
 from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 from relationships.models.relationships import Partnership, Relationship
 
@@ -21,7 +22,7 @@ OPEN_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MITIGATING)
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
-class Objective(PartnerPrivateRecord):
+class Objective(Revisioned, PartnerPrivateRecord):
     """A partner's own or a common objective of the relationship, with its KPI."""
 
     relationship = models.ForeignKey(
@@ -79,7 +80,7 @@ class Objective(PartnerPrivateRecord):
         return max(0, min(100, int(share)))
 
 
-class Risk(PartnerPrivateRecord):
+class Risk(Revisioned, PartnerPrivateRecord):
     """An entry of the risk register: a joint risk or one partner's own."""
 
     relationship = models.ForeignKey(
@@ -152,7 +153,7 @@ class Risk(PartnerPrivateRecord):
         )
 
 
-class Action(PartnerPrivateRecord):
+class Action(Revisioned, PartnerPrivateRecord):
     """An improvement or follow-up action, from an assessment, a meeting or a review."""
 
     relationship = models.ForeignKey(

@@ -12,11 +12,12 @@ from relationships.choices import (
     RelationshipKind,
     RelationshipStatus,
 )
+from relationships.concurrency import Revisioned
 from relationships.models.organisations import Membership, Organisation
 from relationships.models.privacy import PartnerPrivateRecord, private_needs_owner
 
 
-class Relationship(models.Model):
+class Relationship(Revisioned):
     """A collaboration between two or more organisations, with its joint plan."""
 
     title = models.CharField(max_length=200)
@@ -82,7 +83,7 @@ def seat_holder_is_member(*, user_id: int, organisation_id: int) -> bool:
     ).exists()
 
 
-class Partnership(models.Model):
+class Partnership(Revisioned):
     """An organisation's place in a relationship, with its relationship manager."""
 
     relationship = models.ForeignKey(
@@ -142,7 +143,7 @@ class Partnership(models.Model):
             )
 
 
-class JointManagementTeamMember(models.Model):
+class JointManagementTeamMember(Revisioned):
     """A named person on a relationship's joint management team."""
 
     relationship = models.ForeignKey(
@@ -205,7 +206,7 @@ class JointManagementTeamMember(models.Model):
             )
 
 
-class RelationshipDocument(PartnerPrivateRecord):
+class RelationshipDocument(Revisioned, PartnerPrivateRecord):
     """A file uploaded to a relationship as evidence (minutes, charter, contract)."""
 
     relationship = models.ForeignKey(

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from principles.choices import PrincipleKey, PrincipleSetKey
 from principles.models import Principle
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
+from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.fingerprints import content_sha256
 from relationships.models import (
     Partnership,
@@ -250,48 +251,35 @@ def plan_total_completeness(*, rows: list[SectionRow]) -> Completeness:
     )
 
 
-@dataclass(frozen=True)
-class ConflictRow:
-    """One field where a refused save differs from what someone else saved."""
-
-    label: str
-    before: str | None  # None when the opened revision is not in the history
-    theirs: str
-    yours: str
-    they_changed: bool
-    same: bool
-
-
-def plan_section_conflict_rows(
+def plan_section_stale_fields(
     *,
     section: PlanSection,
     fields: tuple[PlanField, ...],
     depth: str,
     yours: Mapping[str, Any],
     opened_revision: int,
-) -> list[ConflictRow]:
+) -> list[StaleField]:
     """The fields to show after a refused save: the value when the user opened
     the section, the other person's saved value, and the user's own."""
     base = plan_section_content_at_revision(section=section, revision=opened_revision)
-    rows = []
-    for plan_field in fields:
-        theirs = section.content.get(plan_field.key, "")
-        mine = yours.get(plan_field.key, "")
-        before = (base or {}).get(plan_field.key, "")
-        they_changed = base is not None and before != theirs
-        if theirs == mine and not they_changed:
-            continue
-        rows.append(
-            ConflictRow(
+    before_content = base or {}
+    return stale_fields(
+        (
+            FieldValues(
                 label=plan_field.label_at(depth),
-                before=plan_field.display(before) if base is not None else None,
-                theirs=plan_field.display(theirs),
-                yours=plan_field.display(mine),
-                they_changed=they_changed,
-                same=theirs == mine,
+                theirs=section.content.get(plan_field.key, ""),
+                yours=yours.get(plan_field.key, ""),
+                before=before_content.get(plan_field.key, ""),
+                theirs_shown=plan_field.display(
+                    section.content.get(plan_field.key, "")
+                ),
+                yours_shown=plan_field.display(yours.get(plan_field.key, "")),
+                before_shown=plan_field.display(before_content.get(plan_field.key, "")),
             )
-        )
-    return rows
+            for plan_field in fields
+        ),
+        has_before=base is not None,
+    )
 
 
 # --- Guidance ---------------------------------------------------------------------

@@ -467,7 +467,7 @@ class Revision:
     changes: list[FieldChange]
 
 
-_REVISION_EXCLUDED_FIELDS = ("created_at", "updated_at", "relationship")
+_REVISION_EXCLUDED_FIELDS = ("created_at", "updated_at", "relationship", "revision")
 
 
 def _display_value(

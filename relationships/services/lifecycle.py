@@ -9,6 +9,7 @@ from django.db import transaction
 
 from principles.models import LifecycleStage, StageArtefact
 from relationships.choices import EvidenceStatus
+from relationships.concurrency import revision_claim, revision_claim_or_new
 from relationships.models import (
     ArtefactEvidence,
     Objective,
@@ -137,14 +138,25 @@ def _links_belong_to(
 
 
 def _evidence_for_update(
-    relationship: Relationship, artefact: StageArtefact
+    relationship: Relationship,
+    artefact: StageArtefact,
+    *,
+    expected_revision: int | None,
 ) -> ArtefactEvidence:
-    existing = (
-        ArtefactEvidence.objects.select_for_update()
-        .filter(relationship=relationship, artefact=artefact)
-        .first()
+    """The artefact's record, claimed from the revision the form was opened at
+    (0: there was none yet), or StaleEdit."""
+    # Two first saves of one artefact take turns on the relationship's row, so the
+    # second finds the first's record instead of inserting a duplicate.
+    Relationship.objects.select_for_update(no_key=True).filter(
+        pk=relationship.pk
+    ).values_list("pk").get()
+    return revision_claim_or_new(
+        ArtefactEvidence.objects.filter(
+            relationship=relationship, artefact=artefact
+        ).first(),
+        expected_revision=expected_revision,
+        new=lambda: ArtefactEvidence(relationship=relationship, artefact=artefact),
     )
-    return existing or ArtefactEvidence(relationship=relationship, artefact=artefact)
 
 
 @transaction.atomic
@@ -153,6 +165,7 @@ def artefact_evidence_record(
     relationship: Relationship,
     artefact: StageArtefact,
     user: AbstractBaseUser,
+    expected_revision: int | None,
     plan_section_key: str = "",
     objective: Objective | None = None,
     risk: Risk | None = None,
@@ -163,6 +176,9 @@ def artefact_evidence_record(
 ) -> ArtefactEvidence:
     """Record what evidences an artefact: any of a plan section, an objective, a
     risk, an existing document or a newly uploaded one (all of this relationship).
+
+    Refused with StaleEdit when the record changed since the form was opened at
+    `expected_revision` (0 when there was none).
     """
     _links_belong_to(relationship, objective=objective, risk=risk, document=document)
     if document is not None and new_document_file is not None:
@@ -174,6 +190,9 @@ def artefact_evidence_record(
         raise ValidationError(
             {"note": f"Keep the note under {NOTE_MAX_LENGTH} characters."}
         )
+    evidence = _evidence_for_update(
+        relationship, artefact, expected_revision=expected_revision
+    )
     if new_document_file is not None:
         document = document_upload(
             relationship=relationship,
@@ -182,7 +201,6 @@ def artefact_evidence_record(
             title=new_document_title,
             description=f"Evidence for “{artefact.name}”.",
         )
-    evidence = _evidence_for_update(relationship, artefact)
     evidence.status = EvidenceStatus.EVIDENCED
     evidence.plan_section_key = plan_section_key or ""
     evidence.objective = objective
@@ -209,15 +227,19 @@ def artefact_evidence_skip(
     artefact: StageArtefact,
     user: AbstractBaseUser,
     reason: str,
+    expected_revision: int | None,
 ) -> ArtefactEvidence:
-    """Record that the partners agreed to skip an artefact, and why."""
+    """Record that the partners agreed to skip an artefact, and why (StaleEdit
+    when the record changed since the form was opened)."""
     reason = _required_text(
         reason,
         field="note",
         max_length=NOTE_MAX_LENGTH,
         message="Say why the partners agree to skip this item.",
     )
-    evidence = _evidence_for_update(relationship, artefact)
+    evidence = _evidence_for_update(
+        relationship, artefact, expected_revision=expected_revision
+    )
     evidence.status = EvidenceStatus.SKIPPED
     evidence.plan_section_key = ""
     evidence.objective = None
@@ -233,16 +255,20 @@ def artefact_evidence_skip(
 
 @transaction.atomic
 def artefact_evidence_clear(
-    *, relationship: Relationship, artefact: StageArtefact, user: AbstractBaseUser
+    *,
+    relationship: Relationship,
+    artefact: StageArtefact,
+    expected_revision: int | None,
+    user: AbstractBaseUser,
 ) -> bool:
-    """Forget the evidence or skip of an artefact; True when there was any."""
-    evidence = (
-        ArtefactEvidence.objects.select_for_update()
-        .filter(relationship=relationship, artefact=artefact)
-        .first()
-    )
+    """Forget the evidence or skip of an artefact as the person saw it (StaleEdit
+    when it changed since); True when there was any."""
+    evidence = ArtefactEvidence.objects.filter(
+        relationship=relationship, artefact=artefact
+    ).first()
     if evidence is None:
         return False
+    revision_claim(evidence, expected_revision=expected_revision)
     # Deleted one by one, not by queryset, so the history names who cleared it.
     evidence._history_user = user
     evidence.delete()

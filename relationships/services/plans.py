@@ -1,8 +1,8 @@
 """Writes for the joint plan: start, depth, section edits, submission, sign-off.
 
 Every save goes through `save()` so django-simple-history records who changed
-what; the one `update()` is the optimistic-concurrency claim on a section's
-revision, and it is always followed by a `save()` that writes the history row.
+what; a section edit first claims the section's revision (relationships.concurrency),
+which writes no history row of its own.
 """
 
 from typing import Any
@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from principles.choices import PrincipleKey
@@ -21,6 +20,7 @@ from relationships.choices import (
     PlanDepth,
     PlanVersionStatus,
 )
+from relationships.concurrency import revision_claim
 from relationships.models import (
     Partnership,
     Plan,
@@ -40,14 +40,6 @@ from relationships.services.plan_notices import (
     plan_rejection_send,
     plan_signoff_requests_send,
 )
-
-
-class PlanSectionConflict(Exception):
-    """Someone else saved the section since the user opened it."""
-
-    def __init__(self, *, section: PlanSection) -> None:
-        super().__init__("The section changed since it was opened.")
-        self.section = section
 
 
 class PlanIncomplete(Exception):
@@ -186,23 +178,21 @@ def plan_section_update(
     user: AbstractBaseUser,
 ) -> PlanSection:
     """Save a section's fields, refusing if anyone saved it since the user opened
-    it (`expected_revision`) or if its version is no longer a draft."""
-    claimed = PlanSection.objects.filter(
-        pk=section.pk,
-        revision=expected_revision,
-        plan_version__status=PlanVersionStatus.DRAFT,
-    ).update(revision=F("revision") + 1)
-    if claimed != 1:
-        current = PlanSection.objects.select_related("plan_version", "updated_by").get(
-            pk=section.pk
+    it (`expected_revision`: StaleEdit) or if its version is no longer a draft.
+
+    The version row is locked first, so that it cannot be submitted while the
+    section saves (its status is checked here, not in the claim's statement).
+    """
+    plan_version = PlanVersion.objects.select_for_update(no_key=True).get(
+        pk=section.plan_version_id
+    )
+    if plan_version.status != PlanVersionStatus.DRAFT:
+        raise ValidationError(
+            f"Version {plan_version.number} is "
+            f"{plan_version.get_status_display().lower()} and can no longer be "
+            "edited."
         )
-        if current.plan_version.status != PlanVersionStatus.DRAFT:
-            raise ValidationError(
-                f"Version {current.plan_version.number} is "
-                f"{current.plan_version.get_status_display().lower()} and can no "
-                "longer be edited."
-            )
-        raise PlanSectionConflict(section=current)
+    revision_claim(section, expected_revision=expected_revision)
     section.refresh_from_db()
     # Keys the form did not show (such as university-only fields) are kept.
     section.content = {**section.content, **content}

@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from relationships.choices import WRITE_ROLES, ActionStatus, Visibility
+from relationships.concurrency import revision_claim
 from relationships.models import (
+    OPEN_ACTION_STATUSES,
     Action,
     Membership,
     Objective,
@@ -288,9 +290,14 @@ def objective_revise(
     objective: Objective,
     changes: dict[str, Any],
     reason: str,
+    expected_revision: int | None,
     revised_by: AbstractBaseUser | None = None,
 ) -> Objective:
-    """Revise an agreed objective; the reason is kept in its revision history."""
+    """Revise an agreed objective; the reason is kept in its revision history.
+
+    Refused with StaleEdit when it changed since the form was opened at
+    `expected_revision`.
+    """
     _check_fields(changes, OBJECTIVE_EDITABLE_FIELDS)
     reason = reason.strip()
     if not reason:
@@ -306,11 +313,12 @@ def objective_revise(
         )
     if not changes:
         raise ValidationError("Nothing was changed, so there is nothing to revise.")
+    revision_claim(objective, expected_revision=expected_revision)
     _apply(objective, changes)
     _validate_objective(objective, changes.get("shared_with"))
     objective._history_user = revised_by
     objective._change_reason = reason
-    objective.save(update_fields=[*_column_fields(changes), "updated_at"])
+    objective.save(update_fields=[*_column_fields(changes), "revision", "updated_at"])
     _set_sharing(objective, changes.get("shared_with"))
     return objective
 
@@ -342,13 +350,16 @@ def risk_update(
     *,
     risk: Risk,
     changes: dict[str, Any],
+    expected_revision: int | None,
     updated_by: AbstractBaseUser | None = None,
 ) -> Risk:
+    """Change a risk, unless it changed since the form was opened (StaleEdit)."""
     _check_fields(changes, RISK_EDITABLE_FIELDS)
+    revision_claim(risk, expected_revision=expected_revision)
     _apply(risk, changes)
     _validate_risk(risk, changes.get("shared_with"))
     risk._history_user = updated_by
-    risk.save(update_fields=[*_column_fields(changes), "updated_at"])
+    risk.save(update_fields=[*_column_fields(changes), "revision", "updated_at"])
     _set_sharing(risk, changes.get("shared_with"))
     return risk
 
@@ -389,31 +400,49 @@ def action_update(
     *,
     action: Action,
     changes: dict[str, Any],
+    expected_revision: int | None,
     updated_by: AbstractBaseUser | None = None,
 ) -> Action:
+    """Change an action, unless it changed since the form was opened (StaleEdit)."""
     _check_fields(changes, ACTION_EDITABLE_FIELDS)
+    revision_claim(action, expected_revision=expected_revision)
     _apply(action, changes)
     _set_completion(action)
     _validate_action(action, changes.get("shared_with"))
     action._history_user = updated_by
-    action.save(update_fields=[*_column_fields(changes), "completed_at", "updated_at"])
+    action.save(
+        update_fields=[
+            *_column_fields(changes),
+            "completed_at",
+            "revision",
+            "updated_at",
+        ]
+    )
     _set_sharing(action, changes.get("shared_with"))
     return action
 
 
 @transaction.atomic
 def action_mark_done(
-    *, action: Action, done_by: AbstractBaseUser | None = None
-) -> bool:
-    """Mark an open action done; False when it was already done."""
-    if action.status == ActionStatus.DONE:
-        return False
+    *,
+    action: Action,
+    expected_revision: int | None,
+    done_by: AbstractBaseUser | None = None,
+) -> None:
+    """Mark an open action done, as the person saw it at `expected_revision`.
+
+    A change since (someone else marked it done, reopened or cancelled it) is a
+    StaleEdit: the person decides again on what the action is now.
+    """
+    revision_claim(action, expected_revision=expected_revision)
+    action.refresh_from_db()
     if action.status == ActionStatus.CANCELLED:
         raise ValidationError(
             "A cancelled action cannot be marked done; reopen it first."
         )
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise ValidationError("This action is already done.")
     action.status = ActionStatus.DONE
     _set_completion(action)
     action._history_user = done_by
-    action.save(update_fields=["status", "completed_at", "updated_at"])
-    return True
+    action.save(update_fields=["status", "revision", "completed_at", "updated_at"])

@@ -278,6 +278,7 @@ def action_rows(
                 '<form method="post" action="{}" class="d-inline">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<input type="hidden" name="next" value="{}">'
+                '<input type="hidden" name="revision" value="{}">'
                 '<button type="submit" class="btn btn-sm btn-outline-success '
                 'text-nowrap" aria-label="Mark “{}” done">Mark done</button></form>',
                 reverse(
@@ -286,6 +287,7 @@ def action_rows(
                 ),
                 token,
                 next_url,
+                action.revision,
                 action.title,
             )
         cells = [

@@ -1,6 +1,7 @@
 """Lifecycle pages: stage track and checklist, evidence, stage moves, documents."""
 
 from pathlib import PurePath
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from relationships.choices import EvidenceStatus
+from relationships.concurrency import StaleEdit, stale_notice
+from relationships.forms.concurrency import RevisionOnlyForm
 from relationships.forms.lifecycle import (
     ArtefactEvidenceForm,
     DocumentUploadForm,
@@ -140,9 +143,10 @@ def artefact_evidence_edit(
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
     artefact = stage_artefact_get(pk=artefact_pk)
     evidence = artefact_evidence_get(relationship=relationship, artefact=artefact)
-    initial = {}
+    initial: dict[str, Any] = {"revision": 0}
     if evidence is not None:
         initial = {
+            "revision": evidence.revision,
             "status": evidence.status,
             "plan_section_key": evidence.plan_section_key,
             "objective": evidence.objective_id,
@@ -156,6 +160,12 @@ def artefact_evidence_edit(
         relationship=relationship,
         initial=initial,
     )
+    context = {
+        "relationship": relationship,
+        "artefact": artefact,
+        "evidence": evidence,
+        "form": form,
+    }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -165,6 +175,7 @@ def artefact_evidence_edit(
                     artefact=artefact,
                     user=request.user,
                     reason=data["note"],
+                    expected_revision=form.expected_revision,
                 )
                 message = f"“{artefact.name}” is marked as skipped by agreement."
             else:
@@ -172,6 +183,7 @@ def artefact_evidence_edit(
                     relationship=relationship,
                     artefact=artefact,
                     user=request.user,
+                    expected_revision=form.expected_revision,
                     plan_section_key=data["plan_section_key"],
                     objective=data["objective"],
                     risk=data["risk"],
@@ -183,22 +195,27 @@ def artefact_evidence_edit(
                 message = f"Evidence for “{artefact.name}” saved."
         except ValidationError as error:
             _add_service_errors(form, error)
+        except StaleEdit as stale:
+            context["stale"] = stale_notice(
+                stale,
+                noun="record",
+                fields=form.stale_refused(stale),
+                reload_url=request.path,
+            )
+            context["evidence"] = stale.current
+            return render(
+                request,
+                "relationships/lifecycle_evidence_form.html",
+                context,
+                status=409,
+            )
         else:
             messages.success(request, message)
             return redirect(
                 f"{_lifecycle_url(relationship)}?stage={artefact.stage.number}"
                 f"#artefact-{artefact.pk}"
             )
-    return render(
-        request,
-        "relationships/lifecycle_evidence_form.html",
-        {
-            "relationship": relationship,
-            "artefact": artefact,
-            "evidence": evidence,
-            "form": form,
-        },
-    )
+    return render(request, "relationships/lifecycle_evidence_form.html", context)
 
 
 @login_required
@@ -209,9 +226,34 @@ def artefact_evidence_clear(
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
     artefact = stage_artefact_get(pk=artefact_pk)
     if request.method == "POST":
-        if lifecycle_services.artefact_evidence_clear(
-            relationship=relationship, artefact=artefact, user=request.user
-        ):
+        form = RevisionOnlyForm(request.POST)
+        try:
+            cleared = lifecycle_services.artefact_evidence_clear(
+                relationship=relationship,
+                artefact=artefact,
+                expected_revision=(
+                    form.cleaned_data["revision"] if form.is_valid() else None
+                ),
+                user=request.user,
+            )
+        except StaleEdit as stale:
+            return render(
+                request,
+                "relationships/lifecycle_evidence_clear.html",
+                {
+                    "relationship": relationship,
+                    "artefact": artefact,
+                    "evidence": stale.current,
+                    "stale": stale_notice(
+                        stale,
+                        noun="record",
+                        fields=[],
+                        reload_url=request.path,
+                    ),
+                },
+                status=409,
+            )
+        if cleared:
             messages.success(
                 request, f"“{artefact.name}” is back to missing; nothing links to it."
             )

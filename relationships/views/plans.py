@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
+from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.plans import (
     PlanDecisionForm,
     PlanDepthForm,
@@ -46,9 +47,9 @@ from relationships.selectors.plans import (
     plan_partnerships_represented_by,
     plan_partnerships_to_decide,
     plan_principles,
-    plan_section_conflict_rows,
     plan_section_row,
     plan_section_rows,
+    plan_section_stale_fields,
     plan_signoff_rows,
     plan_total_completeness,
     plan_version_current,
@@ -66,7 +67,6 @@ from relationships.services.plans import (
     PlanDecisionRefused,
     PlanIncomplete,
     PlanNotAwaitingSignOff,
-    PlanSectionConflict,
     PlanSignerNotAllowed,
     plan_depth_set,
     plan_section_update,
@@ -326,8 +326,8 @@ def plan_section_edit(
             expected_revision=form.cleaned_data["revision"],
             user=request.user,
         )
-    except PlanSectionConflict as conflict:
-        return _conflict_response(request, context, form, conflict, form_options)
+    except StaleEdit as stale:
+        return _stale_response(request, context, form, stale)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
@@ -349,31 +349,33 @@ def plan_section_edit(
     return redirect("relationships:plan_section_edit", reference, principle_key)
 
 
-def _conflict_response(
+def _stale_response(
     request: HttpRequest,
     context: dict[str, Any],
     form: PlanSectionForm,
-    conflict: PlanSectionConflict,
-    form_options: dict[str, Any],
+    stale: StaleEdit,
 ) -> HttpResponse:
     """Show the other person's change beside the user's input, which is kept; the
     form now carries the current revision, so saving again keeps the user's."""
-    current = conflict.section
-    rows = plan_section_conflict_rows(
+    current = stale.current
+    fields = plan_section_stale_fields(
         section=current,
         fields=form.plan_fields,
         depth=form.depth,
         yours=form.content(),
-        opened_revision=form.cleaned_data["revision"],
+        opened_revision=form.expected_revision,
     )
-    data = request.POST.copy()
-    data["revision"] = str(current.revision)
-    kept_form = PlanSectionForm(data, **form_options)
-    kept_form.is_valid()
+    form.keep_input_at(current.revision)
+    notice = stale_notice(
+        stale,
+        noun="section",
+        fields=fields,
+        reload_url=request.path,
+    )
     return render(
         request,
         "relationships/plan_section_edit.html",
-        {**context, "form": kept_form, "conflict": current, "conflict_rows": rows},
+        {**context, "form": form, "stale": notice},
         status=409,
     )
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -22,7 +23,16 @@ from django_filters.views import FilterView
 
 from relationships import exports
 from relationships.caching import cache_seconds, versioned_key
+from relationships.choices import ActionStatus
+from relationships.concurrency import (
+    FieldValues,
+    StaleEdit,
+    last_change,
+    stale_fields,
+    stale_notice,
+)
 from relationships.filters import ActionFilterSet, ObjectiveFilterSet, RiskFilterSet
+from relationships.forms.concurrency import RevisionOnlyForm
 from relationships.forms.registers import (
     ActionForm,
     ObjectiveForm,
@@ -92,22 +102,36 @@ def _register_form_page(
     entry: Model | None = None,
 ) -> HttpResponse:
     """The create or edit page of any register: validate, save through the service,
-    confirm; a service's ValidationError shows on the form and nothing is saved."""
+    confirm; a service's ValidationError shows on the form and nothing is saved.
+    A stale edit (someone saved the entry since the form was opened) is a 409 with
+    their values beside the user's, whose input stays in the form."""
     # Forms and services set values on the instance before validating them; the
     # page (title, breadcrumbs) shows the stored copy when a save is refused.
     stored = copy.copy(entry)
+    context = {"form": form, "relationship": relationship, "register": register}
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form)
         except ValidationError as error:
             _add_service_errors(form, error)
+        except StaleEdit as stale:
+            context["stale"] = stale_notice(
+                stale,
+                noun=entry_name,
+                fields=form.stale_refused(stale),
+                reload_url=request.path,
+            )
+            stored = stale.current or stored
+            status = 409
         else:
             messages.success(request, message.format(entry=saved))
             return redirect(_detail_url(entry_name, relationship, saved.pk))
-    context = {"form": form, "relationship": relationship, "register": register}
     if entry is not None:
         context[entry_name] = stored
-    return render(request, f"relationships/{entry_name}_form.html", context)
+    return render(
+        request, f"relationships/{entry_name}_form.html", context, status=status
+    )
 
 
 # --- lists across all visible relationships ---------------------------------------
@@ -335,6 +359,7 @@ def objective_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespons
             objective=objective,
             changes=form.objective_changes(),
             reason=form.cleaned_data["reason"],
+            expected_revision=form.expected_revision,
             revised_by=request.user,
         ),
         entry_name="objective",
@@ -450,7 +475,8 @@ def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         form=RiskForm(request.POST or None, instance=risk, relationship=relationship),
         save=lambda form: services.risk_update(
             risk=risk,
-            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            changes=form.record_changes(),
+            expected_revision=form.expected_revision,
             updated_by=request.user,
         ),
         entry_name="risk",
@@ -536,7 +562,8 @@ def action_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         ),
         save=lambda form: services.action_update(
             action=action,
-            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            changes=form.record_changes(),
+            expected_revision=form.expected_revision,
             updated_by=request.user,
         ),
         entry_name="action",
@@ -552,24 +579,60 @@ def action_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         user=request.user, reference=reference, pk=pk
     )
     detail_url = _detail_url("action", relationship, action.pk)
-    if request.method == "POST":
-        try:
-            changed = services.action_mark_done(action=action, done_by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(detail_url)
-        if changed:
-            messages.success(request, f"Action “{action}” marked done.")
-        else:
-            messages.info(request, f"Action “{action}” was already done.")
-        return redirect(_next_url(request, detail_url))
-    return render(
-        request,
-        "relationships/action_confirm_done.html",
-        {
-            "relationship": relationship,
-            "action": action,
-            "next": _next_url(request, detail_url),
-            "register": "actions",
-        },
-    )
+    context = {
+        "relationship": relationship,
+        "action": action,
+        "next": _next_url(request, detail_url),
+        "register": "actions",
+    }
+    if request.method != "POST":
+        return render(request, "relationships/action_confirm_done.html", context)
+    form = RevisionOnlyForm(request.POST)
+    try:
+        services.action_mark_done(
+            action=action,
+            expected_revision=(
+                form.cleaned_data["revision"] if form.is_valid() else None
+            ),
+            done_by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(detail_url)
+    except StaleEdit as stale:
+        current = stale.current or action
+        if current.status == ActionStatus.DONE:
+            who, when = last_change(current)
+            messages.info(
+                request,
+                f"Action “{current}” was already done: {who} marked it on "
+                f"{date_format(timezone.localtime(when), 'j M Y, H:i')}."
+                if when
+                else f"Action “{current}” was already done.",
+            )
+            return redirect(context["next"])
+        # Asked again, on the action as it is now: marking done is a decision
+        # about its current state, which the person has not seen.
+        status_change = stale_fields(
+            [
+                FieldValues(
+                    label="Status",
+                    theirs=current.status,
+                    yours=ActionStatus.DONE,
+                    theirs_shown=current.get_status_display(),
+                    yours_shown=ActionStatus.DONE.label,
+                )
+            ],
+            has_before=False,
+        )
+        notice = stale_notice(
+            stale, noun="action", fields=status_change, reload_url=detail_url
+        )
+        return render(
+            request,
+            "relationships/action_confirm_done.html",
+            {**context, "action": current, "stale": notice},
+            status=409,
+        )
+    messages.success(request, f"Action “{action}” marked done.")
+    return redirect(context["next"])

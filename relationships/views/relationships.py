@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from assessments.selectors import relationship_latest_rating_table
+from relationships.concurrency import StaleEdit, stale_notice
 from relationships.filters import RelationshipFilterSet
 from relationships.forms.relationships import RelationshipForm
 from relationships.models import Relationship
@@ -72,17 +74,28 @@ class RelationshipDetailView(LoginRequiredMixin, DetailView):
 @login_required
 def relationship_edit(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_editing(user=request.user, reference=reference)
+    stored = copy.copy(relationship)
     form = RelationshipForm(request.POST or None, instance=relationship)
+    context: dict[str, Any] = {"form": form, "relationship": stored}
     if request.method == "POST" and form.is_valid():
-        relationship_update(
-            relationship=relationship,
-            changes={name: form.cleaned_data[name] for name in form.changed_data},
-            user=request.user,
-        )
+        try:
+            relationship_update(
+                relationship=relationship,
+                changes=form.record_changes(),
+                expected_revision=form.expected_revision,
+                user=request.user,
+            )
+        except StaleEdit as stale:
+            context["stale"] = stale_notice(
+                stale,
+                noun="relationship",
+                fields=form.stale_refused(stale),
+                reload_url=request.path,
+            )
+            context["relationship"] = stale.current
+            return render(
+                request, "relationships/relationship_form.html", context, status=409
+            )
         messages.success(request, "Relationship details saved.")
         return redirect(relationship)
-    return render(
-        request,
-        "relationships/relationship_form.html",
-        {"form": form, "relationship": relationship},
-    )
+    return render(request, "relationships/relationship_form.html", context)

@@ -64,7 +64,11 @@ def edit_post_data(assessment: Assessment, **overrides: Any) -> dict[str, Any]:
     Override keys use the form's names with "__" for "-", e.g.
     value_creation__level="2" or exit_strategy__evidence="...".
     """
-    data: dict[str, Any] = {}
+    # The revision of a freshly opened page: the assessment as it is stored now.
+    revision = Assessment.objects.values_list("revision", flat=True).get(
+        pk=assessment.pk
+    )
+    data: dict[str, Any] = {"revision": str(revision)}
     ratings = {
         rating.principle.key: rating
         for rating in PrincipleRating.objects.filter(assessment=assessment)

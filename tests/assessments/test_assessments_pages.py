@@ -240,6 +240,7 @@ def test_an_msme_partner_reads_the_msme_guidance_but_rates_the_set_principle(
     client.post(
         url("assessment_edit", draft),
         {
+            "revision": draft.revision,
             "relationship_management-level": "2",
             "relationship_management-prompt_1": "Only the owner.",
         },
@@ -387,7 +388,10 @@ def test_export_holds_the_header_and_one_row_per_principle(login, world) -> None
 
 def test_export_of_a_partial_draft_marks_unrated_principles(login, world) -> None:
     draft = make_assessment(world, partnership=world.partner)
-    login(world.bob).post(url("assessment_edit", draft), {"exit_strategy-level": "5"})
+    login(world.bob).post(
+        url("assessment_edit", draft),
+        {"revision": draft.revision, "exit_strategy-level": "5"},
+    )
     sheet = _sheet(login(world.bob).get(url("assessment_export", draft)))
     assert sheet["B4"].value == "Self-assessment of Partner Org"
     levels = [row[3] for row in sheet.iter_rows(min_row=10, values_only=True)]

@@ -130,6 +130,7 @@ def test_partial_draft_saves_and_keeps_other_principles_unrated(login, world) ->
     response = client.post(
         url("assessment_edit", assessment),
         {
+            "revision": assessment.revision,
             "relationship_management-level": "4",
             "relationship_management-evidence": "Monthly joint reviews.",
             "relationship_management-prompt_0": "Yes, since March.",
@@ -223,6 +224,7 @@ def test_a_final_assessment_refuses_every_write_in_the_service(world) -> None:
         assessment_ratings_save(
             assessment=assessment,
             ratings=[RatingInput(principle=principle, level=1)],
+            expected_revision=assessment.revision,
             user=world.alice,
         )
     assert set(_levels(assessment).values()) == {3}

@@ -278,7 +278,7 @@ def test_manager_changes_the_schedule(world, login) -> None:
 
     response = client.post(
         _url("schedule_edit", world),
-        {"cadence": "monthly", "grace_days": "10", "active": "on"},
+        {"cadence": "monthly", "grace_days": "10", "active": "on", "revision": "0"},
         follow=True,
     )
 

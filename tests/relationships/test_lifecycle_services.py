@@ -158,6 +158,7 @@ def test_evidence_can_be_any_kind_of_link(world, kind: str) -> None:
         relationship=world.relationship,
         artefact=first_artefact(),
         user=world.carol,
+        expected_revision=0,
         note="See the linked item.",
         **link,
     )
@@ -174,6 +175,7 @@ def test_evidence_without_any_link_is_refused(world) -> None:
             relationship=world.relationship,
             artefact=first_artefact(),
             user=world.alice,
+            expected_revision=0,
             note="Trust me.",
         )
     assert not ArtefactEvidence.objects.exists()
@@ -193,6 +195,7 @@ def test_links_from_another_relationship_are_refused(world, kind: str) -> None:
             relationship=world.relationship,
             artefact=first_artefact(),
             user=world.alice,
+            expected_revision=0,
             **{kind: foreign},
         )
     assert "another relationship" in str(error.value.message_dict[kind])
@@ -205,12 +208,14 @@ def test_recording_again_replaces_the_earlier_record(world) -> None:
         relationship=world.relationship,
         artefact=artefact,
         user=world.alice,
+        expected_revision=0,
         reason="Not for now.",
     )
     artefact_evidence_record(
         relationship=world.relationship,
         artefact=artefact,
         user=world.bob,
+        expected_revision=1,
         plan_section_key="relationship_management",
     )
     evidence = ArtefactEvidence.objects.get(
@@ -226,6 +231,7 @@ def test_evidence_with_a_new_upload_stores_the_document(world, media_root) -> No
         relationship=world.relationship,
         artefact=first_artefact(),
         user=world.alice,
+        expected_revision=0,
         new_document_file=SimpleUploadedFile("policy.pdf", b"%PDF-1.4 policy"),
         new_document_title="Collaboration policy",
     )
@@ -242,6 +248,7 @@ def test_evidence_cannot_name_a_document_and_upload_one(world, media_root) -> No
             relationship=world.relationship,
             artefact=first_artefact(),
             user=world.alice,
+            expected_revision=0,
             document=RelationshipDocumentFactory(relationship=world.relationship),
             new_document_file=SimpleUploadedFile("policy.pdf", b"%PDF-1.4"),
         )
@@ -256,6 +263,7 @@ def test_skip_needs_a_reason(world, reason: str) -> None:
             relationship=world.relationship,
             artefact=first_artefact(),
             user=world.alice,
+            expected_revision=0,
             reason=reason,
         )
     assert "note" in error.value.message_dict
@@ -268,12 +276,14 @@ def test_skip_drops_earlier_links_and_keeps_the_reason(world) -> None:
         relationship=world.relationship,
         artefact=artefact,
         user=world.alice,
+        expected_revision=0,
         objective=ObjectiveFactory(relationship=world.relationship),
     )
     evidence = artefact_evidence_skip(
         relationship=world.relationship,
         artefact=artefact,
         user=world.bob,
+        expected_revision=1,
         reason="  A two-person firm has no separate policy.  ",
     )
     evidence.refresh_from_db()
@@ -285,11 +295,17 @@ def test_skip_drops_earlier_links_and_keeps_the_reason(world) -> None:
 def test_clear_forgets_the_record_and_says_whether_there_was_one(world) -> None:
     evidence = ArtefactEvidenceFactory(relationship=world.relationship)
     assert artefact_evidence_clear(
-        relationship=world.relationship, artefact=evidence.artefact, user=world.alice
+        relationship=world.relationship,
+        artefact=evidence.artefact,
+        expected_revision=evidence.revision,
+        user=world.alice,
     )
     assert not ArtefactEvidence.objects.exists()
     assert not artefact_evidence_clear(
-        relationship=world.relationship, artefact=evidence.artefact, user=world.alice
+        relationship=world.relationship,
+        artefact=evidence.artefact,
+        expected_revision=evidence.revision,
+        user=world.alice,
     )
 
 
@@ -297,7 +313,10 @@ def test_clear_leaves_other_relationships_alone(world) -> None:
     artefact = first_artefact()
     ArtefactEvidenceFactory(relationship=world.outsider_relationship, artefact=artefact)
     artefact_evidence_clear(
-        relationship=world.relationship, artefact=artefact, user=world.alice
+        relationship=world.relationship,
+        artefact=artefact,
+        expected_revision=1,
+        user=world.alice,
     )
     assert ArtefactEvidence.objects.filter(
         relationship=world.outsider_relationship
@@ -359,6 +378,7 @@ def test_relationship_stage_is_unchanged_by_evidence(world) -> None:
         relationship=world.relationship,
         artefact=first_artefact(8),
         user=world.alice,
+        expected_revision=0,
         reason="Exit handled by the framework contract.",
     )
     assert Relationship.objects.get(pk=world.relationship.pk).stage.number == 5

@@ -339,7 +339,11 @@ def test_evidence_form_records_a_plan_section(login, world) -> None:
     artefact = first_artefact(5)
     response = login(world.alice).post(
         _url("artefact_evidence_edit", world, artefact_pk=artefact.pk),
-        {"status": "evidenced", "plan_section_key": "relationship_management"},
+        {
+            "revision": 0,
+            "status": "evidenced",
+            "plan_section_key": "relationship_management",
+        },
         follow=True,
     )
     evidence = ArtefactEvidence.objects.get()
@@ -353,6 +357,7 @@ def test_evidence_form_uploads_a_new_document(login, world, media_root) -> None:
     response = login(world.bob).post(
         _url("artefact_evidence_edit", world, artefact_pk=first_artefact().pk),
         {
+            "revision": 0,
             "status": "evidenced",
             "new_document": SimpleUploadedFile("policy.odt", b"policy text"),
             "new_document_title": "Collaboration policy",
@@ -418,7 +423,11 @@ def test_skip_without_a_reason_is_refused(login, world) -> None:
 def test_skip_with_a_reason_is_recorded(login, world) -> None:
     login(world.bob).post(
         _url("artefact_evidence_edit", world, artefact_pk=first_artefact().pk),
-        {"status": "skipped", "note": "Two-person firm: the owner is the SER."},
+        {
+            "revision": 0,
+            "status": "skipped",
+            "note": "Two-person firm: the owner is the SER.",
+        },
     )
     evidence = ArtefactEvidence.objects.get()
     assert evidence.status == EvidenceStatus.SKIPPED
@@ -473,7 +482,7 @@ def test_clear_asks_first_then_forgets_the_record(login, world) -> None:
     url = _url("artefact_evidence_clear", world, artefact_pk=evidence.artefact_id)
     assert b"Clear the record" in client.get(url).content
     assert ArtefactEvidence.objects.exists()
-    response = client.post(url, follow=True)
+    response = client.post(url, {"revision": evidence.revision}, follow=True)
     assert not ArtefactEvidence.objects.exists()
     assert "back to missing" in response.content.decode()
 

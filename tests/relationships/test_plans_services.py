@@ -10,11 +10,11 @@ from relationships.choices import (
     PlanDepth,
     PlanVersionStatus,
 )
+from relationships.concurrency import StaleEdit
 from relationships.models import Plan, PlanDecision, PlanSection
 from relationships.plan_schema import section_fields
 from relationships.services.plans import (
     PlanIncomplete,
-    PlanSectionConflict,
     plan_depth_set,
     plan_section_update,
     plan_start,
@@ -158,12 +158,12 @@ def test_second_save_is_refused_when_section_changed(world) -> None:
         section=section, content={"summary": "A"}, expected_revision=1, user=world.alice
     )
     stale = PlanSection.objects.get(pk=section.pk)
-    with pytest.raises(PlanSectionConflict) as conflict:
+    with pytest.raises(StaleEdit) as conflict:
         plan_section_update(
             section=stale, content={"summary": "B"}, expected_revision=1, user=world.bob
         )
-    assert conflict.value.section.updated_by == world.alice
-    assert conflict.value.section.content == {"summary": "A"}
+    assert conflict.value.current.updated_by == world.alice
+    assert conflict.value.current.content == {"summary": "A"}
     section.refresh_from_db()
     assert (section.revision, section.content) == (2, {"summary": "A"})
 

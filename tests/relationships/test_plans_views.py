@@ -417,7 +417,7 @@ def test_second_save_is_refused_with_the_other_persons_change(world) -> None:
     content = response.content.decode()
     assert "changed this section while you were editing it" in content
     assert world.alice.get_full_name() in content
-    rows = {row.label: row for row in response.context["conflict_rows"]}
+    rows = {row.label: row for row in response.context["stale"].fields}
     assert rows["Summary"].theirs == "Alice's text"
     assert rows["Summary"].yours == "Bob's text"
     assert rows["Summary"].before == ""

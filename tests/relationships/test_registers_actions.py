@@ -146,7 +146,9 @@ def test_mark_done_stamps_completion_and_returns_to_the_list(login, world) -> No
     action = ActionFactory(relationship=world.relationship, owner=world.bob)
     list_url = reverse("relationships:action_list") + "?status=active"
     response = login(world.carol).post(
-        _url("action_done", action), {"next": list_url}, follow=True
+        _url("action_done", action),
+        {"next": list_url, "revision": action.revision},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == list_url
     assert f"Action “{action.title}” marked done." in response.content.decode()
@@ -160,7 +162,8 @@ def test_mark_done_stamps_completion_and_returns_to_the_list(login, world) -> No
 def test_mark_done_ignores_an_offsite_next(login, world) -> None:
     action = ActionFactory(relationship=world.relationship)
     response = login(world.alice).post(
-        _url("action_done", action), {"next": "https://evil.example/"}
+        _url("action_done", action),
+        {"next": "https://evil.example/", "revision": action.revision},
     )
     assert response["Location"] == _url("action_detail", action)
 
@@ -168,10 +171,11 @@ def test_mark_done_ignores_an_offsite_next(login, world) -> None:
 def test_mark_done_twice_keeps_the_first_completion_time(login, world) -> None:
     action = ActionFactory(relationship=world.relationship)
     client = login(world.alice)
-    client.post(_url("action_done", action))
+    opened = {"revision": action.revision}
+    client.post(_url("action_done", action), opened)
     action.refresh_from_db()
     first = action.completed_at
-    response = client.post(_url("action_done", action), follow=True)
+    response = client.post(_url("action_done", action), opened, follow=True)
     assert "was already done" in response.content.decode()
     action.refresh_from_db()
     assert action.completed_at == first
@@ -179,7 +183,9 @@ def test_mark_done_twice_keeps_the_first_completion_time(login, world) -> None:
 
 def test_cancelled_action_cannot_be_marked_done(login, world) -> None:
     action = ActionFactory(relationship=world.relationship, status="cancelled")
-    response = login(world.alice).post(_url("action_done", action), follow=True)
+    response = login(world.alice).post(
+        _url("action_done", action), {"revision": action.revision}, follow=True
+    )
     assert "cannot be marked done" in response.content.decode()
     action.refresh_from_db()
     assert (action.status, action.completed_at) == ("cancelled", None)
@@ -204,11 +210,13 @@ def test_auditor_cannot_mark_done(login, world) -> None:
 
 def test_reopening_clears_the_completion_time(login, world) -> None:
     action = ActionFactory(relationship=world.relationship)
-    action_mark_done(action=action)
+    action_mark_done(action=action, expected_revision=action.revision)
     response = post(
         login(world.alice),
         _url("action_edit", action),
-        _valid_data(world, title=action.title, status="in_progress"),
+        _valid_data(
+            world, title=action.title, status="in_progress", revision=action.revision
+        ),
     )
     assert response.status_code == 302
     action.refresh_from_db()

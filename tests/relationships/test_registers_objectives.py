@@ -167,6 +167,7 @@ def _revision_data(objective: Objective, **overrides) -> dict:
         "kpi_target": objective.kpi_target,
         "kpi_actual": objective.kpi_actual,
         "reason": "Agreed at the March board",
+        "revision": objective.revision,
     }
     data.update(overrides)
     return data
@@ -238,7 +239,12 @@ def test_failed_revision_keeps_the_stored_title_on_the_page(
 
 def test_service_refuses_a_revision_without_reason(objective) -> None:
     with pytest.raises(ValidationError) as error:
-        objective_revise(objective=objective, changes={"title": "X"}, reason="")
+        objective_revise(
+            objective=objective,
+            changes={"title": "X"},
+            reason="",
+            expected_revision=objective.revision,
+        )
     assert "reason" in error.value.message_dict
 
 
@@ -249,12 +255,14 @@ def test_detail_shows_the_revision_history_with_before_and_after(
         objective=objective,
         changes={"kpi_target": Decimal(6), "owner": world.partner},
         reason="Partner takes it over",
+        expected_revision=1,
         revised_by=world.bob,
     )
     objective_revise(
         objective=objective,
         changes={"status": "at_risk"},
         reason="Reviewer shortage",
+        expected_revision=2,
         revised_by=world.carol,
     )
     response = login(world.dave).get(_url("objective_detail", objective))

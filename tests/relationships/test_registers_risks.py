@@ -160,7 +160,7 @@ def test_edit_saves_changes_and_refuses_bad_ones_without_saving(login, world) ->
     refused = post(
         client,
         _url("risk_edit", risk),
-        _valid_data(world, title="Cash gap", impact="7", likelihood="5"),
+        _valid_data(world, title="Cash gap", impact="7", likelihood="5", revision=1),
     )
     assert refused.status_code == 200
     risk.refresh_from_db()
@@ -168,7 +168,9 @@ def test_edit_saves_changes_and_refuses_bad_ones_without_saving(login, world) ->
     saved = post(
         client,
         _url("risk_edit", risk),
-        _valid_data(world, title="Cash gap", impact="5", status="mitigating"),
+        _valid_data(
+            world, title="Cash gap", impact="5", status="mitigating", revision=1
+        ),
     )
     assert saved.status_code == 302
     risk.refresh_from_db()

@@ -192,7 +192,12 @@ def test_edit_saves_and_confirms(login, world) -> None:
     url = reverse("relationships:edit", kwargs={"reference": "joint-venture"})
     response = login(world.bob).post(
         url,
-        {"title": "Joint venture II", "status": "active", "start_date": "2025-01-01"},
+        {
+            "title": "Joint venture II",
+            "status": "active",
+            "start_date": "2025-01-01",
+            "revision": 1,
+        },
         follow=True,
     )
     assert response.redirect_chain[-1][0] == world.relationship.get_absolute_url()
@@ -221,7 +226,8 @@ def test_edit_shows_the_dates_to_the_date_picker_and_an_unchanged_save_keeps_the
     # A browser's date input reads ISO dates only; anything else shows empty and
     # is sent back empty.
     posted = {
-        name: _input_value(html, name) for name in ("title", "start_date", "end_date")
+        name: _input_value(html, name)
+        for name in ("title", "start_date", "end_date", "revision")
     }
     assert posted["start_date"] == "2024-12-01"
     assert posted["end_date"] == "2027-11-30"
