@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.utils.formats import date_format
 
@@ -74,6 +75,14 @@ class RevisionFormMixin(forms.Form):
             del self.fields["revision"]
         elif "revision" not in self.initial:
             self.initial["revision"] = instance.revision if instance.pk else 0
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A hidden field's error would show nowhere: show it above the form.
+        if self.is_bound and "revision" in self._errors:
+            self._errors.setdefault(
+                NON_FIELD_ERRORS, self.error_class(error_class="nonfield")
+            ).extend(self._errors.pop("revision"))
 
     @property
     def expected_revision(self) -> int:
