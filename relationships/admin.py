@@ -16,6 +16,7 @@ from relationships.models import (
     PlanSection,
     PlanVersion,
     Relationship,
+    RelationshipDocument,
     Risk,
 )
 
@@ -173,4 +174,10 @@ class RiskAdmin(RevisionAdminMixin, admin.ModelAdmin):
 class ActionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["title", "relationship", "owner", "due_date", "status"]
     list_filter = ["status", "source"]
+    search_fields = ["title", "relationship__title"]
+
+
+@admin.register(RelationshipDocument)
+class RelationshipDocumentAdmin(RevisionAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "relationship", "uploaded_by", "uploaded_at"]
     search_fields = ["title", "relationship__title"]

@@ -65,6 +65,8 @@ class RevisionFormMixin(forms.Form):
     # A record made on its first save (a schedule) is guarded from revision 0;
     # a form that only ever creates new records needs no revision.
     revision_on_create = False
+    # Set when a save from this form was refused as stale.
+    stale_refusal: StaleEdit | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +121,7 @@ class RevisionFormMixin(forms.Form):
 
     def stale_refused(self, stale: StaleEdit) -> list[StaleField]:
         """Compare, then carry the current revision; returns the comparison."""
+        self.stale_refusal = stale
         rows = self.stale_fields(stale.current)
         self.keep_input_at(stale.current.revision if stale.current else 0)
         return rows

@@ -28,6 +28,7 @@ from relationships.models import (
     Partnership,
     PlanSection,
     Relationship,
+    RelationshipDocument,
     Risk,
 )
 from tests.assessments.factories_assessments import edit_post_data, make_assessment
@@ -35,6 +36,7 @@ from tests.conftest import TEST_PASSWORD, World
 from tests.factories import ActionFactory, ObjectiveFactory, RiskFactory, UserFactory
 from tests.relationships.factories_lifecycle import (
     ArtefactEvidenceFactory,
+    RelationshipDocumentFactory,
 )
 from tests.relationships.factories_plans import section_post_data, start_plan
 
@@ -433,8 +435,12 @@ def _admin_case(
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [(JointManagementTeamMember, "role_title"), (Partnership, "senior_executive")],
-    ids=["team seat", "partner"],
+    [
+        (JointManagementTeamMember, "role_title"),
+        (Partnership, "senior_executive"),
+        (RelationshipDocument, "description"),
+    ],
+    ids=["team seat", "partner", "document details"],
 )
 def test_admin_refuses_a_stale_team_seat_or_partner_form(
     world: World, admins: tuple[Client, Client], model: type[Model], field: str
@@ -443,8 +449,10 @@ def test_admin_refuses_a_stale_team_seat_or_partner_form(
         record = JointManagementTeamMember.objects.create(
             relationship=world.relationship, user=world.carol, partnership=world.lead
         )
-    else:
+    elif model is Partnership:
         record = world.partner
+    else:
+        record = RelationshipDocumentFactory(relationship=world.relationship)
     url = reverse(
         f"admin:relationships_{model._meta.model_name}_change", args=[record.pk]
     )
