@@ -24,6 +24,8 @@ def shown_value(field: forms.Field, value: Any) -> str:
     """A value as the person reads it: choice labels, names, dates, Yes/No."""
     if value is None or value == "":
         return ""
+    if isinstance(value, list | tuple | models.QuerySet):
+        return ", ".join(sorted(shown_value(field, item) for item in value))
     if isinstance(value, models.Model):
         if isinstance(field, forms.ModelChoiceField):
             return str(field.label_from_instance(value))
@@ -132,7 +134,13 @@ class RevisionFormMixin(forms.Form):
         field = self.fields[name]
         theirs = self.stored_value(current, name)
         yours = self.cleaned_data.get(name)
-        earlier = self.stored_value(before, name) if before is not None else None
+        # History keeps the record's own columns, not its many-to-many links:
+        # where it does not know, the field is not marked as changed by them.
+        earlier = (
+            self.stored_value(before, name)
+            if before is not None and hasattr(before, name)
+            else theirs
+        )
         return FieldValues(
             label=str(field.label or name.replace("_", " ").capitalize()),
             theirs=_comparable(theirs),
@@ -145,10 +153,15 @@ class RevisionFormMixin(forms.Form):
 
     def stored_value(self, record: Any, name: str) -> Any:
         """A field's value in the record (or its historical copy)."""
-        return getattr(record, name, None)
+        value = getattr(record, name, None)
+        if isinstance(value, models.Manager):  # a many-to-many field
+            return list(value.all()) if record.pk else []
+        return value
 
 
 def _comparable(value: Any) -> Any:
+    if isinstance(value, list | tuple | models.QuerySet):
+        return frozenset(_comparable(item) for item in value)
     if isinstance(value, models.Model):
         return (type(value).__name__, value.pk)
     if value is None:
