@@ -28,6 +28,13 @@ class RevisionAdminMixin:
 
     form = RevisionModelForm
 
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: RevisionModelForm, change: bool
+    ) -> None:
+        if change:
+            form.claim_revision()
+        super().save_model(request, obj, form, change)
+
     def changeform_view(
         self,
         request: HttpRequest,

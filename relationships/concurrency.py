@@ -186,7 +186,7 @@ def last_change(record: models.Model) -> tuple[str, datetime.datetime | None]:
     who = next(
         (
             getattr(record, name)
-            for name in ("updated_by", "recorded_by", "uploaded_by")
+            for name in ("updated_by", "last_edited_by", "recorded_by", "uploaded_by")
             if getattr(record, name, None) is not None
         ),
         None,

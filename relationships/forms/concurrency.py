@@ -171,7 +171,18 @@ def _comparable(value: Any) -> Any:
 
 class RevisionModelForm(RevisionFormMixin, forms.ModelForm):
     """A ModelForm that refuses to save over a newer copy of its record: the one
-    form class the admin uses for edited shared records (team seats, partners)."""
+    form class the admin uses for edited shared records (team seats, partners).
+
+    The admin lays out its pages from the form class, so the field stays on add
+    forms too (at 0, and unused: a new record starts at revision 1).
+    """
+
+    revision_on_create = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["revision"].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
@@ -192,13 +203,19 @@ class RevisionModelForm(RevisionFormMixin, forms.ModelForm):
         return cleaned_data
 
     def save(self, commit: bool = True) -> Any:
-        if self.instance.pk is not None:
-            # clean() compared without a lock; the claim is the check that holds
-            # under concurrency (the admin saves inside one transaction).
-            revision_claim(
-                self.instance, expected_revision=self.cleaned_data["revision"]
-            )
+        if self.instance.pk is None:
+            self.instance.revision = 1
+        elif commit:
+            self.claim_revision()
+        # With commit=False the caller saves later, or not at all (the admin
+        # builds the object before it knows its inlines are valid): it calls
+        # claim_revision() right before its own save.
         return super().save(commit=commit)
+
+    def claim_revision(self) -> None:
+        """clean() compared without a lock; the claim is the check that holds
+        under concurrency (the admin saves inside one transaction)."""
+        revision_claim(self.instance, expected_revision=self.cleaned_data["revision"])
 
 
 class RevisionOnlyForm(RevisionFormMixin):

@@ -64,8 +64,14 @@ def _change_level(assessment: Assessment, user: Any, level: int = 4) -> None:
     assessment_ratings_save(
         assessment=assessment,
         ratings=[RatingInput(principle=principle, level=level)],
+        expected_revision=_revision(assessment),
         user=user,
     )
+
+
+def _revision(assessment: Assessment) -> int:
+    """The revision a freshly opened ratings form carries."""
+    return Assessment.objects.values_list("revision", flat=True).get(pk=assessment.pk)
 
 
 def _status(assessment: Assessment) -> str:
@@ -188,6 +194,7 @@ def test_a_comment_change_clears_a_confirmation_too(world) -> None:
     assessment_ratings_save(
         assessment=assessment,
         ratings=[RatingInput(principle=principle, level=3, comment="On reflection…")],
+        expected_revision=_revision(assessment),
         user=world.bob,
     )
     alices.refresh_from_db()

@@ -53,11 +53,13 @@ def _confirmer(assessment: Assessment, user: Any, partnership: Any, seen: str):
 
 def _changer(assessment: Assessment, principle: Any, user: Any):
     def change() -> Any:
+        current = Assessment.objects.select_related("relationship").get(
+            pk=assessment.pk
+        )
         return assessment_ratings_save(
-            assessment=Assessment.objects.select_related("relationship").get(
-                pk=assessment.pk
-            ),
+            assessment=current,
             ratings=[RatingInput(principle=principle, level=5)],
+            expected_revision=current.revision,
             user=user,
         )
 
