@@ -16,6 +16,14 @@ def stage(number: int) -> LifecycleStage:
     return LifecycleStage.objects.get(number=number)
 
 
+def evidence_revision(*, relationship: object, artefact: StageArtefact) -> int:
+    """The revision a form opened now would carry: 0 while nothing is recorded."""
+    evidence = ArtefactEvidence.objects.filter(
+        relationship=relationship, artefact=artefact
+    ).first()
+    return evidence.revision if evidence else 0
+
+
 def first_artefact(stage_number: int = 1) -> StageArtefact:
     return StageArtefact.objects.filter(stage__number=stage_number).order_by(
         "order", "pk"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.choices import AssessmentKind
-from assessments.models import Assessment, Report
+from assessments.models import Assessment, AssessmentSchedule, Report
 from assessments.selectors.assessments import AssessmentPeriod
 from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.services import assessments as assessment_services
@@ -19,7 +19,7 @@ from assessments.services import schedules as schedule_services
 from assessments.services.assessments import RatingInput
 from assessments.services.confirmations import assessment_confirm
 from relationships.choices import Visibility
-from relationships.models import JointManagementTeamMember, Objective
+from relationships.models import JointManagementTeamMember, Objective, Relationship
 from relationships.selectors.history import (
     HISTORY_SOURCES,
     relationship_history_entries,
@@ -36,7 +36,11 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
-from tests.relationships.factories_lifecycle import first_artefact, stage
+from tests.relationships.factories_lifecycle import (
+    evidence_revision,
+    first_artefact,
+    stage,
+)
 from tests.relationships.factories_plans import approve_by_all
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,7 @@ def _every_kind_of_change(world: Any, round_number: int = 1) -> None:
     relationship_services.relationship_update(
         relationship=relationship,
         changes={"description": f"Round {round_number}"},
+        expected_revision=Relationship.objects.get(pk=relationship.pk).revision,
         user=world.bob,
     )
     document = lifecycle_services.document_upload(
@@ -71,6 +76,9 @@ def _every_kind_of_change(world: Any, round_number: int = 1) -> None:
     lifecycle_services.artefact_evidence_record(
         relationship=relationship,
         artefact=first_artefact(),
+        expected_revision=evidence_revision(
+            relationship=relationship, artefact=first_artefact()
+        ),
         user=world.alice,
         document=document,
     )
@@ -102,6 +110,7 @@ def _every_kind_of_change(world: Any, round_number: int = 1) -> None:
             )
             for principle in principles_of(assessment)[:4]
         ],
+        expected_revision=assessment.revision,
         user=world.bob,
     )
     schedule_services.assessment_schedule_save(
@@ -109,6 +118,10 @@ def _every_kind_of_change(world: Any, round_number: int = 1) -> None:
         cadence="quarterly",
         grace_days=10 + round_number,
         active=True,
+        expected_revision=AssessmentSchedule.objects.filter(relationship=relationship)
+        .values_list("revision", flat=True)
+        .first()
+        or 0,
         user=world.alice,
     )
 
@@ -326,7 +339,10 @@ def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(
     )
     assert secret.visibility == Visibility.PARTNER
     register_services.risk_update(
-        risk=secret, changes={"title": "Cash-flow squeeze, worse"}, updated_by=world.bob
+        risk=secret,
+        changes={"title": "Cash-flow squeeze, worse"},
+        expected_revision=secret.revision,
+        updated_by=world.bob,
     )
     self_assessment = make_assessment(
         world, partnership=world.partner, visibility=Visibility.PARTNER
@@ -334,11 +350,15 @@ def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(
     assessment_services.assessment_ratings_save(
         assessment=self_assessment,
         ratings=[RatingInput(principle=principles_of(self_assessment)[0], level=2)],
+        expected_revision=self_assessment.revision,
         user=world.bob,
     )
     lifecycle_services.artefact_evidence_record(
         relationship=world.relationship,
         artefact=first_artefact(),
+        expected_revision=evidence_revision(
+            relationship=world.relationship, artefact=first_artefact()
+        ),
         user=world.alice,
         risk=secret,
     )

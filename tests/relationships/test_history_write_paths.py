@@ -41,7 +41,12 @@ from assessments.services import schedules as schedule_services
 from assessments.services.assessments import RatingInput
 from assessments.tasks import report_render_task, schedules_daily_task
 from relationships.choices import MembershipRole, PlanDecisionKind
-from relationships.models import JointManagementTeamMember, Membership, Objective
+from relationships.models import (
+    ArtefactEvidence,
+    JointManagementTeamMember,
+    Membership,
+    Objective,
+)
 from relationships.selectors.history import (
     HistoryEntry,
     relationship_history_entries,
@@ -110,6 +115,7 @@ def _relationship_update(world: Any) -> None:
     relationship_services.relationship_update(
         relationship=world.relationship,
         changes={"status": "on_hold"},
+        expected_revision=world.relationship.revision,
         user=world.bob,
     )
     _recorded(world, "relationship", world.bob, label="Status", new="On hold")
@@ -130,6 +136,7 @@ def _evidence_record(world: Any) -> None:
     lifecycle_services.artefact_evidence_record(
         relationship=world.relationship,
         artefact=first_artefact(),
+        expected_revision=0,
         user=world.bob,
         plan_section_key="governance_processes",
         note="Section 3 of the plan.",
@@ -141,6 +148,7 @@ def _evidence_skip(world: Any) -> None:
     lifecycle_services.artefact_evidence_skip(
         relationship=world.relationship,
         artefact=first_artefact(),
+        expected_revision=0,
         user=world.bob,
         reason="Not needed between two partners this small.",
     )
@@ -157,11 +165,17 @@ def _evidence_clear(world: Any) -> None:
     lifecycle_services.artefact_evidence_skip(
         relationship=world.relationship,
         artefact=first_artefact(),
+        expected_revision=0,
         user=world.alice,
         reason="Not needed.",
     )
     lifecycle_services.artefact_evidence_clear(
-        relationship=world.relationship, artefact=first_artefact(), user=world.bob
+        relationship=world.relationship,
+        artefact=first_artefact(),
+        expected_revision=ArtefactEvidence.objects.get(
+            relationship=world.relationship, artefact=first_artefact()
+        ).revision,
+        user=world.bob,
     )
     _recorded(world, "lifecycle_evidence", world.bob, action="Deleted")
 
@@ -258,6 +272,7 @@ def _objective_revise(world: Any) -> None:
         objective=objective,
         changes={"title": "Faster payment"},
         reason="Clearer wording",
+        expected_revision=objective.revision,
         revised_by=world.bob,
     )
     _recorded(world, "objective", world.bob, label="Title", new="Faster payment")
@@ -275,7 +290,10 @@ def _risk_create(world: Any) -> None:
 def _risk_update(world: Any) -> None:
     risk = RiskFactory(relationship=world.relationship)
     register_services.risk_update(
-        risk=risk, changes={"title": "Cash flow gap"}, updated_by=world.bob
+        risk=risk,
+        changes={"title": "Cash flow gap"},
+        expected_revision=risk.revision,
+        updated_by=world.bob,
     )
     _recorded(world, "risk", world.bob, label="Title", new="Cash flow gap")
 
@@ -292,14 +310,19 @@ def _action_create(world: Any) -> None:
 def _action_update(world: Any) -> None:
     action = ActionFactory(relationship=world.relationship)
     register_services.action_update(
-        action=action, changes={"title": "Agree payment terms"}, updated_by=world.bob
+        action=action,
+        changes={"title": "Agree payment terms"},
+        expected_revision=action.revision,
+        updated_by=world.bob,
     )
     _recorded(world, "action", world.bob, label="Title", new="Agree payment terms")
 
 
 def _action_mark_done(world: Any) -> None:
     action = ActionFactory(relationship=world.relationship)
-    register_services.action_mark_done(action=action, done_by=world.bob)
+    register_services.action_mark_done(
+        action=action, expected_revision=action.revision, done_by=world.bob
+    )
     _recorded(world, "action", world.bob, label="Status", new="Done")
 
 
@@ -342,6 +365,7 @@ def _assessment_ratings_save(world: Any) -> None:
                 objectives=[objective],
             )
         ],
+        expected_revision=assessment.revision,
         user=world.bob,
     )
     _recorded(
@@ -474,6 +498,7 @@ def _assessment_schedule_save(world: Any) -> None:
         cadence="monthly",
         grace_days=10,
         active=True,
+        expected_revision=0,
         user=world.bob,
     )
     _recorded(world, "schedule", world.bob, action="Created", label="Cadence")
@@ -658,6 +683,7 @@ def test_admin_changes_of_partners_seats_and_memberships_name_the_admin(
             "role": world.partner.role,
             "relationship_manager": world.bob.pk,
             "senior_executive": "Dana Director",
+            "revision": world.partner.revision,
         },
     )
     assert response.status_code == 302, response.content
@@ -745,6 +771,7 @@ def test_links_of_a_rating_are_recorded_in_one_record_per_save(world: Any) -> No
             ratings=[
                 RatingInput(principle=principle, level=level, objectives=[objective])
             ],
+            expected_revision=Assessment.objects.get(pk=assessment.pk).revision,
             user=world.alice,
         )
     rating = assessment.ratings.get()
