@@ -287,6 +287,7 @@ def test_ratings_saves_never_overwrite_each_other(world: World) -> None:
             ),
             ratings=[RatingInput(principle=principle, level=3, evidence=evidence)],
             expected_revision=opened,
+            user=world.bob,
         )
 
     assert_no_lost_edit(
@@ -318,6 +319,7 @@ def test_schedule_saves_never_overwrite_each_other(world: World) -> None:
             grace_days=grace_days,
             active=True,
             expected_revision=opened,
+            user=world.bob,
         )
 
     assert_no_lost_edit(
