@@ -7,6 +7,8 @@ outsider organisation with a relationship of its own:
 - carol: joint management team member (lead organisation)
 - dave: auditor (partner organisation)
 - eve: relationship manager of the outsider organisation
+- frank (his own fixture): relationship manager of a second supplier that joins
+  the world's relationship, making it a three-partner programme
 """
 
 import os
@@ -128,6 +130,20 @@ def world(db) -> World:
         dave=dave,
         eve=eve,
     )
+
+
+@pytest.fixture
+def frank(world: World) -> AbstractUser:
+    """Relationship manager of a second supplier in the world's relationship: with
+    it, a supplier's own records are private to it and the lead by default."""
+    organisation = OrganisationFactory(name="Second Supplier", slug="second-supplier")
+    user = _member("frank", organisation, MembershipRole.RELATIONSHIP_MANAGER)
+    PartnershipFactory(
+        relationship=world.relationship,
+        organisation=organisation,
+        relationship_manager=user,
+    )
+    return user
 
 
 @pytest.fixture

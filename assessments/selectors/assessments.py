@@ -42,6 +42,7 @@ from relationships.choices import (
 from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.models import (
     OPEN_ACTION_STATUSES,
+    Action,
     Membership,
     Objective,
     Partnership,
@@ -49,6 +50,7 @@ from relationships.models import (
     RelationshipDocument,
     Risk,
 )
+from relationships.models.privacy import PartnerPrivateRecord
 from relationships.selectors import (
     AnyUser,
     relationship_get_for_user,
@@ -371,24 +373,25 @@ class EvidenceChoices:
 
 
 def evidence_choices_for_relationship(
-    *, relationship: Relationship, principles: list[Principle]
+    *, user: AnyUser, relationship: Relationship, principles: list[Principle]
 ) -> EvidenceChoices:
+    """What the user may cite: the relationship's records the user may see."""
+
+    def choices(model: type[PartnerPrivateRecord]) -> list:
+        return list(
+            model.objects.filter(
+                visible_records(user, model), relationship=relationship
+            ).order_by("title", "pk")
+        )
+
     return EvidenceChoices(
         plan_sections=[
             (principle.key, f"{principle.number}. {principle.name}")
             for principle in principles
         ],
-        objectives=list(
-            Objective.objects.filter(relationship=relationship).order_by("title", "pk")
-        ),
-        risks=list(
-            Risk.objects.filter(relationship=relationship).order_by("title", "pk")
-        ),
-        documents=list(
-            RelationshipDocument.objects.filter(relationship=relationship).order_by(
-                "title", "pk"
-            )
-        ),
+        objectives=choices(Objective),
+        risks=choices(Risk),
+        documents=choices(RelationshipDocument),
     )
 
 
@@ -409,19 +412,42 @@ def plan_section_link(*, relationship: Relationship, principle_key: str) -> str:
 # --- ratings of one assessment ---------------------------------------------
 
 
-def assessment_ratings(*, assessment: Assessment) -> dict[str, PrincipleRating]:
-    """The assessment's ratings by principle key, with their evidence links."""
-    ratings = (
+def assessment_ratings(
+    *, user: AnyUser, assessment: Assessment
+) -> dict[str, PrincipleRating]:
+    """The assessment's ratings by principle key, with the evidence links the user
+    may see (a link to another partner's private record is left out) and
+    `shown_action`: the improvement action, unless it is private from the user."""
+
+    def visible(model: type[PartnerPrivateRecord]) -> QuerySet:
+        return model.objects.filter(visible_records(user, model)).order_by("title")
+
+    ratings = list(
         PrincipleRating.objects.filter(assessment=assessment)
         .select_related("principle", "improvement_action")
         .prefetch_related(
-            Prefetch("objectives", queryset=Objective.objects.order_by("title")),
-            Prefetch("risks", queryset=Risk.objects.order_by("title")),
-            Prefetch(
-                "documents", queryset=RelationshipDocument.objects.order_by("title")
-            ),
+            Prefetch("objectives", queryset=visible(Objective)),
+            Prefetch("risks", queryset=visible(Risk)),
+            Prefetch("documents", queryset=visible(RelationshipDocument)),
         )
     )
+    private_actions = {
+        rating.improvement_action_id
+        for rating in ratings
+        if rating.improvement_action is not None
+        and rating.improvement_action.is_private
+    }
+    hidden_actions = private_actions - set(
+        visible(Action).filter(pk__in=private_actions).values_list("pk", flat=True)
+        if private_actions
+        else ()
+    )
+    for rating in ratings:
+        rating.shown_action = (
+            None
+            if rating.improvement_action_id in hidden_actions
+            else rating.improvement_action
+        )
     return {rating.principle.key: rating for rating in ratings}
 
 

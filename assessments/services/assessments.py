@@ -42,6 +42,7 @@ from relationships.models import (
     RelationshipDocument,
     Risk,
 )
+from relationships.selectors import AnyUser, visible_records
 
 EVIDENCE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
@@ -319,6 +320,26 @@ def _input_signature(entry: RatingInput) -> tuple:
     )
 
 
+def _links_keeping_hidden(
+    rating: PrincipleRating, entry: RatingInput, user: AnyUser | None
+) -> dict[str, list]:
+    """The entry's links by kind. The user chose among the records they may see;
+    links another partner made to its private records stay as they were."""
+    links = {}
+    for name, model in (
+        ("objectives", Objective),
+        ("risks", Risk),
+        ("documents", RelationshipDocument),
+    ):
+        kept = (
+            list(getattr(rating, name).exclude(visible_records(user, model)))
+            if user is not None and rating.pk is not None
+            else []
+        )
+        links[name] = [*getattr(entry, name), *kept]
+    return links
+
+
 @transaction.atomic
 def assessment_ratings_save(
     *,
@@ -391,11 +412,7 @@ def assessment_ratings_save(
         rating.change = change
         rating.full_clean()
         _rating_save_with_links(
-            rating,
-            objectives=entry.objectives,
-            risks=entry.risks,
-            documents=entry.documents,
-            user=user,
+            rating, **_links_keeping_hidden(rating, entry, user), user=user
         )
         saved.append(rating)
     if saved:

@@ -164,7 +164,7 @@ def assessment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResp
     rows = assessment_rating_views(
         assessment=assessment,
         guided_principles=guided_principles,
-        ratings=assessment_ratings(assessment=assessment),
+        ratings=assessment_ratings(user=request.user, assessment=assessment),
     )
     can_edit = user_can_edit_assessment(user=request.user, assessment=assessment)
     return render(
@@ -231,7 +231,7 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         return _refuse_final(request, assessment)
     relationship = assessment.relationship
     guided_principles = assessment_guided_principles(assessment=assessment)
-    ratings = assessment_ratings(assessment=assessment)
+    ratings = assessment_ratings(user=request.user, assessment=assessment)
     levels = maturity_levels_by_number()
     forms = principle_rating_forms(
         data=request.POST if request.method == "POST" else None,
@@ -240,6 +240,7 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         ratings=ratings,
         maturity_levels=list(levels.values()),
         evidence_choices=evidence_choices_for_relationship(
+            user=request.user,
             relationship=relationship,
             principles=[guided.principle for guided in guided_principles],
         ),
@@ -468,7 +469,7 @@ def assessment_export(request: HttpRequest, reference: str, pk: int) -> HttpResp
     rows = assessment_rating_views(
         assessment=assessment,
         guided_principles=assessment_guided_principles(assessment=assessment),
-        ratings=assessment_ratings(assessment=assessment),
+        ratings=assessment_ratings(user=request.user, assessment=assessment),
     )
     response = HttpResponse(
         assessment_workbook(assessment=assessment, rows=rows),

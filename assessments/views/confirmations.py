@@ -58,7 +58,7 @@ def _context(request: HttpRequest, assessment: Assessment, **extra: Any) -> dict
     rows = assessment_rating_views(
         assessment=assessment,
         guided_principles=assessment_guided_principles(assessment=assessment),
-        ratings=assessment_ratings(assessment=assessment),
+        ratings=assessment_ratings(user=request.user, assessment=assessment),
     )
     return {
         "relationship": assessment.relationship,

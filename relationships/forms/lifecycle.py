@@ -1,14 +1,18 @@
 """Forms for the lifecycle pages: stage moves, artefact evidence, documents."""
 
+from typing import Any
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from principles.models import LifecycleStage
 from relationships.choices import EvidenceStatus
 from relationships.forms.concurrency import RevisionFormMixin
-from relationships.models import Relationship
+from relationships.forms.registers import PRIVACY_HELP, PRIVACY_LABELS, RegisterForm
+from relationships.models import Relationship, RelationshipDocument
+from relationships.selectors import AnyUser
 from relationships.selectors.lifecycle import (
     document_choices_for_relationship,
     lifecycle_stages,
@@ -148,19 +152,24 @@ class ArtefactEvidenceForm(RevisionFormMixin):
 
     LINK_FIELDS = ("plan_section_key", "objective", "risk", "document", "new_document")
 
-    def __init__(self, *args, relationship: Relationship, **kwargs) -> None:
+    def __init__(
+        self, *args, relationship: Relationship, user: AnyUser, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.relationship = relationship
         self.fields["plan_section_key"].choices = [
             ("", "—"),
             *plan_section_choices(relationship=relationship),
         ]
+        # Only what the user may see can be linked (evidence is read by all).
         self.fields["objective"].queryset = objectives_for_relationship(
-            relationship=relationship
+            user=user, relationship=relationship
         )
-        self.fields["risk"].queryset = risks_for_relationship(relationship=relationship)
+        self.fields["risk"].queryset = risks_for_relationship(
+            user=user, relationship=relationship
+        )
         self.fields["document"].queryset = document_choices_for_relationship(
-            relationship=relationship
+            user=user, relationship=relationship
         )
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -220,7 +229,21 @@ class ArtefactEvidenceForm(RevisionFormMixin):
         return cleaned_data
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(RegisterForm):
+    """A new document: its file, and whose eyes it is for (the same partner and
+    privacy fields as the register forms)."""
+
+    partner_field_name = "owner_partnership"
+    submit_label = "Upload"
+    layout_rows = (
+        ("file",),
+        ("title",),
+        ("description",),
+        ("owner_partnership",),
+        ("visibility",),
+        ("shared_with",),
+    )
+
     file = forms.FileField(
         help_text=UPLOAD_HELP,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
@@ -235,10 +258,28 @@ class DocumentUploadForm(forms.Form):
         help_text="For example: minutes of the joint review of 12 March.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("upload", "Upload"))
+    class Meta:
+        model = RelationshipDocument
+        fields = [
+            "file",
+            "title",
+            "description",
+            "owner_partnership",
+            "visibility",
+            "shared_with",
+        ]
+        labels = {"owner_partnership": "Whose document", **PRIVACY_LABELS}
+        help_texts = {
+            **PRIVACY_HELP,
+            "owner_partnership": (
+                "A joint document is the relationship's as a whole; otherwise pick "
+                "the partner whose own document this is."
+            ),
+        }
+
+    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
+        super().__init__(*args, relationship=relationship, **kwargs)
+        self.fields["owner_partnership"].empty_label = "Joint document (all partners)"
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]

@@ -106,6 +106,43 @@ def record_check_changeable(*, user: AnyUser, record: PartnerPrivateRecord) -> N
         )
 
 
+def record_privacy_errors(
+    *,
+    user: AnyUser | None,
+    record: PartnerPrivateRecord,
+    changed: Iterable[str] | None,
+) -> dict[str, str]:
+    """Only the owning partner's writers choose whose eyes its record is for: a
+    new private record, or a change of a record's visibility, sharing or (while
+    private) owner, needs a write role in the owning partner. So no partner keeps
+    a record private in another partner's name, and no one but its owner turns a
+    joint owned record private. `changed` names the fields a save changes (None
+    for a new record); no `user` is the system itself (the demo, a data load)."""
+    if user is None:
+        return {}
+    owner_field = record.owner_partnership_field
+    if changed is None:
+        touched = record.is_private
+    else:
+        changed = set(changed)
+        touched = bool(changed & {"visibility", "shared_with", owner_field}) and (
+            record.is_private or "visibility" in changed
+        )
+    owner_id = getattr(record, f"{owner_field}_id")
+    if not touched or owner_id is None:
+        return {}
+    if Partnership.objects.filter(
+        pk=owner_id, organisation_id__in=_organisations_of(user, roles=WRITE_ROLES)
+    ).exists():
+        return {}
+    return {
+        "visibility": (
+            "Only the people of the partner a record belongs to choose who sees "
+            "it: make it joint, or choose your own organisation as its partner."
+        )
+    }
+
+
 def record_audience(record: PartnerPrivateRecord) -> set[int] | None:
     """The partnerships that may see a record: None for a joint one (everyone)."""
     if not record.is_private:

@@ -8,7 +8,7 @@ in relationships.selectors alone.
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -27,7 +27,11 @@ from relationships.models import (
     Risk,
     StageTransition,
 )
-from relationships.selectors import approved_plan_versions
+from relationships.selectors import (
+    AnyUser,
+    approved_plan_versions,
+    visible_records,
+)
 
 MISSING = "missing"
 
@@ -44,6 +48,12 @@ class ChecklistItem:
     risk_url: str = ""
     # What the app already holds that could evidence a missing item.
     in_app: "InAppHint | None" = None
+    # The linked register entries and document the viewer may see; a link to a
+    # partner's private record the viewer may not see is only counted.
+    objective: Objective | None = None
+    risk: Risk | None = None
+    document: RelationshipDocument | None = None
+    private_links: int = 0
 
     @property
     def status(self) -> str:
@@ -211,10 +221,10 @@ COUNTED_HINTS = (
 )
 
 
-def _count_of(model: type, **filters: object) -> Coalesce:
+def _count_of(model: type, *conditions: Q, **filters: object) -> Coalesce:
     return Coalesce(
         Subquery(
-            model.objects.filter(relationship=OuterRef("pk"), **filters)
+            model.objects.filter(*conditions, relationship=OuterRef("pk"), **filters)
             .order_by()
             .values("relationship")
             .annotate(count=Count("pk"))
@@ -224,16 +234,17 @@ def _count_of(model: type, **filters: object) -> Coalesce:
     )
 
 
-def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
+def in_app_hints(*, user: AnyUser, relationship: Relationship) -> dict[str, InAppHint]:
     """Artefact key -> what the app holds that could evidence it: a missing item
     then says where to look, instead of looking as if nothing existed. One query
-    whatever the registers hold."""
+    whatever the registers hold; register entries counted are those the user
+    may see."""
     counts = (
         Relationship.objects.filter(pk=relationship.pk)
         .annotate(
-            objectives_count=_count_of(Objective),
-            risks_count=_count_of(Risk),
-            actions_count=_count_of(Action),
+            objectives_count=_count_of(Objective, visible_records(user, Objective)),
+            risks_count=_count_of(Risk, visible_records(user, Risk)),
+            actions_count=_count_of(Action, visible_records(user, Action)),
             team_count=_count_of(JointManagementTeamMember),
             partners_count=_count_of(Partnership),
             executives_count=_count_of(Partnership, senior_executive__gt=""),
@@ -281,11 +292,36 @@ def in_app_hints(*, relationship: Relationship) -> dict[str, InAppHint]:
     }
 
 
+def _visible_link_ids(
+    user: AnyUser, evidences: list[ArtefactEvidence]
+) -> dict[str, set[int]]:
+    """Of the records the evidence links to, the ids the user may see, by link
+    name. Joint ones are seen by all; only private ones cost a query (per kind)."""
+    visible = {}
+    for name, model in (
+        ("objective", Objective),
+        ("risk", Risk),
+        ("document", RelationshipDocument),
+    ):
+        records = [getattr(evidence, name) for evidence in evidences]
+        records = [record for record in records if record is not None]
+        private = {record.pk for record in records if record.is_private}
+        visible[name] = {record.pk for record in records if not record.is_private}
+        if private:
+            visible[name] |= set(
+                model.objects.filter(
+                    visible_records(user, model), pk__in=private
+                ).values_list("pk", flat=True)
+            )
+    return visible
+
+
 def _checklist_item(
     relationship: Relationship,
     artefact: StageArtefact,
     evidence: ArtefactEvidence,
     names: dict[str, str],
+    visible_links: dict[str, set[int]],
 ) -> ChecklistItem:
     item = ChecklistItem(artefact=artefact, evidence=evidence)
     if evidence.plan_section_key:
@@ -293,19 +329,29 @@ def _checklist_item(
         item.plan_section_url = plan_section_url(
             relationship=relationship, principle_key=evidence.plan_section_key
         )
-    if evidence.objective_id:
-        item.objective_url = register_entry_url(
-            relationship=relationship, kind="objective", pk=evidence.objective_id
-        )
-    if evidence.risk_id:
-        item.risk_url = register_entry_url(
-            relationship=relationship, kind="risk", pk=evidence.risk_id
-        )
+    for name in ("objective", "risk", "document"):
+        record_id = getattr(evidence, f"{name}_id")
+        if record_id is None:
+            continue
+        if record_id not in visible_links[name]:
+            item.private_links += 1
+            continue
+        setattr(item, name, getattr(evidence, name))
+        if name != "document":
+            setattr(
+                item,
+                f"{name}_url",
+                register_entry_url(relationship=relationship, kind=name, pk=record_id),
+            )
     return item
 
 
-def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
-    """The 8 stages with their catalogue artefacts and this relationship's evidence."""
+def lifecycle_overview(
+    *, user: AnyUser, relationship: Relationship
+) -> LifecycleOverview:
+    """The 8 stages with their catalogue artefacts and this relationship's
+    evidence, as the user may see it (links to another partner's private records
+    are counted, not named)."""
     stages = LifecycleStage.objects.order_by("number").prefetch_related(
         Prefetch("artefacts", queryset=StageArtefact.objects.order_by("order", "pk"))
     )
@@ -315,8 +361,9 @@ def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
             relationship=relationship
         ).select_related("objective", "risk", "document", "recorded_by")
     }
+    visible_links = _visible_link_ids(user, list(evidence_by_artefact.values()))
     names = plan_section_names(relationship=relationship)
-    hints = in_app_hints(relationship=relationship)
+    hints = in_app_hints(user=user, relationship=relationship)
     current_number = relationship.stage.number
     rows = []
     for stage in stages:
@@ -324,7 +371,7 @@ def lifecycle_overview(*, relationship: Relationship) -> LifecycleOverview:
         for artefact in stage.artefacts.all():
             evidence = evidence_by_artefact.get(artefact.pk)
             items.append(
-                _checklist_item(relationship, artefact, evidence, names)
+                _checklist_item(relationship, artefact, evidence, names, visible_links)
                 if evidence
                 else ChecklistItem(
                     artefact=artefact, evidence=None, in_app=hints.get(artefact.key)
@@ -373,22 +420,40 @@ def artefact_evidence_get(
     )
 
 
-def objectives_for_relationship(*, relationship: Relationship) -> QuerySet[Objective]:
-    return Objective.objects.filter(relationship=relationship).order_by("title")
+def objectives_for_relationship(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Objective]:
+    return Objective.objects.filter(
+        visible_records(user, Objective), relationship=relationship
+    ).order_by("title")
 
 
-def risks_for_relationship(*, relationship: Relationship) -> QuerySet[Risk]:
-    return Risk.objects.filter(relationship=relationship).order_by("title")
+def risks_for_relationship(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Risk]:
+    return Risk.objects.filter(
+        visible_records(user, Risk), relationship=relationship
+    ).order_by("title")
+
+
+def _documents_visible_to(
+    user: AnyUser, relationship: Relationship
+) -> QuerySet[RelationshipDocument]:
+    return RelationshipDocument.objects.filter(
+        visible_records(user, RelationshipDocument), relationship=relationship
+    )
 
 
 def documents_for_relationship(
-    *, relationship: Relationship
+    *, user: AnyUser, relationship: Relationship
 ) -> list[RelationshipDocument]:
-    """The relationship's documents, newest first, each with `evidence_for` (the
-    artefacts it evidences), `filename` and `size_bytes` (None when missing)."""
+    """The relationship's documents that the user may see, newest first, each
+    with `evidence_for` (the artefacts it evidences), `filename` and `size_bytes`
+    (None when missing)."""
     documents = list(
-        RelationshipDocument.objects.filter(relationship=relationship)
-        .select_related("uploaded_by")
+        _documents_visible_to(user, relationship)
+        .select_related("uploaded_by", "owner_partnership__organisation")
+        .prefetch_related("shared_with__organisation")
         .order_by("-uploaded_at", "-pk")
     )
     artefacts_by_document: dict[int, list[StageArtefact]] = {}
@@ -417,16 +482,17 @@ def _stored_size(document: RelationshipDocument) -> int | None:
 
 
 def document_choices_for_relationship(
-    *, relationship: Relationship
+    *, user: AnyUser, relationship: Relationship
 ) -> QuerySet[RelationshipDocument]:
-    return RelationshipDocument.objects.filter(relationship=relationship).order_by(
-        "title", "pk"
-    )
+    return _documents_visible_to(user, relationship).order_by("title", "pk")
 
 
-def document_get(*, relationship: Relationship, pk: int) -> RelationshipDocument:
-    """A document of this relationship; any other pk is a 404."""
+def document_get(
+    *, user: AnyUser, relationship: Relationship, pk: int
+) -> RelationshipDocument:
+    """A document of this relationship that the user may see; any other pk
+    (another partner's private document too) is a 404."""
     try:
-        return RelationshipDocument.objects.get(relationship=relationship, pk=pk)
+        return _documents_visible_to(user, relationship).get(pk=pk)
     except RelationshipDocument.DoesNotExist as error:
         raise Http404("No such document.") from error

@@ -13,10 +13,19 @@ from relationships.concurrency import revision_claim, revision_claim_or_new
 from relationships.models import (
     ArtefactEvidence,
     Objective,
+    Partnership,
     Relationship,
     RelationshipDocument,
     Risk,
     StageTransition,
+)
+
+# A document is a partner-private record like a register entry: the same checks.
+from relationships.services.registers import (
+    _partnership_errors,
+    _privacy_errors,
+    _set_sharing,
+    _sharing_on_create,
 )
 
 REASON_MAX_LENGTH = 2000
@@ -283,20 +292,45 @@ def document_upload(
     file: UploadedFile,
     title: str = "",
     description: str = "",
+    owner_partnership: Partnership | None = None,
+    visibility: str | None = None,
+    shared_with: list[Partnership] | None = None,
 ) -> RelationshipDocument:
-    """Store a file as a document of the relationship (10 MB, listed types)."""
+    """Store a file as a document of the relationship (10 MB, listed types):
+    joint, or a partner's own (private to it by default in a programme of
+    several partners, as register entries are)."""
     try:
         document_file_validate(file)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     document = RelationshipDocument(
         relationship=relationship,
+        owner_partnership=owner_partnership,
         title=(title or "").strip() or PurePath(file.name).stem[:200],
         file=file,
         description=(description or "").strip(),
         uploaded_by=user,
     )
+    privacy = {
+        name: value
+        for name, value in (("visibility", visibility), ("shared_with", shared_with))
+        if value is not None
+    }
+    if visibility is not None:
+        document.visibility = visibility
+    shared_with = _sharing_on_create(document, privacy)
+    errors = {
+        **_partnership_errors(
+            relationship=relationship,
+            name="owner_partnership",
+            partnership=owner_partnership,
+        ),
+        **_privacy_errors(document, shared_with, user=user),
+    }
+    if errors:
+        raise ValidationError(errors)
     document.full_clean()
     document._history_user = user
     document.save()
+    _set_sharing(document, shared_with)
     return document

@@ -7,6 +7,7 @@ them next to the field.
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,7 +27,7 @@ from relationships.models import (
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
-from relationships.selectors import default_privacy
+from relationships.selectors import default_privacy, record_privacy_errors
 
 OBJECTIVE_EDITABLE_FIELDS = frozenset(
     {
@@ -163,8 +164,15 @@ def _sharing_on_create(
 
 
 def _privacy_errors(
-    record: PartnerPrivateRecord, shared_with: list[Partnership] | None
+    record: PartnerPrivateRecord,
+    shared_with: list[Partnership] | None,
+    *,
+    user: AbstractBaseUser | None = None,
+    changed: Iterable[str] | None = None,
 ) -> dict[str, str]:
+    """Errors of a record's privacy; with a `user`, also whether that user may
+    choose it (see selectors.record_privacy_errors; `changed` None: a new
+    record)."""
     owner_field = record.owner_partnership_field
     if record.is_private and getattr(record, f"{owner_field}_id") is None:
         return {
@@ -178,7 +186,7 @@ def _privacy_errors(
         for partnership in shared_with or ()
     ):
         return {"shared_with": "Share only with this relationship's partners."}
-    return {}
+    return record_privacy_errors(user=user, record=record, changed=changed)
 
 
 def _set_sharing(
@@ -196,7 +204,7 @@ def _set_sharing(
 
 
 def _validate_objective(
-    objective: Objective, shared_with: list[Partnership] | None
+    objective: Objective, shared_with: list[Partnership] | None, **privacy: Any
 ) -> None:
     relationship = objective.relationship
     _raise_if(
@@ -204,7 +212,7 @@ def _validate_objective(
             **_partnership_errors(
                 relationship=relationship, name="owner", partnership=objective.owner
             ),
-            **_privacy_errors(objective, shared_with),
+            **_privacy_errors(objective, shared_with, **privacy),
             **_date_errors(
                 relationship=relationship,
                 name="milestone_date",
@@ -216,7 +224,9 @@ def _validate_objective(
     objective.full_clean()
 
 
-def _validate_risk(risk: Risk, shared_with: list[Partnership] | None) -> None:
+def _validate_risk(
+    risk: Risk, shared_with: list[Partnership] | None, **privacy: Any
+) -> None:
     relationship = risk.relationship
     _raise_if(
         {
@@ -225,7 +235,7 @@ def _validate_risk(risk: Risk, shared_with: list[Partnership] | None) -> None:
                 name="owner_partnership",
                 partnership=risk.owner_partnership,
             ),
-            **_privacy_errors(risk, shared_with),
+            **_privacy_errors(risk, shared_with, **privacy),
             **_owner_errors(relationship=relationship, owner=risk.owner),
             **_date_errors(
                 relationship=relationship,
@@ -238,7 +248,9 @@ def _validate_risk(risk: Risk, shared_with: list[Partnership] | None) -> None:
     risk.full_clean()
 
 
-def _validate_action(action: Action, shared_with: list[Partnership] | None) -> None:
+def _validate_action(
+    action: Action, shared_with: list[Partnership] | None, **privacy: Any
+) -> None:
     relationship = action.relationship
     errors = {
         **_partnership_errors(
@@ -246,7 +258,7 @@ def _validate_action(action: Action, shared_with: list[Partnership] | None) -> N
             name="owner_partnership",
             partnership=action.owner_partnership,
         ),
-        **_privacy_errors(action, shared_with),
+        **_privacy_errors(action, shared_with, **privacy),
         **_owner_errors(relationship=relationship, owner=action.owner),
         **_date_errors(
             relationship=relationship,
@@ -276,7 +288,7 @@ def objective_create(
     objective = Objective(relationship=relationship)
     _apply(objective, values)
     shared_with = _sharing_on_create(objective, values)
-    _validate_objective(objective, shared_with)
+    _validate_objective(objective, shared_with, user=created_by)
     objective._history_user = created_by
     objective._change_reason = "Objective recorded"
     objective.save()
@@ -315,7 +327,9 @@ def objective_revise(
         raise ValidationError("Nothing was changed, so there is nothing to revise.")
     revision_claim(objective, expected_revision=expected_revision)
     _apply(objective, changes)
-    _validate_objective(objective, changes.get("shared_with"))
+    _validate_objective(
+        objective, changes.get("shared_with"), user=revised_by, changed=changes
+    )
     objective._history_user = revised_by
     objective._change_reason = reason
     objective.save(update_fields=[*_column_fields(changes), "revision", "updated_at"])
@@ -338,7 +352,7 @@ def risk_create(
     risk = Risk(relationship=relationship)
     _apply(risk, values)
     shared_with = _sharing_on_create(risk, values)
-    _validate_risk(risk, shared_with)
+    _validate_risk(risk, shared_with, user=created_by)
     risk._history_user = created_by
     risk.save()
     _set_sharing(risk, shared_with)
@@ -357,7 +371,7 @@ def risk_update(
     _check_fields(changes, RISK_EDITABLE_FIELDS)
     revision_claim(risk, expected_revision=expected_revision)
     _apply(risk, changes)
-    _validate_risk(risk, changes.get("shared_with"))
+    _validate_risk(risk, changes.get("shared_with"), user=updated_by, changed=changes)
     risk._history_user = updated_by
     risk.save(update_fields=[*_column_fields(changes), "revision", "updated_at"])
     _set_sharing(risk, changes.get("shared_with"))
@@ -388,7 +402,7 @@ def action_create(
     _apply(action, values)
     _set_completion(action)
     shared_with = _sharing_on_create(action, values)
-    _validate_action(action, shared_with)
+    _validate_action(action, shared_with, user=created_by)
     action._history_user = created_by
     action.save()
     _set_sharing(action, shared_with)
@@ -408,7 +422,9 @@ def action_update(
     revision_claim(action, expected_revision=expected_revision)
     _apply(action, changes)
     _set_completion(action)
-    _validate_action(action, changes.get("shared_with"))
+    _validate_action(
+        action, changes.get("shared_with"), user=updated_by, changed=changes
+    )
     action._history_user = updated_by
     action.save(
         update_fields=[

@@ -75,7 +75,7 @@ def _missing_message(overview: LifecycleOverview, stage_number: int) -> str:
 def relationship_lifecycle(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_user(user=request.user, reference=reference)
     can_edit = user_can_edit_relationship(user=request.user, relationship=relationship)
-    overview = lifecycle_overview(relationship=relationship)
+    overview = lifecycle_overview(user=request.user, relationship=relationship)
     requested_stage = request.GET.get("stage", "")
     return render(
         request,
@@ -122,12 +122,12 @@ def stage_move(request: HttpRequest, reference: str) -> HttpResponse:
                 f"Moved to stage {to_stage.number}, {to_stage.name} (from stage "
                 f"{from_stage.number}, {from_stage.name}).",
             )
-            overview = lifecycle_overview(relationship=relationship)
+            overview = lifecycle_overview(user=request.user, relationship=relationship)
             missing = _missing_message(overview, transition.to_stage.number)
             if missing:
                 messages.warning(request, missing)
             return redirect(_lifecycle_url(relationship))
-    overview = lifecycle_overview(relationship=relationship)
+    overview = lifecycle_overview(user=request.user, relationship=relationship)
     return render(
         request,
         "relationships/lifecycle_move.html",
@@ -158,6 +158,7 @@ def artefact_evidence_edit(
         request.POST or None,
         files_with_refusals(request) or None,
         relationship=relationship,
+        user=request.user,
         initial=initial,
     )
     context = {
@@ -287,16 +288,14 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
         relationship = relationship_get_for_user(user=request.user, reference=reference)
     can_edit = user_can_edit_relationship(user=request.user, relationship=relationship)
     form = DocumentUploadForm(
-        request.POST or None, files_with_refusals(request) or None
+        request.POST or None,
+        files_with_refusals(request) or None,
+        relationship=relationship,
     )
     if request.method == "POST" and form.is_valid():
         try:
             document = lifecycle_services.document_upload(
-                relationship=relationship,
-                user=request.user,
-                file=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
+                relationship=relationship, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -311,7 +310,9 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
         "relationships/document_list.html",
         {
             "relationship": relationship,
-            "documents": documents_for_relationship(relationship=relationship),
+            "documents": documents_for_relationship(
+                user=request.user, relationship=relationship
+            ),
             "can_edit": can_edit,
             "form": form if can_edit else None,
         },
@@ -322,7 +323,7 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
 @require_http_methods(["GET"])
 def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     relationship = relationship_get_for_user(user=request.user, reference=reference)
-    document = document_get(relationship=relationship, pk=pk)
+    document = document_get(user=request.user, relationship=relationship, pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as error:

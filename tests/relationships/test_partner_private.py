@@ -5,42 +5,21 @@ import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.choices import AssessmentKind, AssessmentStatus
 from assessments.selectors.reports import report_data
-from relationships.choices import MembershipRole, Visibility
+from relationships.choices import Visibility
 from relationships.models import Risk
 from relationships.services.registers import risk_create
 from tests.assessments.factories_reports import finished_period
 from tests.factories import (
     AssessmentFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    PartnershipFactory,
-    UserFactory,
 )
 from tests.relationships.factories_registers import csv_rows
 
 SECRET_TITLE = "Cash-flow squeeze at Partner Org"
-
-
-@pytest.fixture
-def frank(world) -> AbstractUser:
-    """Relationship manager of a second supplier in the world's relationship."""
-    organisation = OrganisationFactory(name="Second Supplier", slug="second-supplier")
-    user = UserFactory(username="frank")
-    MembershipFactory(
-        user=user, organisation=organisation, role=MembershipRole.RELATIONSHIP_MANAGER
-    )
-    PartnershipFactory(
-        relationship=world.relationship,
-        organisation=organisation,
-        relationship_manager=user,
-    )
-    return user
 
 
 @pytest.fixture
