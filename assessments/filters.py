@@ -158,7 +158,11 @@ class PortfolioFilterSet(django_filters.FilterSet):
     def filter_overdue(
         self, queryset: QuerySet[Relationship], name: str, value: str
     ) -> QuerySet[Relationship]:
-        queryset = with_overdue_items(queryset, today=timezone.localdate())
+        queryset = with_overdue_items(
+            queryset,
+            viewer=getattr(self.request, "user", None),
+            today=timezone.localdate(),
+        )
         return queryset.filter(has_overdue_items=value == "yes")
 
     def filter_sort(

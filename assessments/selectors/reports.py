@@ -54,9 +54,11 @@ from relationships.models import (
 from relationships.models.privacy import PartnerPrivateRecord
 from relationships.selectors import (
     AnyUser,
+    record_audience,
     relationship_get_for_editing,
     relationship_get_for_user,
     relationships_visible_to,
+    viewer_audience,
     visible_records,
 )
 from relationships.selectors.plans import plan_signoff_rows
@@ -239,16 +241,42 @@ def relationship_outstanding_periods(
     return list(periods.values())
 
 
-def relationship_manager_emails(*, relationship: Relationship) -> list[str]:
-    """E-mail addresses of the partners' relationship managers."""
-    return sorted(
-        {
-            partnership.relationship_manager.email
-            for partnership in relationship.partnerships.all()
-            if partnership.relationship_manager_id
-            and partnership.relationship_manager.email
-        }
-    )
+@dataclass
+class ReminderGroup:
+    """Managers who may see the same drafts of a period: they get one e-mail."""
+
+    emails: list[str]
+    drafts: list[Assessment]
+
+
+def reminder_groups(
+    *, relationship: Relationship, period: OutstandingPeriod
+) -> list[ReminderGroup]:
+    """The partners' relationship managers, grouped by the drafts of the period
+    each may see: a reminder names a partner's private self-assessment only to
+    the people it is for (`record_audience`). Managers who may see none of the
+    drafts get no reminder."""
+    audiences = {draft.pk: record_audience(draft) for draft in period.drafts}
+    groups: dict[tuple[int, ...], ReminderGroup] = {}
+    partnerships = relationship.partnerships.select_related("relationship_manager")
+    for partnership in partnerships.order_by("pk"):
+        manager = partnership.relationship_manager
+        if manager is None or not manager.email:
+            continue
+        sees = set(viewer_audience(user=manager, relationship=relationship))
+        drafts = [
+            draft
+            for draft in period.drafts
+            if audiences[draft.pk] is None or audiences[draft.pk] & sees
+        ]
+        if not drafts:
+            continue
+        group = groups.setdefault(
+            tuple(draft.pk for draft in drafts), ReminderGroup([], drafts)
+        )
+        if manager.email not in group.emails:
+            group.emails.append(manager.email)
+    return list(groups.values())
 
 
 def report_recipients(*, report: Report) -> list[AbstractBaseUser]:

@@ -29,11 +29,11 @@ from assessments.selectors.reports import (
     ReportPeriod,
     relationship_assessment_overlaps,
     relationship_finished_periods,
-    relationship_manager_emails,
     relationship_outstanding_periods,
     relationship_report_exists,
     relationship_schedule,
     relationships_on_schedule,
+    reminder_groups,
 )
 from assessments.services.assessments import assessment_start
 from assessments.services.reports import (
@@ -166,10 +166,12 @@ def _send_notice(
     kind: str,
     grace_days: int,
 ) -> bool:
-    """E-mail the managers about an outstanding period, once per period and kind."""
-    recipients = relationship_manager_emails(relationship=relationship)
-    if not recipients:
+    """E-mail the managers about an outstanding period, once per period and kind;
+    each group of managers reads only the drafts it may see."""
+    groups = reminder_groups(relationship=relationship, period=period)
+    if not groups:
         return False
+    recipients = sorted({email for group in groups for email in group.emails})
     with transaction.atomic():
         _notice, created = Notice.objects.get_or_create(
             relationship=relationship,
@@ -195,11 +197,12 @@ def _send_notice(
             ).split()
         )
         # A mail server error rolls the notice back, so tomorrow's run sends again.
-        EmailMessage(
-            subject=subject,
-            body=render_to_string("assessments/email/assessment_reminder.txt", context),
-            to=recipients,
-        ).send()
+        for group in groups:
+            body = render_to_string(
+                "assessments/email/assessment_reminder.txt",
+                {**context, "drafts": group.drafts},
+            )
+            EmailMessage(subject=subject, body=body, to=group.emails).send()
     return True
 
 

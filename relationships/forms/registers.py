@@ -362,6 +362,22 @@ class ActionForm(RegisterForm):
             visible_records(user, Risk)
         ).order_by("title")
         self.fields["risk"].empty_label = "No linked risk"
+        if self.instance.risk_id is not None and not self.fields[
+            "risk"
+        ].queryset.filter(pk=self.instance.risk_id):
+            # Another partner's private risk: kept as it is, never named here.
+            hidden_risk = forms.ModelChoiceField(
+                queryset=Risk.objects.filter(pk=self.instance.risk_id),
+                label="Risk it answers",
+                empty_label=None,
+                disabled=True,
+                required=False,
+                help_text="Only its partner sees this risk or changes the link.",
+            )
+            hidden_risk.label_from_instance = lambda risk: (
+                "A private risk of another partner"
+            )
+            self.fields["risk"] = hidden_risk
         self.fields["principle_key"].choices = [
             ("", "No particular principle"),
             *self.fields["principle_key"].choices[1:],

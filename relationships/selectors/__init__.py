@@ -17,7 +17,16 @@ from types import EllipsisType
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from relationships.choices import (
@@ -83,6 +92,20 @@ def visible_records(
         joint
         | Q(**{f"{via}{owner}__organisation_id__in": organisations})
         | Q(**{f"{via}pk__in": shared})
+    )
+
+
+def linked_record_visible(
+    user: AnyUser | None, model: type[PartnerPrivateRecord], field: str
+) -> ExpressionWrapper:
+    """A column for rows that link a record of `model` through `field`: true
+    when there is no such record or the user may see it. A joint action may
+    answer a partner's private risk; the risk's title shows only where this is
+    true."""
+    return ExpressionWrapper(
+        Q(**{f"{field}__isnull": True})
+        | visible_records(user, model, via=f"{field}__"),
+        output_field=BooleanField(),
     )
 
 

@@ -40,6 +40,7 @@ from relationships.models import (
 from relationships.selectors import (
     AnyUser,
     actions_visible_to,
+    linked_record_visible,
     objectives_visible_to,
     record_check_changeable,
     relationship_get_for_editing,
@@ -135,7 +136,11 @@ def risk_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Risk]:
 def action_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Action]:
     """One page of the actions list, by id, as action_list_for_user has them."""
     return rows_visible_to(
-        user, Action.objects.select_related("relationship", "owner", "risk"), ids
+        user,
+        Action.objects.select_related("relationship", "owner", "risk").annotate(
+            risk_visible=linked_record_visible(user, Risk, "risk")
+        ),
+        ids,
     )
 
 
@@ -248,6 +253,7 @@ def relationship_actions(
         .select_related(
             "relationship", "owner", "risk", "owner_partnership__organisation"
         )
+        .annotate(risk_visible=linked_record_visible(user, Risk, "risk"))
         .prefetch_related("shared_with__organisation")
         .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
     )

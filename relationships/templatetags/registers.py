@@ -251,14 +251,17 @@ def action_rows(
             register="relationship_actions",
             show_relationship=show_relationship,
         )
-        if action.principle_key or action.risk:
+        # The linked risk is named only where the selector found it visible to
+        # the viewer (another partner's private risk stays unnamed).
+        risk = action.risk if getattr(action, "risk_visible", False) else None
+        if action.principle_key or risk:
             notes = []
             if action.principle_key:
                 notes.append(
                     format_html("Principle: {}", _label(action, "principle_key"))
                 )
-            if action.risk:
-                notes.append(format_html("Risk: {}", action.risk.title))
+            if risk:
+                notes.append(format_html("Risk: {}", risk.title))
             title += format_html(
                 '<br><small class="text-body-secondary">{}</small>',
                 mark_safe(" · ".join(notes)),

@@ -252,3 +252,61 @@ def test_saving_a_rating_keeps_links_the_editor_cannot_see(
     rating.refresh_from_db()
     assert rating.evidence == "Reviewed at the joint board."
     assert list(rating.risks.all()) == [private_risk]
+
+
+# --- a joint action that answers a private risk ----------------------------
+
+
+@pytest.fixture
+def joint_action(world, frank, private_risk):
+    from relationships.services.registers import action_create
+
+    return action_create(
+        relationship=world.relationship,
+        values={"title": "Agree payment terms", "risk": private_risk},
+        created_by=world.bob,
+    )
+
+
+def test_joint_action_names_a_private_risk_only_to_those_who_see_it(
+    login, world, frank, joint_action
+) -> None:
+    assert joint_action.visibility == Visibility.JOINT
+    register = _url("relationship_actions", world)
+    cross_list = reverse("relationships:action_list")
+    detail = _url("action_detail", world, pk=joint_action.pk)
+    # Bob renders (and caches) every page first: Frank must not get his copy.
+    bob = login(world.bob)
+    for page in (register, cross_list, detail):
+        assert SECRET_RISK in _page(bob, page), page
+    client = login(frank)
+    for page in (register, cross_list, detail):
+        html = _page(client, page)
+        assert "Agree payment terms" in html, page
+        assert SECRET_RISK not in html, page
+    assert "a private risk of another partner" in _page(client, detail)
+
+
+def test_editing_a_joint_action_keeps_a_private_risk_it_answers(
+    login, world, frank, joint_action, private_risk
+) -> None:
+    client = login(frank)
+    edit = _url("action_edit", world, pk=joint_action.pk)
+    form_page = _page(client, edit)
+    assert SECRET_RISK not in form_page
+    assert "A private risk of another partner" in form_page
+    response = client.post(
+        edit,
+        {
+            "title": "Agree payment terms by June",
+            "status": "open",
+            "source": joint_action.source,
+            "owner_partnership": "",
+            "visibility": Visibility.JOINT,
+            "risk": "",
+        },
+    )
+    assert response.status_code == 302
+    joint_action.refresh_from_db()
+    assert joint_action.title == "Agree payment terms by June"
+    assert joint_action.risk == private_risk

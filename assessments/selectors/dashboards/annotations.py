@@ -38,6 +38,7 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.selectors import AnyUser, visible_records
 
 # --- portfolio annotations -----------------------------------------------------
 
@@ -187,16 +188,20 @@ def risks_past_review(today: date) -> QuerySet[Risk]:
 
 
 def with_overdue_items(
-    relationships: QuerySet[Relationship], *, today: date
+    relationships: QuerySet[Relationship], *, viewer: AnyUser | None, today: date
 ) -> QuerySet[Relationship]:
     """Flag relationships with an overdue action, a risk past its review date or
-    an overdue joint assessment."""
+    an overdue joint assessment. Per viewer, as the attention lists count: only
+    actions and risks the viewer may see, so the flag never tells a supplier
+    that another supplier's private item is overdue (no viewer: joint ones)."""
     relationships = with_assessment_state(relationships, today=today)
+    actions = overdue_actions(today).filter(visible_records(viewer, Action))
+    risks = risks_past_review(today).filter(visible_records(viewer, Risk))
     return relationships.annotate(
         has_overdue_items=Case(
             When(
-                Exists(overdue_actions(today).filter(relationship=OuterRef("pk")))
-                | Exists(risks_past_review(today).filter(relationship=OuterRef("pk")))
+                Exists(actions.filter(relationship=OuterRef("pk")))
+                | Exists(risks.filter(relationship=OuterRef("pk")))
                 | Q(assessment_state=AssessmentState.OVERDUE),
                 then=Value(True),
             ),
