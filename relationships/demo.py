@@ -70,6 +70,7 @@ from relationships.models import (
     Risk,
     StageTransition,
 )
+from relationships.models.privacy import PartnerPrivateRecord
 from relationships.plan_schema import (
     CADENCE_CHOICES,
     FieldKind,
@@ -1187,6 +1188,11 @@ def demo_load() -> DemoLoadResult:
             today=today,
             result=result,
         )
+        _load_private_records(
+            relationship=relationship,
+            partnerships=partnerships,
+            since=load_started_at,
+        )
         _backdate_new_records(relationship=relationship, since=load_started_at)
         # After the team, schedule and registers: the plan's texts are made from them.
         _load_plan(
@@ -1205,6 +1211,11 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             today=today,
             result=result,
+        )
+        _load_private_self_assessments(
+            relationship=relationship,
+            partnerships=partnerships,
+            since=load_started_at,
         )
     return result
 
@@ -2203,3 +2214,75 @@ def _load_ratings(
         principle_rating.full_clean()
         principle_rating.save()
         result.add(model=PrincipleRating)
+
+
+# --- partner-private records of the supplier programme -------------------------
+
+# Whose eyes the programme's records are for (model, title, shared with). One
+# supplier keeps its cash-flow risk between itself and the lead, the other keeps
+# its alloy objective to itself, and the lead keeps its delivery objective; the
+# common records and the rest stay joint, as do the lead's self-assessments.
+type DemoPrivateRecord = tuple[type[PartnerPrivateRecord], str, tuple[str, ...]]
+DEMO_PRIVATE_RECORDS: tuple[DemoPrivateRecord, ...] = (
+    (Risk, "Late payment strains cash flow", ("calder-engineering",)),
+    (Objective, "Qualify a second casting alloy", ()),
+    (Objective, "Improve on-time delivery of machined parts", ()),
+)
+
+
+def _load_private_records(
+    *,
+    relationship: Relationship,
+    partnerships: dict[str, Partnership],
+    since: datetime,
+) -> None:
+    """Make the programme's private register entries private, when this load
+    created them (before the plan and the lifecycle evidence, which every partner
+    reads, pick their joint records; and before their dates move back into the
+    story). Entries that existed before the load are left alone, so a second
+    load changes nothing."""
+    if relationship.reference != LARGE_MSME:
+        return
+    for model, title, shared_slugs in DEMO_PRIVATE_RECORDS:
+        record = model.objects.filter(
+            relationship=relationship,
+            title=title,
+            visibility=Visibility.JOINT,
+            created_at__gte=since,
+        ).first()
+        if record is not None:
+            _make_private(record, [partnerships[slug] for slug in shared_slugs])
+
+
+def _load_private_self_assessments(
+    *,
+    relationship: Relationship,
+    partnerships: dict[str, Partnership],
+    since: datetime,
+) -> None:
+    """The suppliers' self-assessments this load created are theirs and the
+    lead's (the app's default for a supplier's own record)."""
+    if relationship.reference != LARGE_MSME:
+        return
+    leads = [
+        partnership
+        for partnership in partnerships.values()
+        if partnership.role == PartnerRole.LEAD
+    ]
+    for assessment in Assessment.objects.filter(
+        relationship=relationship,
+        kind=AssessmentKind.SELF,
+        visibility=Visibility.JOINT,
+        created_at__gte=since,
+    ).exclude(partnership__in=leads):
+        _make_private(assessment, leads)
+
+
+def _make_private(record: PartnerPrivateRecord, shared_with: list[Partnership]) -> None:
+    # Part of creating the record, as the story has it: no change in its history.
+    record.visibility = Visibility.PARTNER
+    record.full_clean()
+    record.skip_history_when_saving = True
+    record.save(update_fields=["visibility"])
+    del record.skip_history_when_saving
+    record.shared_with.set(shared_with)

@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -107,14 +108,25 @@ def objective_list_for_user(user: AnyUser) -> QuerySet[Objective]:
     return objectives_visible_to(user).annotate(milestone_overdue=_milestone_overdue())
 
 
+def _with_sharing[R](rows: list[R]) -> list[R]:
+    """Fetch the partners that the page's private rows are shared with (their
+    visibility badges): one query, and none on a page of joint rows."""
+    prefetch_related_objects(
+        [row for row in rows if row.is_private], "shared_with__organisation"
+    )
+    return rows
+
+
 def objective_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Objective]:
     """One page of the objectives list, by id, as objective_list_for_user has them."""
-    return rows_visible_to(
-        user,
-        Objective.objects.select_related(
-            "relationship", "owner__organisation"
-        ).annotate(milestone_overdue=_milestone_overdue()),
-        ids,
+    return _with_sharing(
+        rows_visible_to(
+            user,
+            Objective.objects.select_related(
+                "relationship", "owner__organisation"
+            ).annotate(milestone_overdue=_milestone_overdue()),
+            ids,
+        )
     )
 
 
@@ -124,23 +136,27 @@ def _risk_score() -> ExpressionWrapper:
 
 def risk_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Risk]:
     """One page of the risks list, by id, as risk_list_for_user has them."""
-    return rows_visible_to(
-        user,
-        Risk.objects.select_related(
-            "relationship", "owner_partnership__organisation", "owner"
-        ).annotate(score_value=_risk_score()),
-        ids,
+    return _with_sharing(
+        rows_visible_to(
+            user,
+            Risk.objects.select_related(
+                "relationship", "owner_partnership__organisation", "owner"
+            ).annotate(score_value=_risk_score()),
+            ids,
+        )
     )
 
 
 def action_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Action]:
     """One page of the actions list, by id, as action_list_for_user has them."""
-    return rows_visible_to(
-        user,
-        Action.objects.select_related("relationship", "owner", "risk").annotate(
-            risk_visible=linked_record_visible(user, Risk, "risk")
-        ),
-        ids,
+    return _with_sharing(
+        rows_visible_to(
+            user,
+            Action.objects.select_related(
+                "relationship", "owner", "risk", "owner_partnership__organisation"
+            ).annotate(risk_visible=linked_record_visible(user, Risk, "risk")),
+            ids,
+        )
     )
 
 
@@ -229,7 +245,10 @@ def relationship_objective_groups(
     horizon_order = {value: index for index, value in enumerate(Horizon.values)}
     for objective in sorted(objectives, key=lambda o: horizon_order[o.horizon]):
         objective.relationship = relationship  # spare a query per row
-        by_partnership[objective.owner_id].objectives.append(objective)
+        group = by_partnership[objective.owner_id]
+        if group.partnership is not None:
+            objective.owner = group.partnership  # and another (its badge)
+        group.objectives.append(objective)
     return groups
 
 

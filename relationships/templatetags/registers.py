@@ -46,6 +46,33 @@ def status_badge(entry: object) -> SafeString:
 
 
 @register.filter
+def visibility_badge(record: Model) -> SafeString:
+    """Whose eyes a partner's record is for: "Joint", or "Private to <partner>"
+    and the partners it is shared with. Empty for a common record (no partner),
+    which is always joint and already says so. Needs the owner's organisation
+    and `shared_with__organisation` fetched with the record."""
+    owner = getattr(record, record.owner_partnership_field)
+    if owner is None:
+        return mark_safe("")
+    if not record.is_private:
+        return mark_safe(
+            '<span class="badge text-bg-light border" title="Every partner sees '
+            'it">Joint</span>'
+        )
+    badge = format_html(
+        '<span class="badge text-bg-warning text-wrap text-start">Private to {}</span>',
+        owner.organisation.name,
+    )
+    shared = [partnership.organisation.name for partnership in record.shared_with.all()]
+    if shared:
+        badge += format_html(
+            ' <small class="text-body-secondary">+ shared with {}</small>',
+            ", ".join(shared),
+        )
+    return badge
+
+
+@register.filter
 def score_chip(risk: object) -> SafeString:
     """Likelihood x impact = score, coloured by the score's band."""
     return format_html(
@@ -143,6 +170,9 @@ def _title_cell(
             reverse(f"relationships:{register}", args=[reference]),
             entry.relationship.title,
         )
+    badge = visibility_badge(entry)
+    if badge:
+        cell += format_html('<div class="mt-1 small">{}</div>', badge)
     return cell
 
 

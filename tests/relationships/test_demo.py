@@ -701,3 +701,64 @@ def test_frozen_plan_sections_were_last_saved_before_their_submission() -> None:
         assert max(plan.history.values_list("history_date", flat=True)) <= (
             first_version.created_at
         )
+
+
+def test_the_supplier_programme_has_private_and_joint_records_on_both_sides() -> None:
+    from relationships.demo import _manager_username
+    from relationships.selectors import objectives_visible_to, risks_visible_to
+
+    demo_load()
+    programme = Relationship.objects.get(reference=LARGE_MSME)
+    people = {
+        slug: get_user_model().objects.get(
+            username=_manager_username(organisation_slug=slug)
+        )
+        for slug in ("calder-engineering", "wren-precision", "hartley-castings")
+    }
+
+    def risks(slug: str) -> set[str]:
+        return set(
+            risks_visible_to(people[slug])
+            .filter(relationship=programme)
+            .values_list("title", flat=True)
+        )
+
+    def objectives(slug: str) -> set[str]:
+        return set(
+            objectives_visible_to(people[slug])
+            .filter(relationship=programme)
+            .values_list("title", flat=True)
+        )
+
+    cash_flow = "Late payment strains cash flow"
+    assert cash_flow in risks("wren-precision")
+    assert cash_flow in risks("calder-engineering")  # shared with the lead only
+    assert cash_flow not in risks("hartley-castings")
+    alloy = "Qualify a second casting alloy"
+    assert alloy in objectives("hartley-castings")
+    assert alloy not in objectives("wren-precision")
+    assert alloy not in objectives("calder-engineering")
+    delivery = "Improve on-time delivery of machined parts"
+    assert delivery in objectives("calder-engineering")
+    assert delivery not in objectives("wren-precision")
+    joint = "Move both suppliers to the simplified contract"
+    assert all(joint in objectives(slug) for slug in people)
+    # Each supplier's self-assessments: its own and the lead's eyes only.
+    wren_self = Assessment.objects.filter(
+        relationship=programme,
+        kind=AssessmentKind.SELF,
+        partnership__organisation__slug="wren-precision",
+    )
+    assert wren_self.exists()
+    assert {
+        tuple(assessment.shared_with.values_list("organisation__slug", flat=True))
+        for assessment in wren_self
+    } == {("calder-engineering",)}
+
+    demo_load()
+    assert cash_flow not in risks("hartley-castings")
+    assert list(
+        Risk.objects.get(title=cash_flow).shared_with.values_list(
+            "organisation__slug", flat=True
+        )
+    ) == ["calder-engineering"]

@@ -180,3 +180,38 @@ def test_a_joint_risk_cannot_be_private(world) -> None:
             },
         )
     assert "visibility" in error.value.message_dict
+
+
+def test_private_risk_carries_its_visibility_badge_in_lists_and_on_its_page(
+    login, world, private_risk
+) -> None:
+    client = login(world.bob)
+    register = reverse(
+        "relationships:relationship_risks",
+        kwargs={"reference": world.relationship.reference},
+    )
+    for url in (
+        register,
+        reverse("relationships:risk_list"),
+        _risk_url("risk_detail", private_risk),
+    ):
+        page = _page(client, url)
+        assert "Private to Partner Org" in page, url
+        assert "+ shared with Lead Org" in page, url
+
+
+def test_a_joint_risk_of_a_partner_says_joint(login, world, frank) -> None:
+    risk = risk_create(
+        relationship=world.relationship,
+        values={
+            "owner_partnership": world.partner,
+            "title": "Shared supply risk",
+            "likelihood": 2,
+            "impact": 2,
+            "visibility": Visibility.JOINT,
+        },
+        created_by=world.bob,
+    )
+    page = _page(login(frank), _risk_url("risk_detail", risk))
+    assert ">Joint</span>" in page
+    assert "Private to" not in page
