@@ -31,7 +31,7 @@ ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in DOCUMENT_EXTENSIONS
 UPLOAD_HELP = (
     "Up to 10 MB. Accepted types: "
     + ", ".join(DOCUMENT_EXTENSIONS)
-    + ". Only partners of this relationship can download it."
+    + ". Only the partners who may see it can download it."
 )
 
 
