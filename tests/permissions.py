@@ -25,6 +25,8 @@ class ViewSpec:
     tenant_scoped: bool = True
     public: bool = False
     post_data: Callable[[Any], dict[str, Any]] | None = None
+    # A draft self-assessment, which the other partners do not see yet.
+    draft: bool = False
 
     def url(self, world: Any) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(world))
@@ -57,5 +59,36 @@ def check_view_access(client: Client, world: Any, spec: ViewSpec, persona: str) 
         assert response["Location"].startswith(reverse("login"))
     if spec.post_data is not None and expected in (403, 404):
         # A refused POST must be refused before anything is written.
+        response = client.post(url, spec.post_data(world))
+        assert response.status_code == expected, (spec.url_name, persona, "POST")
+
+
+# --- partner-private records ---------------------------------------------------
+
+# In a programme of three partners (the `frank` fixture adds a second supplier),
+# a ViewSpec of a private record names a URL of bob's supplier's own record,
+# shared with the lead: bob succeeds, alice (the lead) reads it but may not
+# change it (nor see it while it is a draft self-assessment), and frank, the
+# other supplier, gets 404 on every method, so that the record's existence does
+# not leak.
+PRIVATE_PERSONAS = ["bob", "alice", "frank"]
+
+
+def expected_private_status(spec: ViewSpec, persona: str) -> int:
+    if persona == "frank" or (persona == "alice" and spec.draft):
+        return 404
+    if persona == "alice" and spec.writes:
+        return 403
+    return 200
+
+
+def check_private_record_access(
+    client: Client, world: Any, spec: ViewSpec, persona: str
+) -> None:
+    url = spec.url(world)
+    expected = expected_private_status(spec, persona)
+    response = client.get(url)
+    assert response.status_code == expected, (spec.url_name, persona, "GET")
+    if spec.post_data is not None and expected in (403, 404):
         response = client.post(url, spec.post_data(world))
         assert response.status_code == expected, (spec.url_name, persona, "POST")

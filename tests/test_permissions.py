@@ -4,13 +4,28 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
-from tests.assessments.specs_assessments import ASSESSMENTS_VIEWS
+from tests.assessments.specs_assessments import (
+    ASSESSMENTS_VIEWS,
+    PRIVATE_ASSESSMENTS_VIEWS,
+)
 from tests.assessments.specs_dashboards import DASHBOARDS_VIEWS
 from tests.assessments.specs_reports import REPORTS_VIEWS
-from tests.permissions import PERSONAS, ViewSpec, check_view_access
-from tests.relationships.specs_lifecycle import LIFECYCLE_VIEWS
+from tests.permissions import (
+    PERSONAS,
+    PRIVATE_PERSONAS,
+    ViewSpec,
+    check_private_record_access,
+    check_view_access,
+)
+from tests.relationships.specs_lifecycle import (
+    LIFECYCLE_VIEWS,
+    PRIVATE_LIFECYCLE_VIEWS,
+)
 from tests.relationships.specs_plans import PLANS_VIEWS
-from tests.relationships.specs_registers import REGISTERS_VIEWS
+from tests.relationships.specs_registers import (
+    PRIVATE_REGISTERS_VIEWS,
+    REGISTERS_VIEWS,
+)
 
 VIEWS = [
     ViewSpec("relationships:list", tenant_scoped=False),
@@ -39,7 +54,24 @@ VIEWS = [
 ]
 
 
-def _app_url_names() -> set[str]:
+PRIVATE_VIEWS = [
+    *PRIVATE_REGISTERS_VIEWS,
+    *PRIVATE_LIFECYCLE_VIEWS,
+    *PRIVATE_ASSESSMENTS_VIEWS,
+]
+# URLs of one record that holds joint data only, or that is reached through a
+# record the private matrix covers (a rating's improvement action, through its
+# assessment's detail): nothing partner-private to hide.
+NOT_PARTNER_PRIVATE = {
+    "assessments:assessment_action_create",
+    "assessments:report_detail",
+    "assessments:report_status",
+    "assessments:report_download",
+    "assessments:report_retry",
+}
+
+
+def _app_url_names(*, of_one_record: bool = False) -> set[str]:
     names = set()
     for resolver in get_resolver().url_patterns:
         if isinstance(resolver, URLResolver) and resolver.namespace in {
@@ -49,6 +81,8 @@ def _app_url_names() -> set[str]:
         }:
             for pattern in resolver.url_patterns:
                 assert isinstance(pattern, URLPattern)
+                if of_one_record and "pk" not in pattern.pattern.converters:
+                    continue
                 names.add(f"{resolver.namespace}:{pattern.name}")
     return names
 
@@ -73,3 +107,18 @@ def test_refused_writes_change_nothing(login, world) -> None:
     world.relationship.refresh_from_db()
     assert world.relationship.title == "Joint venture"
     assert Relationship.objects.filter(title="Hijacked").count() == 0
+
+
+def test_every_url_of_one_record_is_in_the_private_matrix() -> None:
+    covered = {spec.url_name for spec in PRIVATE_VIEWS}
+    assert _app_url_names(of_one_record=True) - NOT_PARTNER_PRIVATE == covered
+
+
+@pytest.mark.parametrize("persona", PRIVATE_PERSONAS)
+@pytest.mark.parametrize("spec", PRIVATE_VIEWS, ids=str)
+def test_private_record_access(
+    login, world, frank, settings, tmp_path, spec: ViewSpec, persona: str
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    user = frank if persona == "frank" else world.persona(persona)
+    check_private_record_access(login(user), world, spec, persona)

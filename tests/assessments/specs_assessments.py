@@ -6,6 +6,7 @@ hidden from the other partners) are tested in test_assessments_permissions.py.
 """
 
 from assessments.choices import AssessmentKind, AssessmentStatus
+from relationships.choices import Visibility
 from tests.factories import AssessmentFactory, rate_all_principles
 from tests.permissions import ViewSpec
 
@@ -94,4 +95,49 @@ ASSESSMENTS_VIEWS: list[ViewSpec] = [
         "assessments:assessment_export",
         kwargs=_assessment_kwargs(status=AssessmentStatus.FINAL, levels=[4] * 12),
     ),
+]
+
+
+def _private_self_assessment(status: str = AssessmentStatus.SUBMITTED):
+    """Bob's supplier's own self-assessment, shared with the lead, in a programme
+    of three partners."""
+
+    def kwargs(world) -> dict:
+        assessment = AssessmentFactory(
+            relationship=world.relationship,
+            kind=AssessmentKind.SELF,
+            partnership=world.partner,
+            status=status,
+            visibility=Visibility.PARTNER,
+        )
+        assessment.shared_with.add(world.lead)
+        rate_all_principles(assessment, [1] + [3] * 11)
+        return {"reference": world.relationship.reference, "pk": assessment.pk}
+
+    return kwargs
+
+
+PRIVATE_ASSESSMENTS_VIEWS: list[ViewSpec] = [
+    ViewSpec("assessments:assessment_detail", kwargs=_private_self_assessment()),
+    ViewSpec(
+        "assessments:assessment_edit",
+        kwargs=_private_self_assessment(AssessmentStatus.DRAFT),
+        writes=True,
+        draft=True,
+        post_data=lambda world: {"relationship_management-level": "4"},
+    ),
+    ViewSpec(
+        "assessments:assessment_submit",
+        kwargs=_private_self_assessment(AssessmentStatus.DRAFT),
+        writes=True,
+        draft=True,
+        post_data=lambda world: {},
+    ),
+    ViewSpec(
+        "assessments:assessment_finalise",
+        kwargs=_private_self_assessment(),
+        writes=True,
+        post_data=lambda world: {},
+    ),
+    ViewSpec("assessments:assessment_export", kwargs=_private_self_assessment()),
 ]

@@ -2,6 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from relationships.services.lifecycle import document_upload
 from tests.permissions import ViewSpec
 from tests.relationships.factories_lifecycle import (
     ArtefactEvidenceFactory,
@@ -62,4 +63,21 @@ LIFECYCLE_VIEWS: list[ViewSpec] = [
         },
     ),
     ViewSpec("relationships:document_download", kwargs=_document),
+]
+
+
+def _private_document(world) -> dict:
+    """Bob's supplier's own document, in a programme of three partners."""
+    document = document_upload(
+        relationship=world.relationship,
+        user=world.bob,
+        file=SimpleUploadedFile("own.txt", b"Kept.\n"),
+        owner_partnership=world.partner,
+    )
+    assert document.is_private
+    return {**_reference(world), "pk": document.pk}
+
+
+PRIVATE_LIFECYCLE_VIEWS: list[ViewSpec] = [
+    ViewSpec("relationships:document_download", kwargs=_private_document),
 ]

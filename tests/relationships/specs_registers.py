@@ -2,6 +2,12 @@
 
 from typing import Any
 
+from relationships.choices import Horizon
+from relationships.services.registers import (
+    action_create,
+    objective_create,
+    risk_create,
+)
 from tests.factories import ActionFactory, ObjectiveFactory, RiskFactory
 from tests.permissions import ViewSpec
 
@@ -95,6 +101,75 @@ REGISTERS_VIEWS: list[ViewSpec] = [
     ViewSpec(
         "relationships:action_done",
         kwargs=_action,
+        writes=True,
+        post_data=lambda world: {},
+    ),
+]
+
+
+# --- bob's supplier's private entries, in a programme of three partners -------
+
+
+def _private_objective(world: Any) -> dict[str, Any]:
+    objective = objective_create(
+        relationship=world.relationship,
+        values={"owner": world.partner, "title": "Kept", "horizon": Horizon.SHORT},
+        created_by=world.bob,
+    )
+    assert objective.is_private
+    return {**_reference(world), "pk": objective.pk}
+
+
+def _private_risk(world: Any) -> dict[str, Any]:
+    risk = risk_create(
+        relationship=world.relationship,
+        values={
+            "owner_partnership": world.partner,
+            "title": "Kept",
+            "likelihood": 2,
+            "impact": 2,
+        },
+        created_by=world.bob,
+    )
+    assert risk.is_private
+    return {**_reference(world), "pk": risk.pk}
+
+
+def _private_action(world: Any) -> dict[str, Any]:
+    action = action_create(
+        relationship=world.relationship,
+        values={"owner_partnership": world.partner, "title": "Kept"},
+        created_by=world.bob,
+    )
+    assert action.is_private
+    return {**_reference(world), "pk": action.pk}
+
+
+PRIVATE_REGISTERS_VIEWS: list[ViewSpec] = [
+    ViewSpec("relationships:objective_detail", kwargs=_private_objective),
+    ViewSpec(
+        "relationships:objective_edit",
+        kwargs=_private_objective,
+        writes=True,
+        post_data=_objective_data,
+    ),
+    ViewSpec("relationships:risk_detail", kwargs=_private_risk),
+    ViewSpec(
+        "relationships:risk_edit",
+        kwargs=_private_risk,
+        writes=True,
+        post_data=_risk_data,
+    ),
+    ViewSpec("relationships:action_detail", kwargs=_private_action),
+    ViewSpec(
+        "relationships:action_edit",
+        kwargs=_private_action,
+        writes=True,
+        post_data=_action_data,
+    ),
+    ViewSpec(
+        "relationships:action_done",
+        kwargs=_private_action,
         writes=True,
         post_data=lambda world: {},
     ),
