@@ -59,11 +59,12 @@ PRIVATE_VIEWS = [
     *PRIVATE_LIFECYCLE_VIEWS,
     *PRIVATE_ASSESSMENTS_VIEWS,
 ]
-# URLs of one record that holds joint data only, or that is reached through a
-# record the private matrix covers (a rating's improvement action, through its
-# assessment's detail): nothing partner-private to hide.
+# URLs of one record that holds joint data only (reports; the confirmation of
+# the joint assessment, where a self-assessment is a 404 for everyone): nothing
+# partner-private to hide.
 NOT_PARTNER_PRIVATE = {
-    "assessments:assessment_action_create",
+    "assessments:assessment_confirm",
+    "assessments:assessment_send_back",
     "assessments:report_detail",
     "assessments:report_status",
     "assessments:report_download",

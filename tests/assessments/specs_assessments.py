@@ -98,7 +98,7 @@ ASSESSMENTS_VIEWS: list[ViewSpec] = [
 ]
 
 
-def _private_self_assessment(status: str = AssessmentStatus.SUBMITTED):
+def _private_self_assessment(status: str = AssessmentStatus.SUBMITTED, **extra: str):
     """Bob's supplier's own self-assessment, shared with the lead, in a programme
     of three partners."""
 
@@ -112,7 +112,11 @@ def _private_self_assessment(status: str = AssessmentStatus.SUBMITTED):
         )
         assessment.shared_with.add(world.lead)
         rate_all_principles(assessment, [1] + [3] * 11)
-        return {"reference": world.relationship.reference, "pk": assessment.pk}
+        return {
+            "reference": world.relationship.reference,
+            "pk": assessment.pk,
+            **extra,
+        }
 
     return kwargs
 
@@ -138,6 +142,12 @@ PRIVATE_ASSESSMENTS_VIEWS: list[ViewSpec] = [
         kwargs=_private_self_assessment(),
         writes=True,
         post_data=lambda world: {},
+    ),
+    ViewSpec(
+        "assessments:assessment_action_create",
+        kwargs=_private_self_assessment(principle_key="relationship_management"),
+        writes=True,
+        post_data=lambda world: {"title": "Hijacked action"},
     ),
     ViewSpec("assessments:assessment_export", kwargs=_private_self_assessment()),
 ]
