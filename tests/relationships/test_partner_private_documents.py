@@ -298,6 +298,7 @@ def test_editing_a_joint_action_keeps_a_private_risk_it_answers(
     response = client.post(
         edit,
         {
+            "revision": str(joint_action.revision),
             "title": "Agree payment terms by June",
             "status": "open",
             "source": joint_action.source,

@@ -66,6 +66,7 @@ def test_only_the_owner_turns_a_joint_owned_record_private(world, frank) -> None
         risk_update(
             risk=risk,
             changes={"visibility": Visibility.PARTNER},
+            expected_revision=risk.revision,
             updated_by=world.alice,
         )
     assert MESSAGE in error.value.message_dict["visibility"][0]
@@ -74,6 +75,7 @@ def test_only_the_owner_turns_a_joint_owned_record_private(world, frank) -> None
     risk_update(
         risk=risk,
         changes={"visibility": Visibility.PARTNER, "shared_with": []},
+        expected_revision=risk.revision,
         updated_by=world.bob,
     )
     risk.refresh_from_db()
@@ -91,6 +93,7 @@ def test_a_private_record_cannot_be_handed_to_another_partner(world, frank) -> N
         risk_update(
             risk=risk,
             changes={"owner_partnership": frank_partnership},
+            expected_revision=risk.revision,
             updated_by=world.bob,
         )
     risk.refresh_from_db()
