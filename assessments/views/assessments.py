@@ -268,7 +268,7 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         except ValidationError as error:
             _add_save_errors(request, {form.guided.key: form for form in forms}, error)
         except StaleEdit as refused:
-            ratings = assessment_ratings(assessment=assessment)
+            ratings = assessment_ratings(user=request.user, assessment=assessment)
             stale = stale_notice(
                 refused,
                 noun="assessment",
