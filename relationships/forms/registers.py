@@ -11,8 +11,13 @@ from django.core.exceptions import ValidationError
 from relationships.choices import Visibility
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
-from relationships.models import Action, Objective, Relationship, Risk
-from relationships.selectors import AnyUser, default_privacy, visible_records
+from relationships.models import Action, Objective, Partnership, Relationship, Risk
+from relationships.selectors import (
+    AnyUser,
+    default_privacy,
+    viewer_audience,
+    visible_records,
+)
 from relationships.selectors.registers import (
     IMPACT_LABELS,
     LIKELIHOOD_LABELS,
@@ -76,9 +81,16 @@ class RegisterForm(RevisionFormMixin, forms.ModelForm):
     partner_field_name = ""
     layout_rows: tuple[tuple[str, ...], ...] = ()
 
-    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        relationship: Relationship,
+        user: AnyUser | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.relationship = relationship
+        self.user = user
         partner_field = self.fields.get(self.partner_field_name)
         if partner_field is not None:
             partner_field.queryset = relationship.partnerships.select_related(
@@ -113,9 +125,16 @@ class RegisterForm(RevisionFormMixin, forms.ModelForm):
         shared_with.widget = forms.CheckboxSelectMultiple()
         shared_with.widget.choices = shared_with.choices
         if self.instance.pk is None:
-            # A new entry starts as a supplier's own would by default: in a
-            # programme of several partners, private and shared with the lead.
-            visibility, leads = default_privacy(relationship=self.relationship)
+            # In a programme of several partners a new entry starts as its
+            # author's partner's own, private as that partner's records are by
+            # default (a supplier's shared with the lead): never "joint owner,
+            # private", which cannot be.
+            owner = self._author_partnership()
+            if owner is not None:
+                self.initial.setdefault(self.partner_field_name, owner.pk)
+            visibility, leads = default_privacy(
+                relationship=self.relationship, owner=owner
+            )
             self.initial.setdefault("visibility", visibility)
             self.initial.setdefault("shared_with", [lead.pk for lead in leads])
         else:
@@ -134,6 +153,21 @@ class RegisterForm(RevisionFormMixin, forms.ModelForm):
                 [str(pk) for pk in self.initial.get("shared_with", [])],
             )
             self.data = data
+
+    def _author_partnership(self) -> Partnership | None:
+        """The author's partner when a new entry's owner should default to it: in
+        a relationship of more than two partners, for an author of exactly one."""
+        partner_field = self.fields.get(self.partner_field_name)
+        if self.user is None or partner_field is None:
+            return None
+        partnerships = list(partner_field.queryset)
+        if len(partnerships) <= 2:
+            return None
+        audience = viewer_audience(user=self.user, relationship=self.relationship)
+        own = [
+            partnership for partnership in partnerships if partnership.pk in audience
+        ]
+        return own[0] if len(own) == 1 else None
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
@@ -352,7 +386,7 @@ class ActionForm(RegisterForm):
         widgets = {"due_date": DATE_WIDGET}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["owner"].queryset = relationship_owner_candidates(
             relationship=self.relationship
         )

@@ -291,6 +291,7 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
         request.POST or None,
         files_with_refusals(request) or None,
         relationship=relationship,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -311,7 +311,9 @@ def objective_create(request: HttpRequest, reference: str) -> HttpResponse:
     return _register_form_page(
         request,
         relationship=relationship,
-        form=ObjectiveForm(request.POST or None, relationship=relationship),
+        form=ObjectiveForm(
+            request.POST or None, relationship=relationship, user=request.user
+        ),
         save=lambda form: services.objective_create(
             relationship=relationship,
             values=form.cleaned_data,
@@ -429,7 +431,9 @@ def risk_create(request: HttpRequest, reference: str) -> HttpResponse:
     return _register_form_page(
         request,
         relationship=relationship,
-        form=RiskForm(request.POST or None, relationship=relationship),
+        form=RiskForm(
+            request.POST or None, relationship=relationship, user=request.user
+        ),
         save=lambda form: services.risk_create(
             relationship=relationship,
             values=form.cleaned_data,

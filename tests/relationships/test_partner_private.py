@@ -215,3 +215,54 @@ def test_a_joint_risk_of_a_partner_says_joint(login, world, frank) -> None:
     page = _page(login(frank), _risk_url("risk_detail", risk))
     assert ">Joint</span>" in page
     assert "Private to" not in page
+
+
+@pytest.mark.parametrize(
+    ("url_name", "owner_field"),
+    [
+        ("relationships:risk_create", "owner_partnership"),
+        ("relationships:objective_create", "owner"),
+        ("relationships:action_create", "owner_partnership"),
+    ],
+)
+def test_new_entry_of_a_supplier_starts_as_its_own_private_to_it_and_the_lead(
+    login, world, frank, url_name: str, owner_field: str
+) -> None:
+    supplier = world.relationship.partnerships.get(relationship_manager=frank)
+    response = login(frank).get(
+        reverse(url_name, kwargs={"reference": world.relationship.reference})
+    )
+
+    form = response.context["form"]
+    assert form[owner_field].value() == supplier.pk
+    assert form["visibility"].value() == Visibility.PARTNER
+    assert list(form["shared_with"].value()) == [world.lead.pk]
+
+
+def test_new_entry_of_the_lead_starts_as_the_leads_own_shared_with_nobody(
+    login, world, frank
+) -> None:
+    response = login(world.alice).get(
+        reverse(
+            "relationships:risk_create",
+            kwargs={"reference": world.relationship.reference},
+        )
+    )
+
+    form = response.context["form"]
+    assert form["owner_partnership"].value() == world.lead.pk
+    assert form["visibility"].value() == Visibility.PARTNER
+    assert list(form["shared_with"].value()) == []
+
+
+def test_new_entry_of_a_two_partner_relationship_starts_joint(login, world) -> None:
+    response = login(world.bob).get(
+        reverse(
+            "relationships:risk_create",
+            kwargs={"reference": world.relationship.reference},
+        )
+    )
+
+    form = response.context["form"]
+    assert form["owner_partnership"].value() is None
+    assert form["visibility"].value() == Visibility.JOINT
