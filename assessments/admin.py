@@ -55,6 +55,9 @@ class AssessmentAdmin(RevisionAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["relationship__title"]
+    # Submission and finalisation go through the services: a joint assessment is
+    # final only when every partner has confirmed it, never by a status edit.
+    readonly_fields = ["status", "submitted_at", "finalised_at"]
     inlines = [PrincipleRatingInline, AssessmentConfirmationInline]
 
 

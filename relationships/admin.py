@@ -141,6 +141,16 @@ class PlanSectionInline(admin.StackedInline):
 class PlanVersionAdmin(admin.ModelAdmin):
     list_display = ["plan", "number", "status", "created_at", "approved_at"]
     list_filter = ["status"]
+    # A version is submitted and approved only through the sign-off services,
+    # never by a status edit that would skip the partners' sign-offs.
+    readonly_fields = [
+        "status",
+        "submission_round",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_depth",
+    ]
     inlines = [PlanSectionInline]
 
 
