@@ -18,7 +18,6 @@ from assessments.selectors.assessments import (
     assessment_guided_principles,
     assessment_rating_views,
     assessment_ratings,
-    assessment_subject,
 )
 from assessments.selectors.confirmations import (
     assessment_confirmation_state,
@@ -28,6 +27,7 @@ from assessments.services.confirmations import (
     assessment_confirm,
     assessment_send_back,
 )
+from assessments.views.assessments import _base_context
 from relationships.models import Partnership
 
 
@@ -60,18 +60,15 @@ def _context(request: HttpRequest, assessment: Assessment, **extra: Any) -> dict
         guided_principles=assessment_guided_principles(assessment=assessment),
         ratings=assessment_ratings(user=request.user, assessment=assessment),
     )
-    return {
-        "relationship": assessment.relationship,
-        "assessment": assessment,
-        "subject": assessment_subject(assessment),
-        "subject_in_sentence": assessment_subject(assessment, in_sentence=True),
-        "rows": rows,
-        "rated_count": sum(row.rating is not None for row in rows),
-        "confirmation": assessment_confirmation_state(
+    return _base_context(
+        assessment,
+        rows=rows,
+        rated_count=sum(row.rating is not None for row in rows),
+        confirmation=assessment_confirmation_state(
             user=request.user, assessment=assessment
         ),
         **extra,
-    }
+    )
 
 
 @login_required
