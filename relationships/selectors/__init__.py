@@ -57,9 +57,7 @@ def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     return Exists(
         Partnership.objects.filter(
             relationship=OuterRef(relationship_field),
-            organisation_id__in=Membership.objects.filter(user=user).values(
-                "organisation_id"
-            ),
+            organisation_id__in=_organisations_of(user),
         )
     )
 
