@@ -31,6 +31,7 @@ from django.http import Http404
 
 from relationships.choices import (
     WRITE_ROLES,
+    MembershipRole,
     PartnerRole,
     PlanVersionStatus,
     Visibility,
@@ -39,6 +40,7 @@ from relationships.models import (
     Action,
     Membership,
     Objective,
+    Organisation,
     Partnership,
     PlanVersion,
     Relationship,
@@ -376,3 +378,27 @@ def actions_visible_to(user: AnyUser) -> QuerySet[Action]:
     return Action.objects.filter(
         _partner_in(user, "relationship_id"), visible_records(user, Action)
     ).select_related("relationship", "owner_partnership__organisation", "owner", "risk")
+
+
+def organisations_administered_by(user: AnyUser) -> QuerySet[Organisation]:
+    """Organisations whose admin the user is (role "Organisation admin")."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        id__in=_organisations_of(user, roles=[MembershipRole.ORG_ADMIN])
+    )
+
+
+def organisation_get_for_admin(*, user: AnyUser, slug: str) -> Organisation:
+    """An organisation its admin manages. A member who is not its admin gets 403;
+    anyone else 404, so that which organisations exist does not leak."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None or not user.is_authenticated:
+        raise Http404("No such organisation.")
+    if not organisations_administered_by(user).filter(id=organisation.id).exists():
+        if Membership.objects.filter(user=user, organisation=organisation).exists():
+            raise PermissionDenied(
+                "Only the organisation's admins manage its profile and people."
+            )
+        raise Http404("No such organisation.")
+    return organisation
