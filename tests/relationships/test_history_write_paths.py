@@ -586,6 +586,9 @@ NOT_SHARED_WRITES = {
     "assessments.services.reports.report_notify": "Notice",
     "assessments.services.schedules.assessment_notices_send": "Notice",
     "assessments.tasks.report_notify_task": "Notice (through report_notify)",
+    "relationships.services.organisations.organisation_create": (
+        "a new Organisation and its first admin, before it joins any relationship"
+    ),
 }
 
 READS = {
