@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     administration, MFA policy, single sign-on and the first run."""
 
     name = "accounts"
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401

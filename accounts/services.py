@@ -1,9 +1,27 @@
+import logging
+from collections.abc import Callable
+from smtplib import SMTPException
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+
+from accounts.models import OrganisationInvitation
+from accounts.tokens import InvitationState, invitation_expiry, invitation_token_new
+from relationships.choices import MembershipRole
+from relationships.models import Membership, Organisation
+
+logger = logging.getLogger(__name__)
 
 
 def _username_for(email: str) -> str:
@@ -38,4 +56,253 @@ def account_create(
     EmailAddress.objects.create(
         user=user, email=user.email, verified=True, primary=True
     )
+    return user
+
+
+# --- Invitations to an organisation ------------------------------------------------
+
+
+def invitation_link(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('accounts:invitation_accept', args=[token])}"
+
+
+def _invitation_mail(
+    *, invitation: OrganisationInvitation, token: str
+) -> Callable[[], None]:
+    """The e-mail, to send after the commit: an invitation whose transaction rolled
+    back is never received."""
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "inviter": invitation.invited_by,
+        "link": invitation_link(token),
+        "expires_at": invitation.expires_at,
+    }
+
+    def send() -> None:
+        subject = " ".join(
+            render_to_string(
+                "accounts/email/organisation_invitation_subject.txt", context
+            ).split()
+        )
+        try:
+            EmailMessage(
+                subject=subject,
+                body=render_to_string(
+                    "accounts/email/organisation_invitation.txt", context
+                ),
+                to=[invitation.email],
+            ).send()
+        except (SMTPException, OSError):
+            logger.exception("Could not send the invitation %s", invitation.pk)
+
+    return send
+
+
+def users_with_address(email: str) -> QuerySet:
+    User = get_user_model()
+    return User.objects.filter(
+        Q(email__iexact=email)
+        | Q(pk__in=EmailAddress.objects.filter(email__iexact=email).values("user_id"))
+    )
+
+
+def _membership_error(*, organisation: Organisation, email: str) -> str | None:
+    """Why the person with this address cannot join the organisation, if they
+    cannot: one person belongs to one organisation."""
+    people = users_with_address(email)
+    memberships = Membership.objects.filter(user__in=people).select_related(
+        "organisation"
+    )
+    elsewhere = memberships.exclude(organisation=organisation).first()
+    if elsewhere is not None:
+        return (
+            f"{email} already belongs to another organisation "
+            f"({elsewhere.organisation}): one person belongs to one organisation."
+        )
+    here = memberships.filter(organisation=organisation).first()
+    if here is not None and here.deactivated_at is not None:
+        return (
+            f"{email} is a deactivated member of {organisation}: reactivate them on "
+            "the People page instead."
+        )
+    if here is not None:
+        return f"{email} is already a member of {organisation}."
+    return None
+
+
+def _pending_invitation_error(*, organisation: Organisation, email: str) -> str | None:
+    pending = OrganisationInvitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        declined_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        return (
+            f"An invitation to {email} is already pending: resend it from the list "
+            "instead."
+        )
+    return None
+
+
+@transaction.atomic
+def organisation_invitation_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    invited_by: AbstractBaseUser | None,
+) -> tuple[OrganisationInvitation, str]:
+    """Invite a person by e-mail to join the organisation with a role: a single-use
+    link that expires, e-mailed after the commit. Returns the invitation and its
+    link (shown once: only its digest is stored). `invited_by` is None for the
+    first admin, invited by the first-run command."""
+    email = email.strip().lower()
+    # One invitation at a time per organisation: two admins inviting the same
+    # address at once cannot both pass the duplicate check.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": "Choose one of the roles."})
+    error = _membership_error(
+        organisation=organisation, email=email
+    ) or _pending_invitation_error(organisation=organisation, email=email)
+    if error:
+        raise ValidationError({"email": error})
+    token, digest = invitation_token_new()
+    invitation = OrganisationInvitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        token_digest=digest,
+        sent_at=timezone.now(),
+        send_count=1,
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(_invitation_mail(invitation=invitation, token=token))
+    return invitation, invitation_link(token)
+
+
+def _state_label(invitation: OrganisationInvitation) -> str:
+    return InvitationState(invitation.state).label.lower()
+
+
+def _locked(invitation: OrganisationInvitation) -> OrganisationInvitation:
+    return OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+
+
+@transaction.atomic
+def organisation_invitation_resend(
+    *, invitation: OrganisationInvitation, user: AbstractBaseUser | None
+) -> tuple[OrganisationInvitation, str]:
+    """Send the invitation again with a fresh link and a fresh expiry: the link
+    sent before stops working. An expired invitation may be resent; an accepted
+    or revoked one may not."""
+    invitation = _locked(invitation)
+    if invitation.state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
+        raise ValidationError(
+            f"This invitation was {_state_label(invitation)}: it cannot be sent again."
+        )
+    error = _membership_error(
+        organisation=invitation.organisation, email=invitation.email
+    )
+    if error:
+        raise ValidationError(error)
+    token, digest = invitation_token_new()
+    invitation.token_digest = digest
+    invitation.expires_at = invitation_expiry()
+    invitation.sent_at = timezone.now()
+    invitation.send_count += 1
+    invitation.full_clean()
+    invitation.save(
+        update_fields=["token_digest", "expires_at", "sent_at", "send_count"]
+    )
+    transaction.on_commit(_invitation_mail(invitation=invitation, token=token))
+    return invitation, invitation_link(token)
+
+
+@transaction.atomic
+def organisation_invitation_revoke(
+    *, invitation: OrganisationInvitation, user: AbstractBaseUser
+) -> OrganisationInvitation:
+    """Withdraw an invitation that was not accepted: its link stops working."""
+    invitation = _locked(invitation)
+    if invitation.state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
+        raise ValidationError(
+            f"This invitation was already {_state_label(invitation)}."
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def organisation_invitation_problem(invitation: OrganisationInvitation) -> str | None:
+    """Why a link can no longer be used, in words for the person who followed it."""
+    state = invitation.state
+    if state == InvitationState.ACCEPTED:
+        return "This invitation has already been used. Log in to use the site."
+    if state == InvitationState.REVOKED:
+        return (
+            f"This invitation was withdrawn by {invitation.organisation}. Ask its "
+            "admin for a new one if you still need to join."
+        )
+    if state == InvitationState.EXPIRED:
+        return (
+            "This invitation has expired. Ask the admin of "
+            f"{invitation.organisation} to send it again."
+        )
+    if state != InvitationState.PENDING:
+        return "This invitation can no longer be used."
+    return None
+
+
+@transaction.atomic
+def organisation_invitation_accept(
+    *,
+    invitation: OrganisationInvitation,
+    user: AbstractBaseUser | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+) -> AbstractBaseUser:
+    """Accept an invitation: as `user`, logged in with the invited address, or
+    with a new account (names and password) when the address has none yet. The
+    person becomes a member with the invited role; the link is used up."""
+    invitation = _locked(invitation)
+    problem = organisation_invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
+    if user is None:
+        if users_with_address(invitation.email).exists():
+            raise ValidationError(
+                f"An account for {invitation.email} exists already: log in with it "
+                "to accept."
+            )
+        user = account_create(
+            email=invitation.email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            password=password,
+        )
+    elif not users_with_address(invitation.email).filter(pk=user.pk).exists():
+        raise ValidationError(
+            f"This invitation is for {invitation.email}, and you are logged in as "
+            "someone else: log out and open the link again."
+        )
+    error = _membership_error(organisation=invitation.organisation, email=user.email)
+    if error:
+        raise ValidationError(error)
+    membership = Membership(
+        user=user, organisation=invitation.organisation, role=invitation.role
+    )
+    membership.full_clean()
+    membership._history_user = user
+    membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("relationships.urls")),
     path("", include("assessments.urls")),
     path("principles/", include("principles.urls")),

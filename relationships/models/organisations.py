@@ -26,8 +26,12 @@ class Organisation(models.Model):
     country = models.CharField(max_length=80, blank=True)
     website = models.URLField(blank=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        through_fields=("organisation", "user"),
+        related_name="organisations",
     )
+    history = HistoricalRecords(excluded_fields=["slug"])
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +62,16 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=30, choices=MembershipRole.choices)
+    # Deactivation keeps the row (and its history): the person no longer counts as
+    # a member for access, seats or sign-off, and can be reactivated.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -71,3 +85,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None

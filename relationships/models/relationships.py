@@ -77,9 +77,9 @@ class Relationship(Revisioned):
 
 def seat_holder_is_member(*, user_id: int, organisation_id: int) -> bool:
     """Whether a person may hold a seat for an organisation (relationship manager,
-    joint management team member): only while a member of it."""
+    joint management team member): only while an active member of it."""
     return Membership.objects.filter(
-        user_id=user_id, organisation_id=organisation_id
+        user_id=user_id, organisation_id=organisation_id, deactivated_at__isnull=True
     ).exists()
 
 

@@ -64,8 +64,15 @@ def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     )
 
 
+def memberships_active() -> QuerySet[Membership]:
+    """Memberships that count: a deactivated one (the person left, or was
+    deactivated by the organisation's admin) grants no access, no seat and no
+    signature, though its row and history stay."""
+    return Membership.objects.filter(deactivated_at__isnull=True)
+
+
 def _organisations_of(user: AnyUser, *, roles: Iterable[str] | None = None) -> QuerySet:
-    memberships = Membership.objects.filter(user=user)
+    memberships = memberships_active().filter(user=user)
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
     return memberships.values("organisation_id")
@@ -275,9 +282,9 @@ def relationship_roles_for_user(
     if not user.is_authenticated:
         return set()
     return set(
-        Membership.objects.filter(
-            user=user, organisation__partnerships__relationship=relationship
-        ).values_list("role", flat=True)
+        memberships_active()
+        .filter(user=user, organisation__partnerships__relationship=relationship)
+        .values_list("role", flat=True)
     )
 
 

@@ -359,15 +359,18 @@ def plan_version_fingerprint(*, plan_version: PlanVersion) -> str:
 def partnership_represented_by_q(user: Any) -> Q:
     """The sign-off rule, as one filter on Partnership: who may sign for a partner
     is its relationship manager or a leader of the joint management team seated
-    for it, and only while a member of the partner's organisation (a seat outlives
-    a membership that is removed, but no longer counts).
+    for it, and only while an active member of the partner's organisation (a seat
+    outlives a membership that is removed or deactivated, but no longer counts).
 
     Use it in a single `filter()` call, so that each condition on a relation is
     met by the same row. `user` may be a user or an expression (`OuterRef`)."""
     return (
         Q(relationship_manager=user)
         | Q(jmt_members__user=user, jmt_members__is_leadership=True)
-    ) & Q(organisation__memberships__user=user)
+    ) & Q(
+        organisation__memberships__user=user,
+        organisation__memberships__deactivated_at__isnull=True,
+    )
 
 
 def plan_partnerships_represented_by(

@@ -1,0 +1,3 @@
+from accounts.models.invitations import OrganisationInvitation
+
+__all__ = ["OrganisationInvitation"]

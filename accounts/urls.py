@@ -1,0 +1,47 @@
+from django.urls import include, path
+
+from accounts import views
+
+app_name = "accounts"
+
+organisation_urls = [
+    path("", views.organisation_profile, name="organisation_profile"),
+    path("people/", views.organisation_people_view, name="organisation_people"),
+    path(
+        "people/<int:pk>/role/",
+        views.organisation_member_role,
+        name="organisation_member_role",
+    ),
+    path(
+        "people/<int:user_id>/deactivate/",
+        views.organisation_member_deactivate,
+        name="organisation_member_deactivate",
+    ),
+    path(
+        "people/<int:user_id>/reactivate/",
+        views.organisation_member_reactivate,
+        name="organisation_member_reactivate",
+    ),
+    path(
+        "invitations/",
+        views.organisation_invitations_view,
+        name="organisation_invitations",
+    ),
+    path(
+        "invitations/<int:pk>/resend/",
+        views.organisation_invitation_resend_view,
+        name="organisation_invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views.organisation_invitation_revoke_view,
+        name="organisation_invitation_revoke",
+    ),
+    path("access/", views.organisation_access_view, name="organisation_access"),
+]
+
+urlpatterns = [
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("organisation/", views.organisation_home, name="organisation_home"),
+    path("organisations/<slug:slug>/", include(organisation_urls)),
+]
