@@ -4,6 +4,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
+from tests.accounts.specs_organisations import (
+    ORGANISATION_PERSONAS,
+    ORGANISATION_VIEWS,
+    OTHER_ACCOUNTS_VIEWS,
+    OrganisationViewSpec,
+    check_organisation_view_access,
+    organisation_admin,
+)
 from tests.assessments.specs_assessments import (
     ASSESSMENTS_VIEWS,
     PRIVATE_ASSESSMENTS_VIEWS,
@@ -72,19 +80,38 @@ NOT_PARTNER_PRIVATE = {
 }
 
 
-def _app_url_names(*, of_one_record: bool = False) -> set[str]:
+def _url_names(
+    patterns: list, namespace: str, *, of_one_record: bool = False
+) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):  # an include() without a namespace
+            names |= _url_names(
+                pattern.url_patterns, namespace, of_one_record=of_one_record
+            )
+            continue
+        assert isinstance(pattern, URLPattern)
+        if of_one_record and "pk" not in pattern.pattern.converters:
+            continue
+        names.add(f"{namespace}:{pattern.name}")
+    return names
+
+
+def _app_url_names(
+    *,
+    of_one_record: bool = False,
+    namespaces: frozenset[str] = frozenset(
+        {"relationships", "principles", "assessments"}
+    ),
+) -> set[str]:
     names = set()
     for resolver in get_resolver().url_patterns:
-        if isinstance(resolver, URLResolver) and resolver.namespace in {
-            "relationships",
-            "principles",
-            "assessments",
-        }:
-            for pattern in resolver.url_patterns:
-                assert isinstance(pattern, URLPattern)
-                if of_one_record and "pk" not in pattern.pattern.converters:
-                    continue
-                names.add(f"{resolver.namespace}:{pattern.name}")
+        if isinstance(resolver, URLResolver) and resolver.namespace in namespaces:
+            names |= _url_names(
+                resolver.url_patterns,
+                resolver.namespace,
+                of_one_record=of_one_record,
+            )
     return names
 
 
@@ -123,3 +150,21 @@ def test_private_record_access(
     settings.MEDIA_ROOT = tmp_path
     user = frank if persona == "frank" else world.persona(persona)
     check_private_record_access(login(user), world, spec, persona)
+
+
+# --- the organisation admin pages (accounts) -------------------------------------
+
+
+def test_every_accounts_view_is_in_the_organisation_matrix() -> None:
+    covered = {spec.url_name for spec in ORGANISATION_VIEWS} | OTHER_ACCOUNTS_VIEWS
+    assert _app_url_names(namespaces=frozenset({"accounts"})) == covered
+
+
+@pytest.mark.parametrize("persona", ORGANISATION_PERSONAS)
+@pytest.mark.parametrize("spec", ORGANISATION_VIEWS, ids=str)
+def test_organisation_view_access(
+    login, world, spec: OrganisationViewSpec, persona: str
+) -> None:
+    world.olive = organisation_admin(world)
+    user = world.olive if persona == "olive" else world.persona(persona)
+    check_organisation_view_access(login(user), world, spec, persona)
