@@ -20,7 +20,9 @@ SEAT_HOLDER_HINT = (
 def _member_of(user_field: str, organisation_field: str) -> Exists:
     return Exists(
         Membership.objects.filter(
-            user=OuterRef(user_field), organisation=OuterRef(organisation_field)
+            user=OuterRef(user_field),
+            organisation=OuterRef(organisation_field),
+            deactivated_at__isnull=True,
         )
     )
 

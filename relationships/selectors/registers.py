@@ -202,6 +202,7 @@ def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
         User.objects.filter(
             memberships__role__in=WRITE_ROLES,
             memberships__organisation__partnerships__relationship=relationship,
+            memberships__deactivated_at__isnull=True,
         )
         .distinct()
         .order_by("first_name", "last_name", "username")

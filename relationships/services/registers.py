@@ -20,14 +20,17 @@ from relationships.concurrency import revision_claim
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     Action,
-    Membership,
     Objective,
     Partnership,
     Relationship,
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
-from relationships.selectors import default_privacy, record_privacy_errors
+from relationships.selectors import (
+    default_privacy,
+    memberships_active,
+    record_privacy_errors,
+)
 
 OBJECTIVE_EDITABLE_FIELDS = frozenset(
     {
@@ -116,11 +119,15 @@ def _owner_errors(
 ) -> dict[str, str]:
     if owner is None:
         return {}
-    is_member = Membership.objects.filter(
-        user=owner,
-        role__in=WRITE_ROLES,
-        organisation__partnerships__relationship=relationship,
-    ).exists()
+    is_member = (
+        memberships_active()
+        .filter(
+            user=owner,
+            role__in=WRITE_ROLES,
+            organisation__partnerships__relationship=relationship,
+        )
+        .exists()
+    )
     if not is_member:
         return {
             "owner": (

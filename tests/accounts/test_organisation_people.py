@@ -208,3 +208,23 @@ def test_profile_msme_needs_a_size_and_others_none(world, olive) -> None:
     organisation.refresh_from_db()
     assert (organisation.kind, organisation.msme_size) == ("msme", "small")
     assert organisation.history.first().history_user == olive
+
+
+def test_a_deactivated_person_owns_nothing_new_and_is_reported_by_checks(
+    world, olive
+) -> None:
+    from relationships.checks import seats_held_by_members
+    from relationships.selectors.registers import relationship_owner_candidates
+
+    assert world.carol in relationship_owner_candidates(relationship=world.relationship)
+    leadership_seat(world.carol, world.lead)
+    # Deactivated behind the service's back: the seat would stay, and the data
+    # check reports it.
+    Membership.objects.filter(user=world.carol).update(
+        deactivated_at="2026-01-01T00:00Z"
+    )
+    assert world.carol not in relationship_owner_candidates(
+        relationship=world.relationship
+    )
+    messages = seats_held_by_members(databases=["default"])
+    assert [message.id for message in messages] == ["relationships.E001"]
