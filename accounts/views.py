@@ -1,6 +1,7 @@
 """The app's own account pages: accepting an invitation, and an organisation's
 admin pages (profile, people, invitations, access)."""
 
+from copy import copy
 from typing import Any
 
 from django.conf import settings
@@ -178,9 +179,8 @@ def organisation_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_admin(user=request.user, slug=slug)
-    form = OrganisationProfileForm(
-        request.POST or None, instance=Organisation.objects.get(pk=organisation.pk)
-    )
+    # The form validates a copy, so a refused save leaves the page's header alone.
+    form = OrganisationProfileForm(request.POST or None, instance=copy(organisation))
     if request.method == "POST" and form.is_valid():
         try:
             organisation_update(
