@@ -1,0 +1,3 @@
+from accounts.models.sso import IdentityProvider, IdentityProviderDomain
+
+__all__ = ["IdentityProvider", "IdentityProviderDomain"]
