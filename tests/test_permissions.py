@@ -3,7 +3,9 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import IdentityProvider
 from relationships.models import Relationship
+from tests.accounts.specs_sso import SSO_VIEWS
 from tests.assessments.specs_assessments import (
     ASSESSMENTS_VIEWS,
     PRIVATE_ASSESSMENTS_VIEWS,
@@ -51,6 +53,7 @@ VIEWS = [
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
+    *SSO_VIEWS,
 ]
 
 
@@ -79,6 +82,7 @@ def _app_url_names(*, of_one_record: bool = False) -> set[str]:
             "relationships",
             "principles",
             "assessments",
+            "accounts",
         }:
             for pattern in resolver.url_patterns:
                 assert isinstance(pattern, URLPattern)
@@ -108,6 +112,12 @@ def test_refused_writes_change_nothing(login, world) -> None:
     world.relationship.refresh_from_db()
     assert world.relationship.title == "Joint venture"
     assert Relationship.objects.filter(title="Hijacked").count() == 0
+    for persona in ("eve", "alice", "carol"):
+        login(world.persona(persona)).post(
+            f"/organisations/{world.lead.organisation.slug}/sign-on/",
+            {"name": "Hijacked", "server_url": "https://evil.example"},
+        )
+    assert not IdentityProvider.objects.exists()
 
 
 def test_every_url_of_one_record_is_in_the_private_matrix() -> None:

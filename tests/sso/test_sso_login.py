@@ -27,6 +27,7 @@ def test_a_member_logs_in_through_their_organisations_provider(
     page = new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Your work e-mail").fill("ana@uni.example")
+    screenshot(page, "sso-login-page")
     page.get_by_role("button", name="Continue").click()
 
     # The provider's own pages: its login form (login hint filled in), then consent.
@@ -191,3 +192,22 @@ def test_a_disabled_provider_is_not_offered(live_server, sso_world) -> None:
         },
     )
     assert "No organisation logs in people of uni.example" in response.text
+
+
+def test_a_login_cancelled_at_the_provider_comes_back_with_a_message(
+    live_server, sso_world
+) -> None:
+    session = requests.Session()
+    session.get(f"{live_server.url}/accounts/login/")
+    response = session.post(
+        f"{live_server.url}/accounts/sso/",
+        data={
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "email": "ana@uni.example",
+        },
+    )
+    abort = re.search(r'href="([^"]*/abort)"', response.text).group(1)
+    response = session.get(urljoin(response.url, abort))
+    assert response.url.startswith(f"{live_server.url}/accounts/login/")
+    assert "Logging in through University login did not work" in response.text
+    assert "Log out" not in response.text
