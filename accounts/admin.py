@@ -2,11 +2,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.forms.sso import domains_parse
 from accounts.models import IdentityProvider
 from accounts.services import (
+    identity_provider_delete,
     identity_provider_errors,
     identity_provider_save,
     sso_domain_normalise,
@@ -95,3 +97,12 @@ class IdentityProviderAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request: HttpRequest, obj: IdentityProvider) -> None:
+        identity_provider_delete(identity_provider=obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[IdentityProvider]
+    ) -> None:
+        for identity_provider in queryset:
+            identity_provider_delete(identity_provider=identity_provider)

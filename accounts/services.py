@@ -198,3 +198,13 @@ def sso_member_create(
     membership._history_user = user
     membership.save()
     return user
+
+
+@transaction.atomic
+def identity_provider_delete(*, identity_provider: IdentityProvider) -> None:
+    """Unties an organisation from its provider; allauth's SocialApp (and the
+    logins tied through it) go with it, so nobody signs on through it again."""
+    social_app = identity_provider.social_app
+    identity_provider.delete()
+    if social_app is not None:
+        social_app.delete()

@@ -1,5 +1,7 @@
 """An organisation's admin (or the site admin) ties it to its sign-on provider."""
 
+import socket
+
 import pytest
 from allauth.socialaccount.models import SocialApp
 from django.urls import reverse
@@ -202,3 +204,54 @@ def test_the_site_admin_ties_an_organisation_in_the_admin(admin_client) -> None:
     identity_provider.refresh_from_db()
     assert identity_provider.domain_names == ["admin.example", "more.example"]
     assert identity_provider.social_app.name == "Renamed"
+
+
+def test_deleting_a_provider_in_the_admin_removes_its_social_app(
+    admin_client, world
+) -> None:
+    identity_provider = identity_provider_save(
+        organisation=world.lead.organisation,
+        name="Lead login",
+        server_url="https://login.lead.example",
+        client_id="pp",
+        client_secret="x",
+        domains=["lead.example"],
+        enabled=True,
+        new_member_role="",
+    )
+    url = reverse("admin:accounts_identityprovider_delete", args=[identity_provider.id])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not IdentityProvider.objects.exists()
+    assert not SocialApp.objects.exists()
+    assert not IdentityProviderDomain.objects.exists()
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_message(
+    client, world, settings
+) -> None:
+    settings.SOCIALACCOUNT_LOCAL_HTTP_ALLOWED = True
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    identity_provider_save(
+        organisation=world.lead.organisation,
+        name="Lead login",
+        server_url=f"http://127.0.0.1:{closed_port}",
+        client_id="pp",
+        client_secret="x",
+        domains=["lead.example"],
+        enabled=True,
+        new_member_role="",
+    )
+    response = client.post(reverse("accounts:sso_start"), {"email": "a@lead.example"})
+    assert response.status_code == 200
+    assert "Lead login does not answer just now" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_login_page_offers_single_sign_on_and_keeps_next(client, db) -> None:
+    response = client.get("/accounts/login/?next=/dashboard/")
+    assert response.status_code == 200
+    assert 'action="/accounts/sso/"' in response.text
+    assert 'name="next" value="/dashboard/"' in response.text

@@ -46,14 +46,20 @@ def test_a_member_logs_in_through_their_organisations_provider(
     assert account.uid == "ana@uni.example"
 
 
-def _sso_login(live_server_url: str, email: str) -> requests.Response:
+def _sso_login(
+    live_server_url: str, email: str, next_url: str = ""
+) -> requests.Response:
     """Our login page → the provider's login and consent pages → back to us;
     the last page the person sees."""
     session = requests.Session()
     session.get(f"{live_server_url}/accounts/login/").raise_for_status()
     response = session.post(
         f"{live_server_url}/accounts/sso/",
-        data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "email": email},
+        data={
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "email": email,
+            "next": next_url,
+        },
     )
     for prompt in ("login", "consent"):
         if "/interaction/" not in response.url:
@@ -77,6 +83,17 @@ def test_the_same_member_logs_in_again_through_the_tied_account(
         assert response.logged_in
         assert response.url == f"{live_server.url}/relationships/"
     assert SocialAccount.objects.filter(user=sso_world.ana).count() == 1
+
+
+def test_the_member_lands_on_the_page_they_asked_for(live_server, sso_world) -> None:
+    response = _sso_login(live_server.url, "ana@uni.example", next_url="/dashboard/")
+    assert response.logged_in
+    assert response.url == f"{live_server.url}/dashboard/"
+    # An address elsewhere is not followed.
+    response = _sso_login(
+        live_server.url, "ana@uni.example", next_url="https://evil.example/"
+    )
+    assert response.url == f"{live_server.url}/relationships/"
 
 
 def test_an_unverified_address_is_refused(live_server, sso_world) -> None:
