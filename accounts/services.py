@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.choices import SsoProtocol
@@ -144,9 +144,16 @@ def identity_provider_save(
     identity_provider.save()
     identity_provider.domains.exclude(domain__in=domains).delete()
     for domain in domains:
-        IdentityProviderDomain.objects.get_or_create(
-            identity_provider=identity_provider, domain=domain
-        )
+        try:
+            with transaction.atomic():
+                IdentityProviderDomain.objects.get_or_create(
+                    identity_provider=identity_provider, domain=domain
+                )
+        except IntegrityError:
+            # Another organisation claimed it since the check above.
+            raise ValidationError(
+                {"domains": [f"{domain} was just claimed by another organisation."]}
+            ) from None
     return identity_provider
 
 

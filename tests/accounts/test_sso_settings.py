@@ -4,6 +4,7 @@ import socket
 
 import pytest
 from allauth.socialaccount.models import SocialApp
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.choices import SsoNewMemberRole
@@ -255,3 +256,26 @@ def test_the_login_page_offers_single_sign_on_and_keeps_next(client, db) -> None
     assert response.status_code == 200
     assert 'action="/accounts/sso/"' in response.text
     assert 'name="next" value="/dashboard/"' in response.text
+
+
+def test_a_domain_claimed_between_check_and_save_is_refused_cleanly(
+    world, monkeypatch
+) -> None:
+    provider = {
+        "name": "Login",
+        "server_url": "https://login.example",
+        "client_id": "pp",
+        "client_secret": "x",
+        "domains": ["shared.example"],
+        "enabled": True,
+        "new_member_role": "",
+    }
+    identity_provider_save(organisation=world.partner.organisation, **provider)
+    # The race: the other organisation's claim lands after this one's check.
+    monkeypatch.setattr(
+        "accounts.services.identity_provider_errors", lambda **kwargs: {}
+    )
+    with pytest.raises(ValidationError, match="was just claimed"):
+        identity_provider_save(organisation=world.lead.organisation, **provider)
+    assert not IdentityProvider.objects.filter(organisation=world.lead.organisation)
+    assert SocialApp.objects.count() == 1

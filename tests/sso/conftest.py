@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AbstractUser
 
 from accounts.choices import SsoNewMemberRole
 from accounts.models import IdentityProvider
@@ -92,7 +93,7 @@ class SsoWorld:
     organisation: Organisation
     identity_provider: IdentityProvider
     issuer: str
-    ana: object  # a member of the organisation, ana@uni.example
+    ana: AbstractUser  # a relationship manager of it, ana@uni.example
 
     def set_new_member_role(self, role: str) -> None:
         self.identity_provider.new_member_role = role
