@@ -228,3 +228,17 @@ def test_a_login_cancelled_at_the_provider_comes_back_with_a_message(
     assert response.url.startswith(f"{live_server.url}/accounts/login/")
     assert "Logging in through University login did not work" in response.text
     assert "Log out" not in response.text
+
+
+def test_a_provider_login_tied_to_another_account_is_refused(
+    live_server, sso_world
+) -> None:
+    assert _sso_login(live_server.url, "ana@uni.example").logged_in
+    # Ana's address moves to a new account; the provider login stays tied to hers.
+    EmailAddress.objects.filter(user=sso_world.ana).delete()
+    get_user_model().objects.filter(pk=sso_world.ana.pk).update(email="")
+    newcomer = UserFactory(username="ana2", email="ana@uni.example")
+    MembershipFactory(user=newcomer, organisation=sso_world.organisation)
+    response = _sso_login(live_server.url, "ana@uni.example")
+    assert not response.logged_in
+    assert "tied to another Partnerplan account" in response.text
