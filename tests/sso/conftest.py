@@ -22,7 +22,6 @@ from accounts.selectors import sso_callback_url
 from accounts.services import identity_provider_save
 from relationships.choices import MembershipRole
 from relationships.models import Organisation
-from tests.browser.conftest import browser, new_page  # noqa: F401 (the browser test)
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 OIDC_DIR = Path(__file__).parent / "oidc"

@@ -1,7 +1,7 @@
 """Single sign-on against a real OpenID Connect provider (node-oidc-provider,
-started by the fixtures): the browser path through our login page, the
-provider's login and consent pages and back; then each refusal, driven with
-plain HTTP through the same pages."""
+started by the fixtures), driven with plain HTTP through our login page, the
+provider's login and consent pages and back: each refusal, and the ways in.
+The same path in chromium is tests/browser/test_sso_browser.py."""
 
 import re
 from urllib.parse import urljoin
@@ -14,36 +14,9 @@ from django.contrib.auth import get_user_model
 
 from accounts.choices import SsoNewMemberRole
 from relationships.models import Membership
-from tests.browser.conftest import screenshot
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.mark.browser
-def test_a_member_logs_in_through_their_organisations_provider(
-    live_server, new_page, sso_world
-) -> None:
-    page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Your work e-mail").fill("ana@uni.example")
-    screenshot(page, "sso-login-page")
-    page.get_by_role("button", name="Continue").click()
-
-    # The provider's own pages: its login form (login hint filled in), then consent.
-    page.wait_for_url(f"{sso_world.issuer}/interaction/**")
-    assert page.locator("input[name=login]").input_value() == "ana@uni.example"
-    page.fill("input[name=password]", "any password at the test provider")
-    screenshot(page, "sso-provider-login")
-    page.get_by_role("button", name="Sign-in").click()
-    page.get_by_role("button", name="Continue").click()
-
-    page.wait_for_url(f"{live_server.url}/relationships/")
-    assert "Ana Lima" in page.locator("nav").inner_text()
-    screenshot(page, "sso-logged-in")
-    account = SocialAccount.objects.get(user=sso_world.ana)
-    assert account.provider == sso_world.identity_provider.provider_id
-    assert account.uid == "ana@uni.example"
 
 
 def _sso_login(
