@@ -1,13 +1,22 @@
-"""Reads for invitations. An organisation's invitations are read through an
-organisation its admin obtained from `organisation_get_for_admin`."""
+"""Reads of the accounts app: invitations (an organisation's invitations are read
+through an organisation its admin obtained from `organisation_get_for_admin`) and
+single sign-on (which provider vouches for an address, and whom a login is for)."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
-from accounts.models import OrganisationInvitation
+from accounts.models import IdentityProvider, OrganisationInvitation
 from accounts.tokens import invitation_token_digest
-from relationships.models import Organisation
+from relationships.models import Membership, Organisation
 
 
 def organisation_invitation_get_by_token(*, token: str) -> OrganisationInvitation:
@@ -35,3 +44,110 @@ def organisation_invitation_get(
     *, organisation: Organisation, pk: int
 ) -> OrganisationInvitation:
     return get_object_or_404(organisation_invitations(organisation=organisation), pk=pk)
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
+def identity_provider_for_email(email: str) -> IdentityProvider | None:
+    """The enabled provider that vouches for the address's domain, if any."""
+    if "@" not in email:
+        return None
+    return (
+        IdentityProvider.objects.filter(
+            enabled=True,
+            domains__domain=email_domain(email),
+            social_app__isnull=False,
+        )
+        .select_related("organisation", "social_app")
+        .first()
+    )
+
+
+def identity_provider_for_social_app(social_app: SocialApp) -> IdentityProvider | None:
+    return (
+        IdentityProvider.objects.filter(social_app=social_app)
+        .select_related("organisation")
+        .prefetch_related("domains")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SsoMatch:
+    """Who a sign-on is for: an existing member (`user`), a newcomer the provider
+    may admit (`create`), or nobody, with the reason shown to the person."""
+
+    user: AbstractUser | None = None
+    create: bool = False
+    refusal: str = ""
+
+
+def sso_match(
+    *, identity_provider: IdentityProvider | None, email: str, email_verified: bool
+) -> SsoMatch:
+    """The person a provider vouches for, matched to their membership by verified
+    e-mail address and domain."""
+    if identity_provider is None or not identity_provider.enabled:
+        return SsoMatch(refusal="Single sign-on is not enabled for this provider.")
+    organisation = identity_provider.organisation
+    if not email:
+        return SsoMatch(
+            refusal=f"{identity_provider.name} did not tell us your e-mail "
+            "address, so we cannot match you to your organisation."
+        )
+    if not email_verified:
+        return SsoMatch(
+            refusal=f"{identity_provider.name} has not verified your e-mail "
+            f"address {email}; ask your IT service to verify it, then try again."
+        )
+    if email_domain(email) not in identity_provider.domain_names:
+        return SsoMatch(
+            refusal=f"{identity_provider.name} signs on people of "
+            f"{', '.join(identity_provider.domain_names)} only, not {email}."
+        )
+    user = _user_with_email(email)
+    if user is None:
+        if identity_provider.new_member_role:
+            return SsoMatch(create=True)
+        return SsoMatch(
+            refusal=f"There is no Partnerplan account for {email} yet. Ask an "
+            f"admin of {organisation} for an invitation."
+        )
+    if not user.is_active:
+        return SsoMatch(refusal="This account has been deactivated.")
+    if not Membership.objects.filter(user=user, organisation=organisation).exists():
+        return SsoMatch(
+            refusal=f"The account for {email} is not a member of {organisation}, "
+            f"so it cannot log in through {identity_provider.name}. Log in with "
+            "your password instead."
+        )
+    return SsoMatch(user=user)
+
+
+def _user_with_email(email: str) -> AbstractUser | None:
+    User = get_user_model()
+    with_address = EmailAddress.objects.filter(email__iexact=email).values("user_id")
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(id__in=with_address))
+        .order_by("id")
+        .first()
+    )
+
+
+def identity_provider_of(organisation: Organisation) -> IdentityProvider | None:
+    return (
+        IdentityProvider.objects.filter(organisation=organisation)
+        .prefetch_related("domains")
+        .first()
+    )
+
+
+def sso_callback_url(organisation: Organisation) -> str:
+    """The redirect URL the organisation registers at its provider."""
+    path = reverse(
+        "openid_connect_callback",
+        kwargs={"provider_id": IdentityProvider(organisation=organisation).provider_id},
+    )
+    return f"{settings.SITE_URL}{path}"

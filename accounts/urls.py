@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from accounts import views
+from accounts.views import organisations as views
+from accounts.views import sso
 
 app_name = "accounts"
 
@@ -38,9 +39,11 @@ organisation_urls = [
         name="organisation_invitation_revoke",
     ),
     path("access/", views.organisation_access_view, name="organisation_access"),
+    path("sign-on/", sso.organisation_sso, name="organisation_sso"),
 ]
 
 urlpatterns = [
+    path("accounts/sso/", sso.sso_start, name="sso_start"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisation/", views.organisation_home, name="organisation_home"),
     path("organisations/<slug:slug>/", include(organisation_urls)),

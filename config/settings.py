@@ -132,6 +132,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partnerplan] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Single sign-on: an organisation's own OpenID Connect provider (accounts/models/
+# sso.py). The adapter matches or refuses each person, so allauth's sign-up form
+# never shows; the provider has verified the address it vouches for.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Plain-http providers on this machine: only for development and the tests.
+SOCIALACCOUNT_LOCAL_HTTP_ALLOWED = env.bool("SSO_LOCAL_HTTP_ALLOWED", default=DEBUG)
 # Invitations are single-use links that expire (accounts/tokens.py).
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 

@@ -27,6 +27,9 @@ class ViewSpec:
     post_data: Callable[[Any], dict[str, Any]] | None = None
     # A draft self-assessment, which the other partners do not see yet.
     draft: bool = False
+    # A page of the lead organisation's admins only (none of the personas is
+    # one): its other members get 403, everybody else 404.
+    organisation_admin: bool = False
 
     def url(self, world: Any) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(world))
@@ -43,6 +46,8 @@ def expected_status(spec: ViewSpec, persona: str) -> int:
         return 200
     if persona == "anonymous":
         return 302
+    if spec.organisation_admin:
+        return 403 if persona in ("alice", "carol") else 404
     if persona == "eve" and spec.tenant_scoped:
         return 404
     if persona == "dave" and spec.writes:

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import IdentityProvider
 from relationships.models import Relationship
 from tests.accounts.specs_organisations import (
     ORGANISATION_PERSONAS,
@@ -12,6 +13,7 @@ from tests.accounts.specs_organisations import (
     check_organisation_view_access,
     organisation_admin,
 )
+from tests.accounts.specs_sso import SSO_VIEWS
 from tests.assessments.specs_assessments import (
     ASSESSMENTS_VIEWS,
     PRIVATE_ASSESSMENTS_VIEWS,
@@ -59,6 +61,7 @@ VIEWS = [
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
+    *SSO_VIEWS,
 ]
 
 
@@ -116,7 +119,9 @@ def _app_url_names(
 
 
 def test_every_app_view_is_in_the_permission_matrix() -> None:
-    assert _app_url_names() == {spec.url_name for spec in VIEWS}
+    assert _app_url_names() == {
+        spec.url_name for spec in VIEWS if not spec.url_name.startswith("accounts:")
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -135,6 +140,12 @@ def test_refused_writes_change_nothing(login, world) -> None:
     world.relationship.refresh_from_db()
     assert world.relationship.title == "Joint venture"
     assert Relationship.objects.filter(title="Hijacked").count() == 0
+    for persona in ("eve", "alice", "carol"):
+        login(world.persona(persona)).post(
+            f"/organisations/{world.lead.organisation.slug}/sign-on/",
+            {"name": "Hijacked", "server_url": "https://evil.example"},
+        )
+    assert not IdentityProvider.objects.exists()
 
 
 def test_every_url_of_one_record_is_in_the_private_matrix() -> None:
@@ -156,7 +167,11 @@ def test_private_record_access(
 
 
 def test_every_accounts_view_is_in_the_organisation_matrix() -> None:
-    covered = {spec.url_name for spec in ORGANISATION_VIEWS} | OTHER_ACCOUNTS_VIEWS
+    covered = (
+        {spec.url_name for spec in ORGANISATION_VIEWS}
+        | {spec.url_name for spec in SSO_VIEWS}
+        | OTHER_ACCOUNTS_VIEWS
+    )
     assert _app_url_names(namespaces=frozenset({"accounts"})) == covered
 
 

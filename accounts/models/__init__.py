@@ -1,3 +1,4 @@
 from accounts.models.invitations import OrganisationInvitation
+from accounts.models.sso import IdentityProvider, IdentityProviderDomain
 
-__all__ = ["OrganisationInvitation"]
+__all__ = ["IdentityProvider", "IdentityProviderDomain", "OrganisationInvitation"]

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.forms import (
+from accounts.forms.organisations import (
     InvitationAcceptForm,
     MembershipRoleForm,
     OrganisationInvitationForm,
