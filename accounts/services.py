@@ -5,6 +5,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.text import slugify
 
+from accounts.models import OrganisationSecurityPolicy
+from accounts.selectors import mfa_gate_changed
+from relationships.models import Organisation
+
 
 def _username_for(email: str) -> str:
     """A free username from the address (people log in by e-mail; usernames
@@ -39,3 +43,25 @@ def account_create(
         user=user, email=user.email, verified=True, primary=True
     )
     return user
+
+
+@transaction.atomic
+def security_policy_update(
+    *,
+    organisation: Organisation,
+    mfa_required_for_all: bool,
+    mfa_required_roles: list[str],
+    updated_by: AbstractUser,
+) -> OrganisationSecurityPolicy:
+    """Set which of the organisation's members must use two-factor
+    authentication; the middleware applies it from their next request."""
+    policy, _ = OrganisationSecurityPolicy.objects.get_or_create(
+        organisation=organisation
+    )
+    policy.mfa_required_for_all = mfa_required_for_all
+    policy.mfa_required_roles = sorted(set(mfa_required_roles))
+    policy.updated_by = updated_by
+    policy.full_clean()
+    policy.save()
+    transaction.on_commit(mfa_gate_changed)
+    return policy

@@ -1,0 +1,3 @@
+from accounts.models.security import OrganisationSecurityPolicy
+
+__all__ = ["OrganisationSecurityPolicy"]
