@@ -1,8 +1,12 @@
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmation
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -11,6 +15,13 @@ LOCKED_OUT_MESSAGE = (
     "logging in is paused for a while (up to an hour). Try again later, or reset "
     "your password by e-mail, which lifts the pause."
 )
+
+
+def _on_site(url: str) -> str:
+    """The link on SITE_URL, whatever host the request came in on."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{settings.SITE_URL}{parts.path}{query}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,6 +35,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Rendered now (allauth reads the request), sent once the change it
+        reports is committed, like the app's other e-mails."""
+        ctx = {
+            "request": self.request,
+            "email": email,
+            "current_site": get_current_site(self.request),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
+        transaction.on_commit(message.send)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return _on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation
+    ) -> str:
+        return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def _get_login_attempts_cache_key(
         self, request: HttpRequest, **credentials: Any

@@ -151,7 +151,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Sessions end after this many minutes without a request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# No "remember me": the cookie ends with the browser, the session when idle
+# (accounts.middleware.SessionIdleMiddleware starts the period again).
+ACCOUNT_SESSION_REMEMBER = False
 # MFA (allauth.mfa): TOTP with recovery codes, and security keys/passkeys.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
