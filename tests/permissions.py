@@ -27,6 +27,9 @@ class ViewSpec:
     post_data: Callable[[Any], dict[str, Any]] | None = None
     # A draft self-assessment, which the other partners do not see yet.
     draft: bool = False
+    # Statuses by persona, for pages whose rule is not a relationship's (an
+    # organisation's admin pages); the personas not named get the usual ones.
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, world: Any) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(world))
@@ -39,6 +42,8 @@ PERSONAS = ["anonymous", "eve", "dave", "alice", "bob", "carol"]
 
 
 def expected_status(spec: ViewSpec, persona: str) -> int:
+    if persona in spec.statuses:
+        return spec.statuses[persona]
     if spec.public:
         return 200
     if persona == "anonymous":

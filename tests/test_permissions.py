@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from relationships.models import Relationship
+from tests.accounts.specs_security import SECURITY_VIEWS
 from tests.assessments.specs_assessments import (
     ASSESSMENTS_VIEWS,
     PRIVATE_ASSESSMENTS_VIEWS,
@@ -51,6 +52,7 @@ VIEWS = [
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
+    *SECURITY_VIEWS,
 ]
 
 
@@ -72,6 +74,19 @@ NOT_PARTNER_PRIVATE = {
 }
 
 
+def _patterns(resolver: URLResolver) -> list[tuple[URLPattern, set[str]]]:
+    """The resolver's views, through any include(), with the converters of
+    their whole path."""
+    found = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            for inner, converters in _patterns(pattern):
+                found.append((inner, converters | set(pattern.pattern.converters)))
+        else:
+            found.append((pattern, set(pattern.pattern.converters)))
+    return found
+
+
 def _app_url_names(*, of_one_record: bool = False) -> set[str]:
     names = set()
     for resolver in get_resolver().url_patterns:
@@ -79,10 +94,10 @@ def _app_url_names(*, of_one_record: bool = False) -> set[str]:
             "relationships",
             "principles",
             "assessments",
+            "accounts",
         }:
-            for pattern in resolver.url_patterns:
-                assert isinstance(pattern, URLPattern)
-                if of_one_record and "pk" not in pattern.pattern.converters:
+            for pattern, converters in _patterns(resolver):
+                if of_one_record and "pk" not in converters:
                     continue
                 names.add(f"{resolver.namespace}:{pattern.name}")
     return names
