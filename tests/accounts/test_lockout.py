@@ -204,3 +204,15 @@ def test_the_admin_site_opens_after_logging_in_on_the_sites_login(
 
     assert response["Location"] == admin_url
     assert client.get(admin_url).status_code == 200
+
+
+def test_a_login_flood_from_one_address_gets_too_many_requests(client, alice) -> None:
+    for _ in range(30):
+        assert page_login(client, "bob", "guess", address=ATTACKER).status_code == 200
+
+    response = page_login(client, "alice", address=ATTACKER)
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert "base.html" in [template.name for template in response.templates]
+    assert not is_logged_in(client)
