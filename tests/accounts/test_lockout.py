@@ -1,8 +1,12 @@
 """Brute force: failed logins are limited per account and per address, on the
 app's login and on /admin/, which logs in through the same page."""
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from allauth.core.internal import ratelimit
+from django.core import mail
 from django.urls import reverse
 
 from accounts.adapters import LOCKED_OUT_MESSAGE
@@ -216,3 +220,24 @@ def test_a_login_flood_from_one_address_gets_too_many_requests(client, alice) ->
     assert "Too many attempts" in response.content.decode()
     assert "base.html" in [template.name for template in response.templates]
     assert not is_logged_in(client)
+
+
+def test_a_password_reset_lifts_the_accounts_pause(
+    client, alice, django_capture_on_commit_callbacks
+) -> None:
+    for _ in range(PAUSE_AFTER):
+        page_login(client, "alice", "guess", address=ATTACKER)
+    assert _locked_out(page_login(client, "alice", address=ATTACKER))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": alice.email})
+    (link,) = re.findall(r"https?://\S+/password/reset/key/\S+", mail.outbox[0].body)
+    form_page = client.get(urlsplit(link).path, follow=True)
+    new_password = "a fresh and long passphrase"
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"password1": new_password, "password2": new_password},
+    )
+
+    page_login(client, "alice", new_password, address="203.0.113.77")
+    assert is_logged_in(client)
