@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import OrganisationSecurityPolicy
 from relationships.models import Membership, Organisation
@@ -34,20 +34,34 @@ def security_policy_for(*, organisation: Organisation) -> OrganisationSecurityPo
     return policy or OrganisationSecurityPolicy(organisation=organisation)
 
 
-def user_mfa_required(user: AbstractBaseUser) -> bool:
-    """Whether a policy of one of the user's organisations requires MFA of them."""
-    memberships = Membership.objects.filter(user=user).select_related(
-        "organisation__security_policy"
+def _second_factors_of(user_id: object) -> QuerySet[Authenticator]:
+    return Authenticator.objects.filter(user_id=user_id, type__in=SECOND_FACTORS)
+
+
+def user_mfa_gate(user: AbstractBaseUser) -> "MfaGate":
+    """Whether a policy of one of the user's organisations requires MFA of them,
+    and whether they have a second factor: one query (two for someone in no
+    organisation)."""
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .annotate(enrolled=Exists(_second_factors_of(OuterRef("user_id"))))
+        .values_list(
+            "role",
+            "organisation__security_policy__mfa_required_for_all",
+            "organisation__security_policy__mfa_required_roles",
+            "enrolled",
+        )
     )
-    for membership in memberships:
-        policy = getattr(membership.organisation, "security_policy", None)
-        if policy is not None and policy.requires_mfa_for(membership.role):
-            return True
-    return False
+    if not memberships:
+        return MfaGate(required=False, enrolled=user_has_second_factor(user))
+    required = any(
+        for_all or role in (roles or []) for role, for_all, roles, _ in memberships
+    )
+    return MfaGate(required=required, enrolled=memberships[0][3])
 
 
 def user_has_second_factor(user: AbstractBaseUser) -> bool:
-    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+    return _second_factors_of(user.pk).exists()
 
 
 def mfa_gate_version() -> int:
@@ -69,9 +83,7 @@ def mfa_gate_for(user: AbstractBaseUser) -> MfaGate:
     cached = cache.get(key)
     if cached is not None:
         return MfaGate(*cached)
-    gate = MfaGate(
-        required=user_mfa_required(user), enrolled=user_has_second_factor(user)
-    )
+    gate = user_mfa_gate(user)
     cache.set(key, (gate.required, gate.enrolled), MFA_GATE_SECONDS)
     return gate
 

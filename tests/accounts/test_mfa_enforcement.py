@@ -177,7 +177,8 @@ def test_requiring_it_for_everyone_applies_to_logged_in_people_at_once(
 def test_the_verdict_is_cached_until_something_changes(
     world, django_assert_num_queries
 ) -> None:
-    mfa_gate_for(world.dave)
+    with django_assert_num_queries(1):
+        mfa_gate_for(world.dave)
     with django_assert_num_queries(0):
         assert not mfa_gate_for(world.dave).enrolled
     _enrol_totp(world.dave)
