@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import OrganisationSecurityPolicy
+from accounts.models.security import policy_requires_mfa
 from relationships.models import Membership, Organisation
 
 # Changed whenever a policy, a membership or someone's authenticators change
@@ -55,7 +56,8 @@ def user_mfa_gate(user: AbstractBaseUser) -> "MfaGate":
     if not memberships:
         return MfaGate(required=False, enrolled=user_has_second_factor(user))
     required = any(
-        for_all or role in (roles or []) for role, for_all, roles, _ in memberships
+        policy_requires_mfa(required_for_all=for_all, required_roles=roles, role=role)
+        for role, for_all, roles, _ in memberships
     )
     return MfaGate(required=required, enrolled=memberships[0][3])
 

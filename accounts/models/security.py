@@ -6,6 +6,13 @@ from relationships.choices import MembershipRole
 from relationships.models import Organisation
 
 
+def policy_requires_mfa(
+    *, required_for_all: bool | None, required_roles: list[str] | None, role: str
+) -> bool:
+    """The policy's rule for a member holding `role` (None: no policy)."""
+    return bool(required_for_all) or role in (required_roles or [])
+
+
 class OrganisationSecurityPolicy(models.Model):
     """Which of an organisation's members must use two-factor authentication."""
 
@@ -44,4 +51,8 @@ class OrganisationSecurityPolicy(models.Model):
             )
 
     def requires_mfa_for(self, role: str) -> bool:
-        return self.mfa_required_for_all or role in self.mfa_required_roles
+        return policy_requires_mfa(
+            required_for_all=self.mfa_required_for_all,
+            required_roles=self.mfa_required_roles,
+            role=role,
+        )
