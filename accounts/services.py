@@ -24,7 +24,9 @@ from accounts.models import (
     IdentityProvider,
     IdentityProviderDomain,
     OrganisationInvitation,
+    OrganisationSecurityPolicy,
 )
+from accounts.selectors import mfa_gate_changed
 from accounts.tokens import InvitationState, invitation_expiry, invitation_token_new
 from relationships.choices import MembershipRole
 from relationships.models import Membership, Organisation
@@ -481,3 +483,25 @@ def identity_provider_delete(*, identity_provider: IdentityProvider) -> None:
     identity_provider.delete()
     if social_app is not None:
         social_app.delete()
+
+
+@transaction.atomic
+def security_policy_update(
+    *,
+    organisation: Organisation,
+    mfa_required_for_all: bool,
+    mfa_required_roles: list[str],
+    updated_by: AbstractUser,
+) -> OrganisationSecurityPolicy:
+    """Set which of the organisation's members must use two-factor
+    authentication; the middleware applies it from their next request."""
+    policy, _ = OrganisationSecurityPolicy.objects.get_or_create(
+        organisation=organisation
+    )
+    policy.mfa_required_for_all = mfa_required_for_all
+    policy.mfa_required_roles = sorted(set(mfa_required_roles))
+    policy.updated_by = updated_by
+    policy.full_clean()
+    policy.save()
+    transaction.on_commit(mfa_gate_changed)
+    return policy

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from accounts.views import organisations as views
-from accounts.views import sso
+from accounts.views import security, sso
 
 app_name = "accounts"
 
@@ -40,6 +40,7 @@ organisation_urls = [
     ),
     path("access/", views.organisation_access_view, name="organisation_access"),
     path("sign-on/", sso.organisation_sso, name="organisation_sso"),
+    path("security/", security.organisation_security, name="organisation_security"),
 ]
 
 urlpatterns = [

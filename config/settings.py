@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -142,6 +144,34 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # Plain-http providers on this machine: only for development and the tests.
 SOCIALACCOUNT_LOCAL_HTTP_ALLOWED = env.bool("SSO_LOCAL_HTTP_ALLOWED", default=DEBUG)
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password, e-mail and MFA changes are mailed
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Brute force (accounts/adapters.py counts an account's failures under one key
+# whether it is named by e-mail or username): five failures in 5 minutes pause
+# that account's password checks; ten in an hour refuse them for the rest of the
+# hour; an address gets 10 failures a minute and 60 an hour, over any accounts.
+# A successful password reset clears the account's count.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key,10/h/key",
+}
+# Behind a reverse proxy set this to the number of proxies, so that rate limits
+# see the client's address (X-Forwarded-For) and not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sessions end after this many minutes without a request.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# No "remember me": the cookie ends with the browser, the session when idle
+# (accounts.middleware.SessionIdleMiddleware starts the period again).
+ACCOUNT_SESSION_REMEMBER = False
+# MFA (allauth.mfa): TOTP with recovery codes, and security keys/passkeys.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Partnerplan"
+# WebAuthn needs https, except on http://127.0.0.1 / localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Staff need an authenticator for /admin/ (accounts/middleware.py).
+ADMIN_MFA_REQUIRED = env.bool("ADMIN_MFA_REQUIRED", default=not DEBUG)
 # Invitations are single-use links that expire (accounts/tokens.py).
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 

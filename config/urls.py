@@ -1,17 +1,18 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# The admin site logs in through allauth's login, so that its rate limits and
+# MFA apply there too: /admin/ is no side door.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="relationships:list"), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("accounts.urls")),
+    # The names the app (LOGIN_URL, templates, tests) uses, on allauth's views.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("relationships.urls")),

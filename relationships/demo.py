@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser
@@ -1151,6 +1152,7 @@ def demo_load() -> DemoLoadResult:
     organisations = _load_organisations(result=result)
     users = _load_people(organisations=organisations, result=result)
     _load_admin(result=result)
+    _load_verified_addresses(result=result)
     for spec in RELATIONSHIPS:
         relationship = _load_relationship(spec=spec, today=today, result=result)
         partnerships = _load_partnerships(
@@ -1340,6 +1342,20 @@ def _load_admin(*, result: DemoLoadResult) -> None:
         },
         result=result,
     )
+
+
+def _load_verified_addresses(*, result: DemoLoadResult) -> None:
+    """A verified allauth address for each demo account, so that it logs in by
+    e-mail (or username) with ACCOUNT_EMAIL_VERIFICATION "mandatory"."""
+    usernames = [person.username for person in PEOPLE] + [DEMO_ADMIN_USERNAME]
+    for user in get_user_model().objects.filter(username__in=usernames):
+        if user.email:
+            _get_or_create(
+                model=EmailAddress,
+                lookup={"user": user, "email": user.email},
+                defaults={"verified": True, "primary": True},
+                result=result,
+            )
 
 
 def _load_relationship(

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
@@ -46,6 +47,16 @@ class UserFactory(DjangoModelFactory):
     def save_password(user, create: bool, extracted, **kwargs) -> None:
         if create:
             user.save()
+
+    @factory.post_generation
+    def verified_email(user, create: bool, extracted, **kwargs) -> None:
+        # Accounts log in (by e-mail or username) only with a verified address.
+        if create and user.email:
+            EmailAddress.objects.get_or_create(
+                user=user,
+                email=user.email,
+                defaults={"verified": True, "primary": True},
+            )
 
 
 class OrganisationFactory(DjangoModelFactory):

@@ -30,6 +30,9 @@ class ViewSpec:
     # A page of the lead organisation's admins only (none of the personas is
     # one): its other members get 403, everybody else 404.
     organisation_admin: bool = False
+    # Statuses by persona, for pages whose rule is not a relationship's (an
+    # organisation's admin pages); the personas not named get the usual ones.
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, world: Any) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(world))
@@ -42,6 +45,8 @@ PERSONAS = ["anonymous", "eve", "dave", "alice", "bob", "carol"]
 
 
 def expected_status(spec: ViewSpec, persona: str) -> int:
+    if persona in spec.statuses:
+        return spec.statuses[persona]
     if spec.public:
         return 200
     if persona == "anonymous":

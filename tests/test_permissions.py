@@ -13,6 +13,7 @@ from tests.accounts.specs_organisations import (
     check_organisation_view_access,
     organisation_admin,
 )
+from tests.accounts.specs_security import SECURITY_VIEWS
 from tests.accounts.specs_sso import SSO_VIEWS
 from tests.assessments.specs_assessments import (
     ASSESSMENTS_VIEWS,
@@ -62,6 +63,7 @@ VIEWS = [
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
     *SSO_VIEWS,
+    *SECURITY_VIEWS,
 ]
 
 
@@ -170,6 +172,7 @@ def test_every_accounts_view_is_in_the_organisation_matrix() -> None:
     covered = (
         {spec.url_name for spec in ORGANISATION_VIEWS}
         | {spec.url_name for spec in SSO_VIEWS}
+        | {spec.url_name for spec in SECURITY_VIEWS}
         | OTHER_ACCOUNTS_VIEWS
     )
     assert _app_url_names(namespaces=frozenset({"accounts"})) == covered

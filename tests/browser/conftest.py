@@ -63,7 +63,7 @@ def screenshot(page: Page, name: str) -> Path:
 
 def log_in(page: Page, live_server_url: str, username: str, password: str) -> None:
     page.goto(f"{live_server_url}/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server_url}/relationships/")

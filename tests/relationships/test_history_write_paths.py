@@ -694,6 +694,7 @@ NOT_SHARED_WRITES = {
     "accounts.services.organisation_invitation_create": "OrganisationInvitation",
     "accounts.services.organisation_invitation_resend": "OrganisationInvitation",
     "accounts.services.organisation_invitation_revoke": "OrganisationInvitation",
+    "accounts.services.security_policy_update": "an OrganisationSecurityPolicy",
     "accounts.services.identity_provider_save": (
         "an organisation's IdentityProvider and its allauth SocialApp"
     ),

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser
 
 from accounts.choices import SsoNewMemberRole
@@ -124,7 +123,6 @@ def sso_world(
     ana = UserFactory(
         username="ana", email="ana@uni.example", first_name="Ana", last_name="Lima"
     )
-    EmailAddress.objects.create(user=ana, email=ana.email, verified=True, primary=True)
     MembershipFactory(
         user=ana, organisation=organisation, role=MembershipRole.RELATIONSHIP_MANAGER
     )

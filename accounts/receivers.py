@@ -1,0 +1,31 @@
+"""Signal receivers: cache invalidation and session bookkeeping only."""
+
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest
+
+from accounts.middleware import session_touch
+from accounts.selectors import mfa_gate_changed, mfa_gate_for
+
+
+def mfa_gate_model_changed(sender: type[Model], **kwargs: Any) -> None:
+    # An authenticator is saved again each time it is used: only adding or
+    # removing one changes anybody's verdict.
+    if sender is Authenticator and kwargs.get("created") is False:
+        return
+    mfa_gate_changed()
+    transaction.on_commit(mfa_gate_changed, using=kwargs.get("using"))
+
+
+def session_start(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+) -> None:
+    """Mark the new session as seen now and work out the MFA verdict, so the
+    first page after logging in pays for neither."""
+    if request is not None and hasattr(request, "session"):
+        session_touch(request)
+    mfa_gate_for(user)
