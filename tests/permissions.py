@@ -27,6 +27,9 @@ class ViewSpec:
     post_data: Callable[[Any], dict[str, Any]] | None = None
     # A draft self-assessment, which the other partners do not see yet.
     draft: bool = False
+    # Where a view's rule is narrower than "any writer of a partner" (only the
+    # lead invites; only a partner's own managers seat its people).
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, world: Any) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(world))
@@ -43,6 +46,8 @@ def expected_status(spec: ViewSpec, persona: str) -> int:
         return 200
     if persona == "anonymous":
         return 302
+    if persona in spec.statuses:
+        return spec.statuses[persona]
     if persona == "eve" and spec.tenant_scoped:
         return 404
     if persona == "dave" and spec.writes:

@@ -58,4 +58,6 @@ class PartnerInvitation(Invitation):
 
     @property
     def is_for_new_organisation(self) -> bool:
-        return self.organisation_id is None
+        """Written to a person by e-mail (the organisation they then create is
+        recorded here once they accept)."""
+        return bool(self.email)

@@ -308,9 +308,8 @@ def partner_invitation_accept(
 def partner_invitation_by_token(token: str) -> PartnerInvitation:
     """The new-organisation invitation a link is for, if it can still be used."""
     invitation = (
-        PartnerInvitation.objects.filter(
-            token_digest=invitation_token_digest(token), organisation__isnull=True
-        )
+        PartnerInvitation.objects.filter(token_digest=invitation_token_digest(token))
+        .exclude(email="")
         .select_related("relationship", "invited_by")
         .first()
     )

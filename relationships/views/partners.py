@@ -397,12 +397,19 @@ def partnership_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespo
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def team_seat_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     partnership = partnership_get_for_managing(
         user=request.user, reference=reference, pk=pk
     )
-    seat_form = TeamSeatForm(request.POST, partnership=partnership)
+    seat_form = TeamSeatForm(request.POST or None, partnership=partnership)
+    if request.method == "GET":
+        return _seat_page(
+            request,
+            partnership,
+            form=PartnershipForm(instance=partnership),
+            seat_form=seat_form,
+        )
     if seat_form.is_valid():
         data = seat_form.cleaned_data
         try:
