@@ -1,7 +1,7 @@
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -99,10 +99,10 @@ class PartnerInvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        label="An organisation already on the site",
+        label="Organisation",
     )
     contact_name = forms.CharField(
-        max_length=150, required=False, label="Or a new organisation: person's name"
+        max_length=150, required=False, label="Name of the person to write to"
     )
     email = forms.EmailField(required=False, label="Their e-mail address")
     organisation_name = forms.CharField(
@@ -121,6 +121,13 @@ class PartnerInvitationForm(forms.Form):
             "That organisation is a partner already, or not on the site."
         )
         self.helper = _helper("Send the invitation")
+        self.helper.layout = Layout(
+            Fieldset("An organisation already on the site", "organisation"),
+            Fieldset(
+                "Or a new organisation", "contact_name", "email", "organisation_name"
+            ),
+            "message",
+        )
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
