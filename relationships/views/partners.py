@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from relationships.choices import PartnerRole
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.partners import (
     NewPartnerForm,
@@ -102,7 +103,7 @@ def relationship_partners(request: HttpRequest, reference: str) -> HttpResponse:
     )
     leads = user_leads_relationship(user=request.user, relationship=relationship)
     lead_managed = any(
-        partnership.role == "lead" and partnership.pk in managed
+        partnership.role == PartnerRole.LEAD and partnership.pk in managed
         for partnership in partnerships
     )
     rows = [
@@ -110,7 +111,7 @@ def relationship_partners(request: HttpRequest, reference: str) -> HttpResponse:
             "partnership": partnership,
             "seats": seats[partnership.pk],
             "can_manage": partnership.pk in managed,
-            "can_exit": partnership.role != "lead"
+            "can_exit": partnership.role != PartnerRole.LEAD
             and not partnership.has_exited
             and (partnership.pk in managed or lead_managed),
         }
