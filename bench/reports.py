@@ -152,7 +152,7 @@ def _copy_demo_relationships(count: int) -> list[int]:
                     organisation_id=partnership.organisation_id,
                     role=partnership.role,
                     relationship_manager_id=partnership.relationship_manager_id,
-                    senior_executive=partnership.senior_executive,
+                    senior_executive_id=partnership.senior_executive_id,
                 )
                 partner_map[partnership.pk] = copy
             plan = Plan.objects.create(relationship=relationship)

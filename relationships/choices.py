@@ -36,6 +36,12 @@ WRITE_ROLES = frozenset(
     }
 )
 
+# Roles that speak for an organisation in a relationship: start one, answer an
+# invitation to one, seat its people, leave.
+MANAGE_ROLES = frozenset(
+    {MembershipRole.RELATIONSHIP_MANAGER, MembershipRole.ORG_ADMIN}
+)
+
 
 class RelationshipKind(models.TextChoices):
     GENERAL = "general", "General collaboration"

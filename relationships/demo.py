@@ -119,7 +119,7 @@ class DemoSeat(NamedTuple):
 class DemoPartner(NamedTuple):
     organisation: str
     role: str
-    senior_executive: str
+    senior_executive: str  # username of one of the organisation's people
     # How far the partner's own rating sits from the joint one, per principle in
     # canonical order: partners rarely see themselves exactly as the joint view does.
     self_view: tuple[int, ...]
@@ -344,13 +344,13 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPartner(
                 "northbridge",
                 PartnerRole.LEAD,
-                "Professor Ruth Adeyemi, Pro-Vice-Chancellor for Research",
+                "owen.uni",
                 (0, 1, 0, 0, -1, 0, 0, 1, 1, 0, 0, 0),
             ),
             DemoPartner(
                 "lumen-sensors",
                 PartnerRole.PARTNER,
-                "Sarah Lund, Managing Director",
+                "nina.lumen",
                 (0, 0, -1, 0, 1, 0, -1, 0, -1, 0, 0, 1),
             ),
         ),
@@ -387,19 +387,19 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPartner(
                 "calder-engineering",
                 PartnerRole.LEAD,
-                "David Calloway, Chief Operating Officer",
+                "claire.calder",
                 (0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0),
             ),
             DemoPartner(
                 "wren-precision",
                 PartnerRole.PARTNER,
-                "Sam Wren, Director",
+                "kate.wren",
                 (0, 0, 0, 0, -1, 1, -1, 0, 0, 0, 0, 0),
             ),
             DemoPartner(
                 "hartley-castings",
                 PartnerRole.PARTNER,
-                "Daniel Reeves, Managing Director",
+                "paul.hartley",
                 (0, 1, 0, 0, 0, 0, 0, -1, 0, 1, 0, 0),
             ),
         ),
@@ -436,13 +436,13 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPartner(
                 "eastmere-water",
                 PartnerRole.LEAD,
-                "Andrew Blake, Chief Information Officer",
+                "ian.eastmere",
                 (0, 0, 0, 0, 0, 0, -1, 1, -1, 0, 0, 0),
             ),
             DemoPartner(
                 "brightline-digital",
                 PartnerRole.PARTNER,
-                "Grace Ndlovu, Delivery Director",
+                "sophie.brightline",
                 (0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, -1),
             ),
         ),
@@ -479,7 +479,7 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPartner(
                 "calder-engineering",
                 PartnerRole.LEAD,
-                "David Calloway, Chief Operating Officer",
+                "claire.calder",
                 (0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0),
                 manager="nadia.calder",
                 team=(DemoSeat("nadia.calder", "Head of Engineering Research", True),),
@@ -487,7 +487,7 @@ RELATIONSHIPS: list[DemoRelationship] = [
             DemoPartner(
                 "northbridge",
                 PartnerRole.PARTNER,
-                "Professor Ruth Adeyemi, Pro-Vice-Chancellor for Research",
+                "owen.uni",
                 (0, -1, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0),
             ),
         ),
@@ -1416,7 +1416,7 @@ def _load_partnerships(
             defaults={
                 "role": partner.role,
                 "relationship_manager": users[_manager_username(partner=partner)],
-                "senior_executive": partner.senior_executive,
+                "senior_executive": users[partner.senior_executive],
             },
             result=result,
         )
@@ -1555,7 +1555,8 @@ def _plan_summaries(*, relationship: Relationship) -> list[str]:
             ]
         ),
         "senior_executives": "; ".join(
-            f"{partnership.senior_executive}, for {partnership.organisation.name}"
+            f"{person_name(partnership.senior_executive)}, for "
+            f"{partnership.organisation.name}"
             for partnership in partnerships
         ),
         "meeting_cadence": _cadence_words(facts.meeting_cadence),
@@ -1587,7 +1588,8 @@ def _plan_structured_answers(
         case PrincipleKey.COLLABORATIVE_LEADERSHIP:
             answers = {
                 "senior_leaders": "; ".join(
-                    f"{partnership.organisation.name}: {partnership.senior_executive}"
+                    f"{partnership.organisation.name}: "
+                    f"{person_name(partnership.senior_executive)}"
                     for partnership in relationship.partnerships.select_related(
                         "organisation"
                     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from relationships.views import partners as partner_views
 from relationships.views import relationships as relationship_views
 
 app_name = "relationships"
@@ -10,6 +11,8 @@ urlpatterns = [
     path(
         "relationships/", relationship_views.RelationshipListView.as_view(), name="list"
     ),
+    # Before the detail page, whose reference would match "new".
+    path("relationships/new/", partner_views.relationship_start, name="create"),
     path(
         "relationships/<slug:reference>/",
         relationship_views.RelationshipDetailView.as_view(),
@@ -158,3 +161,57 @@ urlpatterns += [
     ),
 ]
 # --- end lifecycle ---
+
+# --- partners: invitations, a partner's own seats, exits ---
+
+_PARTNERS = "relationships/<slug:reference>/partners/"
+urlpatterns += [
+    path(_PARTNERS, partner_views.relationship_partners, name="partners"),
+    path(f"{_PARTNERS}invite/", partner_views.partner_invite, name="partner_invite"),
+    path(
+        f"{_PARTNERS}invitations/<int:pk>/resend/",
+        partner_views.partner_invitation_resend,
+        name="partner_invitation_resend",
+    ),
+    path(
+        f"{_PARTNERS}invitations/<int:pk>/revoke/",
+        partner_views.partner_invitation_revoke,
+        name="partner_invitation_revoke",
+    ),
+    path(
+        f"{_PARTNERS}<int:pk>/",
+        partner_views.partnership_edit,
+        name="partnership_edit",
+    ),
+    path(
+        f"{_PARTNERS}<int:pk>/exit/",
+        partner_views.partnership_exit,
+        name="partnership_exit",
+    ),
+    path(
+        f"{_PARTNERS}<int:pk>/seats/",
+        partner_views.team_seat_add,
+        name="team_seat_add",
+    ),
+    path(
+        f"{_PARTNERS}<int:pk>/seats/<int:seat_pk>/",
+        partner_views.team_seat_edit,
+        name="team_seat_edit",
+    ),
+    path(
+        f"{_PARTNERS}<int:pk>/seats/<int:seat_pk>/remove/",
+        partner_views.team_seat_remove,
+        name="team_seat_remove",
+    ),
+    path(
+        "partner-invitations/<int:pk>/answer/",
+        partner_views.partner_invitation_answer,
+        name="partner_invitation_answer",
+    ),
+    path(
+        "partner-invitations/<str:token>/",
+        partner_views.partner_invitation_accept,
+        name="partner_invitation_accept",
+    ),
+]
+# --- end partners ---

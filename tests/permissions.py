@@ -31,7 +31,8 @@ class ViewSpec:
     # one): its other members get 403, everybody else 404.
     organisation_admin: bool = False
     # Statuses by persona, for pages whose rule is not a relationship's (an
-    # organisation's admin pages); the personas not named get the usual ones.
+    # organisation's admin pages) or is narrower than "any writer of a partner"
+    # (only the lead invites); the personas not named get the usual ones.
     statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, world: Any) -> str:

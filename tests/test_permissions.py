@@ -32,6 +32,7 @@ from tests.relationships.specs_lifecycle import (
     LIFECYCLE_VIEWS,
     PRIVATE_LIFECYCLE_VIEWS,
 )
+from tests.relationships.specs_partners import PARTNERS_NOT_PRIVATE, PARTNERS_VIEWS
 from tests.relationships.specs_plans import PLANS_VIEWS
 from tests.relationships.specs_registers import (
     PRIVATE_REGISTERS_VIEWS,
@@ -56,6 +57,7 @@ VIEWS = [
         kwargs=lambda world: {"key": "ubc"},
         tenant_scoped=False,
     ),
+    *PARTNERS_VIEWS,
     *PLANS_VIEWS,
     *REGISTERS_VIEWS,
     *LIFECYCLE_VIEWS,
@@ -82,6 +84,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_status",
     "assessments:report_download",
     "assessments:report_retry",
+    *PARTNERS_NOT_PRIVATE,
 }
 
 

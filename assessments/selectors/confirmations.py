@@ -21,7 +21,7 @@ from assessments.choices import (
 from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
 from relationships.fingerprints import content_sha256
 from relationships.models import Partnership
-from relationships.selectors import AnyUser
+from relationships.selectors import AnyUser, partnerships_taking_part
 from relationships.selectors.plans import plan_partnerships_represented_by
 
 
@@ -175,7 +175,8 @@ def assessment_confirmation_rows(
         latest[confirmation.partnership_id] = confirmation  # ordered by decided_at
     rows = []
     for partnership in (
-        assessment.relationship.partnerships.select_related("organisation")
+        partnerships_taking_part(assessment.relationship)
+        .select_related("organisation")
         .order_by("role", "organisation__name")
         .all()
     ):

@@ -191,7 +191,7 @@ def relationships_on_schedule() -> QuerySet[Relationship]:
             Prefetch(
                 "partnerships",
                 queryset=Partnership.objects.select_related(
-                    "organisation", "relationship_manager"
+                    "organisation", "relationship_manager", "senior_executive"
                 ),
             )
         )
@@ -476,7 +476,9 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
     relationship = report.relationship
     period = ReportPeriod(start=report.period_start, end=report.period_end)
     partnerships = list(
-        relationship.partnerships.select_related("organisation", "relationship_manager")
+        relationship.partnerships.select_related(
+            "organisation", "relationship_manager", "senior_executive"
+        )
     )
     plan_version = report.plan_version
     principles = list(
@@ -675,7 +677,11 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
                     if partnership.relationship_manager_id
                     else ""
                 ),
-                senior_executive=partnership.senior_executive,
+                senior_executive=(
+                    partnership.senior_executive.get_full_name()
+                    if partnership.senior_executive_id
+                    else ""
+                ),
             )
             for partnership in partnerships
         ],

@@ -31,6 +31,7 @@ from assessments.selectors.confirmations import (
 )
 from assessments.services.reports import site_url
 from relationships.models import Partnership
+from relationships.selectors import partnerships_taking_part
 
 SEND_BACK_REASON_MAX_LENGTH = 2000
 
@@ -170,7 +171,9 @@ def assessment_confirm(
             code="already_confirmed",
         ) from error
 
-    partner_ids = set(assessment.relationship.partnerships.values_list("pk", flat=True))
+    partner_ids = set(
+        partnerships_taking_part(assessment.relationship).values_list("pk", flat=True)
+    )
     if partner_ids <= assessment_confirmed_partnership_ids(
         assessment=assessment, fingerprint=fingerprint
     ):

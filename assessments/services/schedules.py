@@ -43,7 +43,10 @@ from assessments.services.reports import (
 )
 from relationships.concurrency import revision_claim_or_new
 from relationships.models import Relationship
-from relationships.selectors import relationship_latest_approved_plan_version
+from relationships.selectors import (
+    partnerships_taking_part,
+    relationship_latest_approved_plan_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +123,7 @@ def assessments_open_due(
         return []
     slots = [(AssessmentKind.JOINT, None)] + [
         (AssessmentKind.SELF, partnership)
-        for partnership in relationship.partnerships.all()
+        for partnership in partnerships_taking_part(relationship)
     ]
     opened = []
     try:

@@ -1,6 +1,7 @@
 """Relationships app models, one module per area (organisations, relationships,
 plans, registers, lifecycle); import them from here."""
 
+from relationships.models.invitations import PartnerInvitation
 from relationships.models.lifecycle import ArtefactEvidence, StageTransition
 from relationships.models.organisations import Membership, Organisation
 from relationships.models.plans import Plan, PlanDecision, PlanSection, PlanVersion
@@ -27,6 +28,7 @@ __all__ = [
     "Membership",
     "Objective",
     "Organisation",
+    "PartnerInvitation",
     "Partnership",
     "Plan",
     "PlanDecision",

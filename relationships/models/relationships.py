@@ -102,9 +102,20 @@ class Partnership(Revisioned):
         blank=True,
         related_name="managed_partnerships",
     )
-    senior_executive = models.CharField(
-        "senior executive responsible", max_length=200, blank=True
+    senior_executive = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="executive_partnerships",
+        verbose_name="senior executive responsible",
     )
+    exited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the partner left; its records stay, read-only.",
+    )
+    exit_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -125,22 +136,32 @@ class Partnership(Revisioned):
     def __str__(self) -> str:
         return f"{self.organisation} in {self.relationship}"
 
+    @property
+    def has_exited(self) -> bool:
+        return self.exited_at is not None
+
     def clean(self) -> None:
-        if (
-            self.relationship_manager_id
-            and self.organisation_id
-            and not seat_holder_is_member(
-                user_id=self.relationship_manager_id,
-                organisation_id=self.organisation_id,
-            )
+        errors = {}
+        for field_name, message in (
+            ("relationship_manager", "The manager must belong to this organisation."),
+            (
+                "senior_executive",
+                "The senior executive must belong to this organisation.",
+            ),
         ):
-            raise ValidationError(
-                {
-                    "relationship_manager": (
-                        "The manager must belong to this organisation."
-                    )
-                }
-            )
+            user_id = getattr(self, f"{field_name}_id")
+            if (
+                user_id
+                and self.organisation_id
+                and not seat_holder_is_member(
+                    user_id=user_id, organisation_id=self.organisation_id
+                )
+            ):
+                errors[field_name] = message
+        if self.exited_at and self.role == PartnerRole.LEAD:
+            errors["role"] = "The lead cannot leave its own relationship."
+        if errors:
+            raise ValidationError(errors)
 
 
 class JointManagementTeamMember(Revisioned):
@@ -160,7 +181,10 @@ class JointManagementTeamMember(Revisioned):
     )
     role_title = models.CharField(max_length=120, blank=True)
     is_leadership = models.BooleanField(
-        default=False, help_text="Senior leader with authority to commit the partner."
+        "plan representative",
+        default=False,
+        help_text="Signs the joint plan for the partner: a senior leader with "
+        "authority to commit it.",
     )
     history = HistoricalRecords()
 

@@ -51,6 +51,7 @@ from relationships.models import (
     Membership,
     Objective,
     Organisation,
+    PartnerInvitation,
     Partnership,
     Plan,
     PlanDecision,
@@ -163,6 +164,22 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
             _Ref(get_user_model(), record.user_id),
             _Ref(Partnership, record.partnership_id),
         ],
+    ),
+    "partner_invitation": HistorySource(
+        PartnerInvitation,
+        "Partner invitation",
+        _of_relationship(PartnerInvitation),
+        lambda record, names: (
+            _name(names, Organisation, record.organisation_id)
+            if record.organisation_id
+            else record.organisation_name
+        ),
+        lambda record: (
+            [_Ref(Organisation, record.organisation_id)]
+            if record.organisation_id
+            else []
+        ),
+        hidden_fields=frozenset({"token_digest"}),
     ),
     "membership": HistorySource(
         Membership,

@@ -247,7 +247,7 @@ def in_app_hints(*, user: AnyUser, relationship: Relationship) -> dict[str, InAp
             actions_count=_count_of(Action, visible_records(user, Action)),
             team_count=_count_of(JointManagementTeamMember),
             partners_count=_count_of(Partnership),
-            executives_count=_count_of(Partnership, senior_executive__gt=""),
+            executives_count=_count_of(Partnership, senior_executive__isnull=False),
             approved_version=Subquery(
                 approved_plan_versions(relationship=OuterRef("pk")).values("number")[:1]
             ),

@@ -38,7 +38,7 @@ from relationships.plan_schema import (
     section_completeness,
     section_fields,
 )
-from relationships.selectors import AnyUser
+from relationships.selectors import AnyUser, partnerships_taking_part
 
 OPEN_VERSION_STATUSES = (PlanVersionStatus.DRAFT, PlanVersionStatus.SUBMITTED)
 
@@ -380,7 +380,7 @@ def plan_partnerships_represented_by(
     if not user.is_authenticated:
         return Partnership.objects.none()
     return (
-        Partnership.objects.filter(relationship=relationship)
+        partnerships_taking_part(relationship)
         .filter(partnership_represented_by_q(user))
         .select_related("organisation")
         .distinct()
@@ -507,7 +507,9 @@ def plan_signoff_rows(
                 person_name(person) for person in representatives[partnership.pk]
             ),
         )
-        for partnership in relationship.partnerships.select_related("organisation")
+        for partnership in partnerships_taking_part(relationship).select_related(
+            "organisation"
+        )
     ]
 
 

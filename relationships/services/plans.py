@@ -30,6 +30,7 @@ from relationships.models import (
     Relationship,
 )
 from relationships.plan_schema import PlanField
+from relationships.selectors import partnerships_taking_part
 from relationships.selectors.plans import (
     OPEN_VERSION_STATUSES,
     plan_partnerships_represented_by,
@@ -304,7 +305,9 @@ def plan_version_decide(
         transaction.on_commit(lambda: plan_rejection_send(plan_decision=plan_decision))
         return plan_decision
 
-    partner_ids = set(relationship.partnerships.values_list("pk", flat=True))
+    partner_ids = set(
+        partnerships_taking_part(relationship).values_list("pk", flat=True)
+    )
     # Sign-offs given on other content (changed after they were given) do not
     # count: every partner must have signed exactly what is there now.
     signed_ids = set(

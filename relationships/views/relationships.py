@@ -16,6 +16,8 @@ from relationships.filters import RelationshipFilterSet
 from relationships.forms.relationships import RelationshipForm
 from relationships.models import Relationship
 from relationships.selectors import (
+    organisations_that_may_lead,
+    partner_invitations_to_answer,
     relationship_current_plan_version,
     relationship_get_for_editing,
     relationship_get_for_user,
@@ -35,6 +37,13 @@ class RelationshipListView(LoginRequiredMixin, FilterView):
     def get_queryset(self) -> QuerySet[Relationship]:
         return relationship_list_for_user(self.request.user)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            can_start=organisations_that_may_lead(self.request.user).exists(),
+            invitations_to_answer=partner_invitations_to_answer(self.request.user),
+            **kwargs,
+        )
+
 
 class RelationshipDetailView(LoginRequiredMixin, DetailView):
     template_name = "relationships/relationship_detail.html"
@@ -49,7 +58,7 @@ class RelationshipDetailView(LoginRequiredMixin, DetailView):
         relationship: Relationship = self.object
         return super().get_context_data(
             partnerships=relationship.partnerships.select_related(
-                "organisation", "relationship_manager"
+                "organisation", "relationship_manager", "senior_executive"
             ),
             jmt_members=relationship.jmt_members.select_related(
                 "user", "partnership__organisation"

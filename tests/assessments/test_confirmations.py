@@ -21,6 +21,7 @@ from assessments.models import Assessment, AssessmentConfirmation, PrincipleRati
 from assessments.selectors.confirmations import (
     assessment_confirmation_state,
     assessment_fingerprint,
+    assessment_partnerships_confirmable_by,
 )
 from assessments.services.assessments import (
     RatingInput,
@@ -33,6 +34,7 @@ from assessments.services.confirmations import (
     assessment_send_back,
 )
 from relationships.models import JointManagementTeamMember
+from relationships.services.partners import partnership_exit
 from tests.assessments.factories_assessments import (
     edit_post_data,
     make_assessment,
@@ -566,3 +568,16 @@ def test_a_sent_back_assessment_shows_the_reason(login, world) -> None:
         {"partnership": world.partner.pk, "reason": "Again"},
     )
     assert response.status_code == 409
+
+
+def test_an_exited_partner_is_not_needed_to_make_a_joint_assessment_final(
+    world: Any,
+) -> None:
+    partnership_exit(partnership=world.partner, reason="Left.", user=world.alice)
+    assessment = _submitted(world)
+    _confirm(assessment, world.alice, world.lead)
+    assert _status(assessment) == AssessmentStatus.FINAL
+    # And its people no longer confirm for it.
+    assert not assessment_partnerships_confirmable_by(
+        user=world.bob, assessment=assessment
+    ).exists()

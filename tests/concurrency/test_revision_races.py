@@ -391,8 +391,8 @@ def test_partner_admin_saves_never_overwrite_each_other(world: World) -> None:
         _admin_form_trials(
             Partnership,
             world.partner.pk,
-            "senior_executive",
-            ["relationship", "organisation", "role", "senior_executive"],
+            "exit_reason",
+            ["relationship", "organisation", "role", "exit_reason"],
         )
     )
 

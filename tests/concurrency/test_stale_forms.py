@@ -437,7 +437,7 @@ def _admin_case(
     ("model", "field"),
     [
         (JointManagementTeamMember, "role_title"),
-        (Partnership, "senior_executive"),
+        (Partnership, "exit_reason"),
         (RelationshipDocument, "description"),
     ],
     ids=["team seat", "partner", "document details"],

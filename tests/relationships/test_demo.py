@@ -56,6 +56,7 @@ from relationships.plan_schema import CADENCE_CHOICES
 from relationships.selectors import relationships_visible_to
 from relationships.selectors.lifecycle import lifecycle_overview
 from relationships.selectors.plans import (
+    person_name,
     plan_version_missing_fields,
     plan_version_signatures,
 )
@@ -212,7 +213,10 @@ def test_relationships_have_their_partners_and_lead() -> None:
                 organisation=partnership.organisation,
                 role=MembershipRole.RELATIONSHIP_MANAGER,
             ).exists()
-            assert partnership.senior_executive
+            assert Membership.objects.filter(
+                user=partnership.senior_executive,
+                organisation=partnership.organisation,
+            ).exists()
             assert relationship.jmt_members.filter(
                 partnership=partnership, user=partnership.relationship_manager
             ).exists()
@@ -514,13 +518,16 @@ def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
                 for value in content.values()
             )
             assert "{" not in texts, version
-            # Everyone the plan names holds a seat on this relationship's team.
+            # Everyone the plan names holds a seat on this relationship's team,
+            # or is a partner's senior executive responsible.
+            executives = {
+                partnership.senior_executive_id for partnership in partnerships
+            }
             for person in people:
                 if person.get_full_name() in texts:
-                    assert any(seat.user_id == person.pk for seat in seats), (
-                        version,
-                        person,
-                    )
+                    assert person.pk in executives or any(
+                        seat.user_id == person.pk for seat in seats
+                    ), (version, person)
 
             governance = sections[PrincipleKey.GOVERNANCE_PROCESSES]
             meeting = _cadence_label(governance["meeting_cadence"])
@@ -549,7 +556,8 @@ def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
             leaders = sections[PrincipleKey.COLLABORATIVE_LEADERSHIP]["senior_leaders"]
             for partnership in partnerships:
                 assert (
-                    f"{partnership.organisation.name}: {partnership.senior_executive}"
+                    f"{partnership.organisation.name}: "
+                    f"{person_name(partnership.senior_executive)}"
                 ) in leaders
 
             exit_section = sections[PrincipleKey.EXIT_STRATEGY]
@@ -565,7 +573,7 @@ def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
         assert meeting in summaries
         for partnership in partnerships:
             assert partnership.relationship_manager.get_full_name() in summaries
-            assert partnership.senior_executive in summaries
+            assert person_name(partnership.senior_executive) in summaries
 
 
 def test_no_relationship_misses_items_of_a_stage_it_has_passed() -> None:

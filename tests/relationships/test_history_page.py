@@ -28,6 +28,7 @@ from relationships.selectors.history import (
 from relationships.services import lifecycle as lifecycle_services
 from relationships.services import registers as register_services
 from relationships.services import relationships as relationship_services
+from relationships.services.partners import partner_invitation_create
 from tests.assessments.factories_assessments import make_assessment, principles_of
 from tests.assessments.factories_reports import finished_period
 from tests.factories import (
@@ -150,6 +151,11 @@ def full_history(world: Any, django_capture_on_commit_callbacks: Any) -> Any:
             user=world.alice,
             seen_sha256=assessment_fingerprint(assessment=joint),
         )
+        partner_invitation_create(
+            relationship=world.relationship,
+            invited_by=world.alice,
+            organisation=world.outsider_organisation,
+        )
         _every_kind_of_change(world)
     return world
 
@@ -178,6 +184,7 @@ def test_every_kind_of_change_is_on_the_page_with_a_clear_label(
         "Partner",
         "Assessment confirmation",
         "Relationship details",
+        "Partner invitation",
     } <= labels
     rating = next(e for e in entries if e.kind == "rating")
     assert rating.who == world.bob.get_full_name()

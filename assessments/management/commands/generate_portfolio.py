@@ -372,7 +372,7 @@ class PortfolioGenerator:
                     organisation=viewer_organisation,
                     role=PartnerRole.LEAD,
                     relationship_manager=viewer,
-                    senior_executive="Alex Morgan, Chief Operating Officer",
+                    senior_executive=viewer,
                 )
             )
             if index < SAMPLE_SIZE:
