@@ -43,7 +43,6 @@ from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     Action,
-    Membership,
     Objective,
     Partnership,
     Relationship,
@@ -53,6 +52,7 @@ from relationships.models import (
 from relationships.models.privacy import PartnerPrivateRecord
 from relationships.selectors import (
     AnyUser,
+    memberships_active,
     relationship_get_for_user,
     user_can_edit_relationship,
     visible_records,
@@ -136,16 +136,16 @@ def relationship_current_period(
 
 
 def _organisation_ids_of(user: AnyUser) -> QuerySet:
-    return Membership.objects.filter(user=user).values("organisation_id")
+    return memberships_active().filter(user=user).values("organisation_id")
 
 
 def _roles_in_organisation(*, user: AnyUser, organisation_id: int) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(
-        Membership.objects.filter(
-            user=user, organisation_id=organisation_id
-        ).values_list("role", flat=True)
+        memberships_active()
+        .filter(user=user, organisation_id=organisation_id)
+        .values_list("role", flat=True)
     )
 
 
@@ -185,6 +185,8 @@ def partnerships_assessable_by(
             relationship=relationship,
             organisation__memberships__user=user,
             organisation__memberships__role__in=WRITE_ROLES,
+            organisation__memberships__deactivated_at__isnull=True,
+            exited_at__isnull=True,
         )
         .select_related("organisation")
         .distinct()

@@ -12,8 +12,14 @@
 import pytest
 
 from assessments.choices import AssessmentStatus
+from assessments.selectors.assessments import (
+    partnerships_assessable_by,
+    user_can_edit_assessment,
+)
 from relationships.choices import MembershipRole
 from relationships.models import Action
+from relationships.services.organisations import membership_deactivate
+from relationships.services.partners import partnership_exit
 from tests.assessments.factories_assessments import edit_post_data, make_assessment, url
 from tests.factories import MembershipFactory
 
@@ -172,3 +178,34 @@ def test_the_auditor_sees_no_start_buttons_and_cannot_start(login, world) -> Non
         {"subject": "joint"},
     )
     assert response.status_code == 403
+
+
+def test_a_deactivated_member_no_longer_edits_or_starts_self_assessments(
+    world,
+) -> None:
+    draft = make_assessment(world, partnership=world.lead, levels=[3] * 12)
+    assert user_can_edit_assessment(user=world.carol, assessment=draft)
+    admin = MembershipFactory(
+        organisation=world.lead.organisation, role=MembershipRole.ORG_ADMIN
+    ).user
+    membership_deactivate(
+        organisation=world.lead.organisation, person=world.carol, user=admin
+    )
+
+    assert not user_can_edit_assessment(user=world.carol, assessment=draft)
+    assert (
+        partnerships_assessable_by(user=world.carol, relationship=draft.relationship)
+        == []
+    )
+
+
+def test_an_exited_partner_starts_no_self_assessment(world) -> None:
+    assert partnerships_assessable_by(
+        user=world.bob, relationship=world.relationship
+    ) == [world.partner]
+    partnership_exit(partnership=world.partner, reason="Contract ended", user=world.bob)
+
+    assert (
+        partnerships_assessable_by(user=world.bob, relationship=world.relationship)
+        == []
+    )
