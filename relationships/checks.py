@@ -63,25 +63,34 @@ def _seat_errors(alias: str) -> Iterable[CheckMessage]:
             )
 
 
-def _manager_errors(alias: str) -> Iterable[CheckMessage]:
-    partnerships = (
-        Partnership.objects.using(alias)
-        .filter(relationship_manager__isnull=False)
-        .annotate(is_member=_member_of("relationship_manager", "organisation"))
-        .filter(is_member=False)
-        .select_related("relationship", "organisation", "relationship_manager")
-        .order_by("relationship__reference", "pk")
-    )
-    for partnership in partnerships:
-        yield Error(
-            f"Relationship manager of {partnership.organisation} in "
-            f"“{partnership.relationship.reference}”: "
-            f"{partnership.relationship_manager.get_username()} is not a member of "
-            f"{partnership.organisation}.",
-            hint=SEAT_HOLDER_HINT,
-            obj=partnership,
-            id="relationships.E003",
+# A partner's named people (field, label, check id): each must be one of its own.
+PARTNER_PEOPLE = (
+    ("relationship_manager", "Relationship manager", "relationships.E003"),
+    ("senior_executive", "Senior executive responsible", "relationships.E004"),
+)
+
+
+def _partner_people_errors(alias: str) -> Iterable[CheckMessage]:
+    for field_name, label, check_id in PARTNER_PEOPLE:
+        partnerships = (
+            Partnership.objects.using(alias)
+            .filter(**{f"{field_name}__isnull": False})
+            .annotate(is_member=_member_of(field_name, "organisation"))
+            .filter(is_member=False)
+            .select_related("relationship", "organisation", field_name)
+            .order_by("relationship__reference", "pk")
         )
+        for partnership in partnerships:
+            person = getattr(partnership, field_name)
+            yield Error(
+                f"{label} of {partnership.organisation} in "
+                f"“{partnership.relationship.reference}”: "
+                f"{person.get_username()} is not a member of "
+                f"{partnership.organisation}.",
+                hint=SEAT_HOLDER_HINT,
+                obj=partnership,
+                id=check_id,
+            )
 
 
 @register(Tags.database)
@@ -93,7 +102,7 @@ def seats_held_by_members(
     for alias in databases or ():
         try:
             messages.extend(_seat_errors(alias))
-            messages.extend(_manager_errors(alias))
+            messages.extend(_partner_people_errors(alias))
         except DatabaseError as error:  # not migrated yet: nothing to check
             messages.append(
                 Warning(

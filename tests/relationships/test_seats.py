@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from relationships.checks import seats_held_by_members
 from relationships.choices import MembershipRole, PlanDecisionKind
-from relationships.models import JointManagementTeamMember, Membership, PlanDecision
+from relationships.models import (
+    JointManagementTeamMember,
+    Membership,
+    Partnership,
+    PlanDecision,
+)
 from relationships.selectors.plans import (
     plan_partnerships_represented_by,
     plan_representatives,
@@ -311,3 +316,19 @@ def test_manage_py_check_with_the_database_lists_the_offending_seats(
     report = str(failed.value)
     assert "relationships.E001" in report
     assert "“joint-venture”: bob represents Lead Org but is not a member" in report
+
+
+def test_the_data_check_reports_a_senior_executive_of_another_organisation(
+    world,
+) -> None:
+    Partnership.objects.filter(pk=world.partner.pk).update(senior_executive=world.alice)
+
+    errors = seats_held_by_members(databases=["default"])
+
+    assert [(error.id, error.obj) for error in errors] == [
+        ("relationships.E004", world.partner)
+    ]
+    assert errors[0].msg == (
+        "Senior executive responsible of Partner Org in “joint-venture”: alice is "
+        "not a member of Partner Org."
+    )
