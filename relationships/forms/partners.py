@@ -1,7 +1,7 @@
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -112,19 +112,36 @@ class PartnerInvitationForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Message"
     )
 
-    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        relationship: Relationship,
+        known_organisations: QuerySet[Organisation],
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(
+        # Only organisations the inviter already works with are listed: the
+        # site's list of tenants is nobody's business.
+        self.fields["organisation"].queryset = known_organisations.exclude(
             partnerships__relationship=relationship
         ).order_by("name")
         self.fields["organisation"].error_messages["invalid_choice"] = (
-            "That organisation is a partner already, or not on the site."
+            "That organisation is a partner already, or not one you work with: "
+            "write to a person there below."
         )
         self.helper = _helper("Send the invitation")
         self.helper.layout = Layout(
-            Fieldset("An organisation already on the site", "organisation"),
+            Fieldset("An organisation you already work with", "organisation"),
             Fieldset(
-                "Or a new organisation", "contact_name", "email", "organisation_name"
+                "Or write to a person at the organisation",
+                HTML(
+                    '<p class="form-text">If they already use Partnerplan, the '
+                    "invitation goes to their organisation's admins; if not, they "
+                    "create their organisation's profile when they accept.</p>"
+                ),
+                "contact_name",
+                "email",
+                "organisation_name",
             ),
             "message",
         )

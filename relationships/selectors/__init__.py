@@ -562,3 +562,11 @@ def partner_invitation_get_to_answer(*, user: AnyUser, pk: int) -> PartnerInvita
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def organisations_known_to(user: AnyUser) -> QuerySet[Organisation]:
+    """Organisations the user's own work with: partners in a relationship the
+    user sees (their own organisations included)."""
+    return Organisation.objects.filter(
+        partnerships__relationship__in=relationships_visible_to(user)
+    ).distinct()

@@ -109,6 +109,18 @@ def _send_after_commit(invitation: PartnerInvitation, token: str) -> None:
 # --- invitations ------------------------------------------------------------------
 
 
+def organisation_of_address(email: str) -> Organisation | None:
+    """The organisation an active member with this address belongs to."""
+    return (
+        Organisation.objects.filter(
+            memberships__user__email__iexact=email,
+            memberships__deactivated_at__isnull=True,
+        )
+        .distinct()
+        .first()
+    )
+
+
 def _check_can_be_invited(
     *,
     relationship: Relationship,
@@ -134,18 +146,6 @@ def _check_can_be_invited(
                 }
             )
         return
-    member_of = (
-        Organisation.objects.filter(memberships__user__email__iexact=email)
-        .distinct()
-        .first()
-    )
-    if member_of is not None:
-        raise ValidationError(
-            {
-                "email": f"{email} belongs to {member_of}, which is on the site "
-                "already: invite that organisation instead."
-            }
-        )
     if relationship.partner_invitations.filter(
         organisation__isnull=True,
         email__iexact=email,
@@ -174,6 +174,10 @@ def partner_invitation_create(
     e-mail to a named person; the e-mail goes after the commit."""
     Relationship.objects.select_for_update().filter(pk=relationship.pk).first()
     email = email.strip().lower()
+    if organisation is None:
+        # A person who already uses the site belongs to an organisation here:
+        # the invitation goes to that organisation, whose admins answer it.
+        organisation = organisation_of_address(email)
     _check_can_be_invited(
         relationship=relationship, organisation=organisation, email=email
     )

@@ -25,6 +25,7 @@ from relationships.forms.partners import (
 )
 from relationships.models import Partnership, Relationship
 from relationships.selectors import (
+    organisations_known_to,
     organisations_that_may_lead,
     partner_invitation_get_for_lead,
     partner_invitation_get_to_answer,
@@ -138,7 +139,11 @@ def relationship_partners(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def partner_invite(request: HttpRequest, reference: str) -> HttpResponse:
     relationship = relationship_get_for_leading(user=request.user, reference=reference)
-    form = PartnerInvitationForm(request.POST or None, relationship=relationship)
+    form = PartnerInvitationForm(
+        request.POST or None,
+        relationship=relationship,
+        known_organisations=organisations_known_to(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -154,7 +159,16 @@ def partner_invite(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.invitee_name}.")
+            if data["organisation"] is None and invitation.organisation_id:
+                messages.success(
+                    request,
+                    f"{data['email']} belongs to {invitation.organisation}, which "
+                    "uses Partnerplan already: the invitation went to its admins.",
+                )
+            else:
+                messages.success(
+                    request, f"Invitation sent to {invitation.invitee_name}."
+                )
             return redirect(_partners_url(relationship))
     return render(
         request,

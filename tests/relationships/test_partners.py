@@ -23,7 +23,13 @@ from relationships.models import (
 )
 from relationships.services import partners as partner_services
 from relationships.services.plans import plan_version_decide, plan_version_submit
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    RelationshipFactory,
+    UserFactory,
+)
 from tests.relationships.factories_plans import approve_by_all, start_plan
 
 pytestmark = pytest.mark.django_db
@@ -159,12 +165,21 @@ def test_an_organisation_on_the_site_joins_only_once_it_accepts(
     login, world, django_capture_on_commit_callbacks
 ) -> None:
     olga = _outsider_admin(world)
+    # Alice does not work with Outsider Org yet, so it is not listed to her: she
+    # writes to a person there, and the invitation goes to its admins.
     with django_capture_on_commit_callbacks(execute=True):
         response = login(world.alice).post(
-            _invite_url(world), {"organisation": world.outsider_organisation.pk}
+            _invite_url(world),
+            {
+                "contact_name": "Eve",
+                "email": world.eve.email,
+                "organisation_name": "Outsider",
+            },
+            follow=True,
         )
-    assert response.status_code == 302
+    assert "the invitation went to its admins" in response.text
     invitation = PartnerInvitation.objects.get()
+    assert invitation.organisation == world.outsider_organisation
     assert [message.to for message in mail.outbox] == [[olga.email]]
     assert "Invitations to join" in mail.outbox[0].body
 
@@ -365,20 +380,40 @@ def test_forged_revoked_and_expired_links_are_refused(
     assert not Membership.objects.filter(user__email="nora@newco.example").exists()
 
 
-def test_an_address_already_in_an_organisation_is_told_to_invite_that_one(
+def test_an_address_of_a_partners_member_is_refused_as_already_a_partner(
     login, world, django_capture_on_commit_callbacks
 ) -> None:
     response = _invite_new(
         login(world.alice),
         world,
         django_capture_on_commit_callbacks,
-        email=world.eve.email,
+        email=world.bob.email,
     )
     assert response.status_code == 200
-    assert "Outsider Org" in response.text
-    assert "invite that organisation instead" in response.text
+    assert "Partner Org is already a partner." in response.text
     assert not PartnerInvitation.objects.exists()
     assert mail.outbox == []
+
+
+def test_only_organisations_the_inviter_works_with_are_listed(login, world) -> None:
+    known = OrganisationFactory(name="Known Co", slug="known-co")
+    other = RelationshipFactory(reference="other-deal")
+    PartnershipFactory(
+        relationship=other, organisation=world.lead.organisation, role="lead"
+    )
+    PartnershipFactory(relationship=other, organisation=known)
+
+    page = login(world.alice).get(_invite_url(world)).text
+
+    # The partner of Alice's other relationship is listed; the relationship's own
+    # partners are not, nor an organisation she has never worked with.
+    assert "Known Co" in page
+    assert "Partner Org" not in page and "Outsider Org" not in page
+    response = login(world.alice).post(
+        _invite_url(world), {"organisation": world.outsider_organisation.pk}
+    )
+    assert "not one you work with" in response.text
+    assert not PartnerInvitation.objects.exists()
 
 
 def test_a_bad_accept_form_creates_nothing(
