@@ -75,7 +75,7 @@ def test_a_new_partner_joins_by_its_e_mail_link_and_seats_its_people(
         user=colleague, organisation=nora.organisation, role=MembershipRole.JMT_MEMBER
     )
     invited.goto(f"{live_server.url}/accounts/login/")
-    invited.fill("#id_username", "nora@newco.example")
+    invited.fill("#id_login", "nora@newco.example")
     invited.fill("#id_password", PASSWORD)
     invited.click("button[type=submit]")
     invited.wait_for_url(f"{live_server.url}/relationships/")
