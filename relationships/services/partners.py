@@ -109,7 +109,7 @@ def _send_after_commit(invitation: PartnerInvitation, token: str) -> None:
 # --- invitations ------------------------------------------------------------------
 
 
-def organisation_of_address(email: str) -> Organisation | None:
+def _organisation_of_address(email: str) -> Organisation | None:
     """The organisation an active member with this address belongs to."""
     return (
         Organisation.objects.filter(
@@ -177,7 +177,7 @@ def partner_invitation_create(
     if organisation is None:
         # A person who already uses the site belongs to an organisation here:
         # the invitation goes to that organisation, whose admins answer it.
-        organisation = organisation_of_address(email)
+        organisation = _organisation_of_address(email)
     _check_can_be_invited(
         relationship=relationship, organisation=organisation, email=email
     )
