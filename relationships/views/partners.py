@@ -5,6 +5,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -313,7 +314,7 @@ def partner_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            partner_services.partner_invitation_accept_new(
+            partnership = partner_services.partner_invitation_accept_new(
                 token=token,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -334,12 +335,22 @@ def partner_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 form.add_error("password", error)
         else:
+            # The link proved the address, as for an organisation invitation:
+            # the person is logged in and lands on the relationship they joined.
+            login(
+                request,
+                partnership.relationship_manager,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
             messages.success(
                 request,
-                "Your account and organisation are ready, and it takes part in "
-                "the relationship. Log in with your e-mail address.",
+                f"Welcome to Partnerplan: {partnership.organisation} takes part in "
+                f"“{partnership.relationship}”. Next, seat your people on its "
+                "joint management team.",
             )
-            return redirect("login")
+            return redirect(
+                "relationships:partners", reference=invitation.relationship.reference
+            )
     return render(
         request,
         "relationships/partner_invitation_accept.html",

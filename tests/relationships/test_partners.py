@@ -309,6 +309,11 @@ def test_a_new_organisations_person_creates_account_and_organisation_and_joins(
 
     response = client.post(url, _accept_data())
     assert response.status_code == 302
+    # Logged in, on the relationship's partners page.
+    assert response["Location"] == reverse(
+        "relationships:partners", args=[world.relationship.reference]
+    )
+    assert "Seat our people" in client.get(response["Location"]).text
     organisation = Organisation.objects.get(name="NewCo Ltd")
     assert (organisation.kind, organisation.msme_size) == ("msme", "small")
     nora = Membership.objects.get(organisation=organisation, role="org_admin").user
