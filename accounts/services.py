@@ -27,7 +27,11 @@ from accounts.models import (
     OrganisationSecurityPolicy,
 )
 from accounts.selectors import mfa_gate_changed
-from accounts.tokens import InvitationState, invitation_expiry, invitation_token_new
+from accounts.tokens import (
+    InvitationState,
+    invitation_link_renew,
+    invitation_token_new,
+)
 from relationships.choices import MembershipRole
 from relationships.models import Membership, Organisation
 
@@ -222,11 +226,7 @@ def organisation_invitation_resend(
     )
     if error:
         raise ValidationError(error)
-    token, digest = invitation_token_new()
-    invitation.token_digest = digest
-    invitation.expires_at = invitation_expiry()
-    invitation.sent_at = timezone.now()
-    invitation.send_count += 1
+    token = invitation_link_renew(invitation)
     invitation.full_clean()
     invitation.save(
         update_fields=["token_digest", "expires_at", "sent_at", "send_count"]

@@ -24,6 +24,17 @@ def invitation_expiry() -> "timezone.datetime":
     return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
 
 
+def invitation_link_renew(invitation: "Invitation") -> str:
+    """Give an invitation a fresh link and expiry, counted as one more sending
+    (the caller saves it and sends the mail): the link sent before stops working.
+    Returns the new token, for the mail."""
+    token, invitation.token_digest = invitation_token_new()
+    invitation.expires_at = invitation_expiry()
+    invitation.sent_at = timezone.now()
+    invitation.send_count += 1
+    return token
+
+
 class InvitationState(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"

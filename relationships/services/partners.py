@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.services import account_create
 from accounts.tokens import (
     InvitationState,
-    invitation_expiry,
+    invitation_link_renew,
     invitation_token_digest,
     invitation_token_new,
 )
@@ -224,11 +224,7 @@ def partner_invitation_resend(
     invitation = _locked(invitation)
     if invitation.state not in (InvitationState.PENDING, InvitationState.EXPIRED):
         _check_pending(invitation, "resent")
-    token, digest = invitation_token_new()
-    invitation.token_digest = digest
-    invitation.expires_at = invitation_expiry()
-    invitation.sent_at = timezone.now()
-    invitation.send_count += 1
+    token = invitation_link_renew(invitation)
     invitation._history_user = user
     invitation._change_reason = "Invitation sent again"
     invitation.save()
