@@ -52,10 +52,12 @@ def _username_for(email: str) -> str:
 
 @transaction.atomic
 def account_create(
-    *, email: str, first_name: str, last_name: str, password: str
+    *, email: str, first_name: str, last_name: str, password: str | None
 ) -> AbstractUser:
-    """A new person's account, from an invitation they accepted: the link reached
-    their inbox, so the address counts as verified."""
+    """A new person's account, from an invitation they accepted (the link reached
+    their inbox) or a first single sign-on login (their provider verified it): the
+    address counts as verified. With no password they log in through their
+    provider only."""
     User = get_user_model()
     user = User(
         username=_username_for(email),
@@ -63,8 +65,11 @@ def account_create(
         first_name=first_name,
         last_name=last_name,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean()
     user.save()
     EmailAddress.objects.create(
@@ -451,18 +456,11 @@ def sso_member_create(
     address and the role the organisation gives such people."""
     if not identity_provider.new_member_role:
         raise ValidationError("This organisation admits people by invitation only.")
-    User = get_user_model()
-    user = User(
-        username=_username_for(email),
-        email=email.lower(),
+    user = account_create(
+        email=email,
         first_name=first_name[:150],
         last_name=last_name[:150],
-    )
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
+        password=None,
     )
     membership = Membership(
         user=user,
