@@ -23,4 +23,3 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(
             receivers.session_start, dispatch_uid="accounts-session-start"
         )
-        from accounts import signals  # noqa: F401

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from accounts.middleware import session_touch
 from accounts.selectors import mfa_gate_changed, mfa_gate_for
+from relationships.selectors import organisations_administered_by
 
 
 def mfa_gate_model_changed(sender: type[Model], **kwargs: Any) -> None:
@@ -24,8 +25,12 @@ def mfa_gate_model_changed(sender: type[Model], **kwargs: Any) -> None:
 def session_start(
     sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
 ) -> None:
-    """Mark the new session as seen now and work out the MFA verdict, so the
-    first page after logging in pays for neither."""
+    """Mark the new session as seen now, note for the navbar whether the person
+    administers an organisation (the admin pages check access themselves on every
+    request), and work out the MFA verdict: the pages after logging in pay for
+    none of it."""
     if request is not None and hasattr(request, "session"):
         session_touch(request)
+        organisation = organisations_administered_by(user).first()
+        request.session["org_admin_of"] = organisation.slug if organisation else ""
     mfa_gate_for(user)
