@@ -267,7 +267,7 @@ def log_in(port: int, username: str) -> dict[str, str]:
         "/accounts/login/",
         body={
             "csrfmiddlewaretoken": token.group(1).decode(),
-            "username": username,
+            "login": username,
             "password": PASSWORD,
         },
         cookies=cookies,

@@ -13,11 +13,13 @@ class RelationshipsConfig(AppConfig):
 
         # Rows the dashboards and the register lists show (relationships/caching.py).
         caching.watch(
+            (models.Organisation, models.Membership),
+            receiver=caching.organisation_row_changed,
+        )
+        caching.watch(
             (
-                models.Organisation,
                 models.Relationship,
                 models.Partnership,
-                models.Membership,
                 models.JointManagementTeamMember,
                 models.Objective,
                 models.Risk,

@@ -1,16 +1,26 @@
-"""One version number for everything that is cached from the database.
+"""Cache versions that follow the data they cover.
 
-The dashboards' counters, the rendered relationship dashboards and the sorted ids
-of the register lists are kept in the cache under keys that include
-`data_version()`. Any save or delete of a model passed to `watch()` changes that
-version (at once, and again after the commit, so that a request that read the
-old rows in between cannot keep them cached): every such entry is then out of
-date at the same moment, in every process that shares the cache. Production
-shares it through Redis (CACHE_URL); with a per-process cache, another process
-may show old figures for up to `cache_seconds()`.
+Every cached entry built from the database is stored under a key that includes
+the versions of what it depends on, so a change makes the old entries unreachable
+(they expire on their own) and leaves everything else in place:
 
-bulk_create() and queryset update() send no signals: code that uses them on a
-watched model calls data_changed() itself (generate_portfolio does).
+- **a relationship's version** (`relationship_key`, `relationships_key`) moves on
+  when any watched row of that relationship is saved or deleted: its dashboard,
+  its register rows, its portfolio grid row;
+- **an organisation's version** moves on when a relationship it takes part in
+  changes, or its own people or partnerships do. Whatever spans a user's whole
+  set of relationships (the portfolio's counters, a list's sorted ids) is keyed by
+  the versions of the user's organisations (`portfolio_key`), so a save in one
+  tenant's relationship re-renders nothing of another tenant;
+- **the catalogue's version** (stages, principles, maturity levels) is part of
+  every key: those names are on every page.
+
+A version moves at the save and again after the commit, so that a request that
+read the old rows in between cannot keep them cached. bulk_create() and queryset
+update() send no signals: their callers call `relationships_changed()` themselves.
+
+Caching is an optimisation: `DASHBOARD_CACHE_SECONDS=0` turns it off, and the
+cache backend (config/cache.py) treats an unreachable cache server as a miss.
 """
 
 import hashlib
@@ -19,11 +29,12 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
-VERSION_KEY = "partnerplan:data-version"
+CATALOGUE_VERSION_KEY = "partnerplan:v:catalogue"
 
 
 def cache_seconds() -> int:
@@ -31,37 +42,160 @@ def cache_seconds() -> int:
     return getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
 
 
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+def _relationship_version_key(relationship_id: int) -> str:
+    return f"partnerplan:v:r:{relationship_id}"
 
 
-def data_changed() -> None:
-    cache.set(VERSION_KEY, time.time_ns(), None)
+def _organisation_version_key(organisation_id: int) -> str:
+    return f"partnerplan:v:o:{organisation_id}"
 
 
-def versioned_key(*parts: object) -> str:
-    """A cache key for an entry that depends on these parts (user, filters, ids,
-    day...) and on the data: the same parts give another key once data changed."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"{data_version()}:{digest}"
+def _versions(keys: list[str]) -> list[int]:
+    """The current versions under these keys, in one round trip; a missing one
+    (never set, evicted, or the cache emptied) starts anew."""
+    found = cache.get_many(keys) if keys else {}
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
+    return [found[key] for key in keys]
 
 
-def _model_changed(sender: type[Model], **kwargs: object) -> None:
-    data_changed()
-    transaction.on_commit(data_changed, using=kwargs.get("using"))
+def _key(ids: list[int], versions: list[int], parts: tuple) -> str:
+    """The ids with their versions, the catalogue's (versions[0]) and the parts."""
+    versioned = tuple(zip(ids, versions[1:], strict=True))
+    return hashlib.sha256(repr((versioned, versions[0], parts)).encode()).hexdigest()
+
+
+def relationship_key(relationship_id: int, *parts: object) -> str:
+    """A key for an entry of one relationship (its dashboard, say) that also
+    depends on `parts` (the day, the viewer's audience)."""
+    return relationships_key([relationship_id], *parts)
+
+
+def relationships_key(relationship_ids: Iterable[int], *parts: object) -> str:
+    """A key for an entry built from rows of these relationships (one page of a
+    list): a save in any of them gives another key, a save elsewhere does not."""
+    ids = sorted(set(relationship_ids))
+    versions = _versions(
+        [CATALOGUE_VERSION_KEY, *(_relationship_version_key(pk) for pk in ids)]
+    )
+    return f"r:{_key(ids, versions, parts)[:32]}"
+
+
+def portfolio_key(organisation_ids: Iterable[int], *parts: object) -> str:
+    """A key for an entry that spans every relationship of these organisations (a
+    user's portfolio counters, a list's sorted ids): it changes when any of those
+    relationships changes, and only then."""
+    ids = sorted(set(organisation_ids))
+    versions = _versions(
+        [CATALOGUE_VERSION_KEY, *(_organisation_version_key(pk) for pk in ids)]
+    )
+    return f"o:{_key(ids, versions, parts)[:32]}"
+
+
+def _move_on(keys: list[str]) -> None:
+    if keys:
+        now = time.time_ns()
+        cache.set_many(dict.fromkeys(keys, now), None)
+
+
+def organisations_changed(organisation_ids: Iterable[int]) -> None:
+    _move_on([_organisation_version_key(pk) for pk in set(organisation_ids)])
+
+
+def relationships_changed(relationship_ids: Iterable[int]) -> None:
+    """Move on the versions of these relationships and of their partners."""
+    from relationships.models import Partnership
+
+    ids = set(relationship_ids)
+    if not ids:
+        return
+    partners = Partnership.objects.filter(relationship_id__in=ids).values_list(
+        "organisation_id", flat=True
+    )
+    _move_on(
+        [_relationship_version_key(pk) for pk in ids]
+        + [_organisation_version_key(pk) for pk in set(partners)]
+    )
+
+
+def catalogue_changed() -> None:
+    _move_on([CATALOGUE_VERSION_KEY])
+
+
+def _now_and_after_commit(change: Callable[[], None], using: str | None) -> None:
+    change()
+    transaction.on_commit(change, using=using)
+
+
+def _relationship_of(instance: Model) -> int | None:
+    """The relationship a watched row belongs to."""
+    from relationships.models import Relationship
+
+    if isinstance(instance, Relationship):
+        return instance.pk
+    relationship_id = getattr(instance, "relationship_id", None)
+    if relationship_id is not None:
+        return relationship_id
+    for parent in ("assessment", "plan_version", "plan"):
+        if getattr(instance, f"{parent}_id", None) is not None:
+            # One small query for a rating, a decision or a plan version.
+            try:
+                return _relationship_of(getattr(instance, parent))
+            except ObjectDoesNotExist:  # deleted with its parent
+                return None
+    return None
+
+
+def relationship_row_changed(sender: type[Model], instance: Model, **kwargs) -> None:
+    """Receiver for rows of one relationship (registers, assessments, plans...).
+    A partnership's organisation also moves on: its set of relationships changed."""
+    relationship_id = _relationship_of(instance)
+    organisation_id = getattr(instance, "organisation_id", None)
+
+    def change() -> None:
+        if relationship_id is not None:
+            relationships_changed([relationship_id])
+        if organisation_id is not None:
+            organisations_changed([organisation_id])
+
+    _now_and_after_commit(change, kwargs.get("using"))
+
+
+def organisation_row_changed(sender: type[Model], instance: Model, **kwargs) -> None:
+    """Receiver for an organisation or one of its memberships: every relationship
+    it takes part in shows its name or its people."""
+    from relationships.models import Organisation, Partnership
+
+    organisation_id = (
+        instance.pk
+        if isinstance(instance, Organisation)
+        else getattr(instance, "organisation_id", None)
+    )
+    if organisation_id is None:
+        return
+
+    def change() -> None:
+        organisations_changed([organisation_id])
+        relationships_changed(
+            Partnership.objects.filter(organisation_id=organisation_id).values_list(
+                "relationship_id", flat=True
+            )
+        )
+
+    _now_and_after_commit(change, kwargs.get("using"))
+
+
+def catalogue_row_changed(sender: type[Model], **kwargs: object) -> None:
+    _now_and_after_commit(catalogue_changed, kwargs.get("using"))
 
 
 def watch(
     models: Iterable[type[Model]],
-    receiver: Callable[..., None] = _model_changed,
+    receiver: Callable[..., None] = relationship_row_changed,
 ) -> None:
-    """Change the data version whenever a row of these models is saved or deleted
-    (or call another `receiver`)."""
+    """Call `receiver` whenever a row of these models is saved or deleted."""
     name = f"{receiver.__module__}.{receiver.__qualname__}"
     for model in models:
         label = model._meta.label_lower

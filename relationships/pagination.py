@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from relationships.caching import cache_seconds, versioned_key
+from relationships.caching import cache_seconds
 
 
 class LazyRows(Sequence):
@@ -40,8 +40,9 @@ class IdsFirstPaginator(Paginator):
     A register list sorted across a large portfolio (objectives by relationship
     title, say) makes the database join and sort every visible row, which at a
     thousand relationships cost most of the page's time. Here that sort asks for
-    ids alone, and, given a `cache_key` (the user and the filters), the sorted ids
-    are kept in the cache until the data version changes: paging, or coming back
+    ids alone, and, given a `cache_key` (the user's portfolio and the filters: see
+    relationships/caching.py), the sorted ids are kept in the cache until one of
+    the user's relationships changes: paging, or coming back
     to the list, then reads just the page's rows. `ids_check(ids)` (ids_visible_to)
     re-checks a page's ids on every request; `rows_for(ids)` reads their rows
     with the same access rules (rows_visible_to), and only if the page uses them
@@ -68,7 +69,7 @@ class IdsFirstPaginator(Paginator):
         seconds = cache_seconds()
         if seconds <= 0:
             return list(self.object_list.values_list("pk", flat=True))
-        key = f"lists:{versioned_key(self.cache_key)}"
+        key = f"lists:{self.cache_key}"
         ids = cache.get(key)
         if ids is None:
             ids = list(self.object_list.values_list("pk", flat=True))

@@ -16,7 +16,7 @@ from assessments.selectors.dashboards import (
     register_list_urls,
     relationship_dashboard_build,
 )
-from relationships.caching import cache_seconds, versioned_key
+from relationships.caching import cache_seconds, relationship_key
 from relationships.selectors import (
     relationship_get_for_user,
     relationships_visible_to,
@@ -77,7 +77,7 @@ def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse
     # Access is checked on every request; only then is the rendered dashboard
     # taken from the cache. It shows the same to everyone of the same partners
     # (their audience: whose private records they see), and its key changes
-    # whenever any of its data is saved (versioned_key) and every day (overdue,
+    # whenever any of its data is saved (relationship_key) and every day (overdue,
     # next 90 days). The dashboard is built only when the template finds no
     # cached copy.
     relationship = relationship_get_for_user(user=request.user, reference=reference)
@@ -94,6 +94,6 @@ def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse
                 )
             ),
             "cache_seconds": cache_seconds(),
-            "cache_key_parts": versioned_key(relationship.pk, today, *audience),
+            "cache_key_parts": relationship_key(relationship.pk, today, *audience),
         },
     )

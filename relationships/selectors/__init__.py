@@ -81,6 +81,14 @@ def _organisations_of(user: AnyUser, *, roles: Iterable[str] | None = None) -> Q
     return memberships.values("organisation_id")
 
 
+def organisation_ids_of(user: AnyUser) -> list[int]:
+    """The user's organisations: those whose relationships make up what the user
+    sees (and key the user's cached portfolio, relationships/caching.py)."""
+    if not user.is_authenticated:
+        return []
+    return sorted(_organisations_of(user).values_list("organisation_id", flat=True))
+
+
 def visible_records(
     user: AnyUser | None, model: type[PartnerPrivateRecord], *, via: str = ""
 ) -> Q:

@@ -2,6 +2,7 @@
 
 import copy
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from django_filters import FilterSet
 from django_filters.views import FilterView
 
 from relationships import exports
-from relationships.caching import cache_seconds, versioned_key
+from relationships.caching import cache_seconds, portfolio_key
 from relationships.choices import ActionStatus
 from relationships.concurrency import (
     FieldValues,
@@ -43,6 +44,7 @@ from relationships.models import Relationship
 from relationships.pagination import IdsFirstPaginator, LazyRows
 from relationships.selectors import (
     ids_visible_to,
+    organisation_ids_of,
     relationship_get_for_editing,
     relationship_get_for_user,
     user_can_edit_relationship,
@@ -149,13 +151,23 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         return super().get_paginator(
             queryset,
             per_page,
-            cache_key=f"{self.register}:{self.request.user.pk}:{query.urlencode()}",
+            cache_key=portfolio_key(
+                self.organisation_ids,
+                self.register,
+                self.request.user.pk,
+                query.urlencode(),
+            ),
             rows_for=self.page_rows,
             ids_check=lambda ids: ids_visible_to(
                 self.request.user, queryset.model, ids
             ),
             **kwargs,
         )
+
+    @cached_property
+    def organisation_ids(self) -> list[int]:
+        """The user's organisations: their versions key the cached ids and rows."""
+        return organisation_ids_of(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
         raise NotImplementedError
@@ -164,7 +176,12 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         """What the rendered rows of this page depend on: the rows (by id, at this
         data version) and the day (overdue flags). Access is in the ids, which were
         read for this user at this data version."""
-        return versioned_key(self.register, page_ids, timezone.localdate())
+        return portfolio_key(
+            self.organisation_ids,
+            self.register,
+            page_ids,
+            timezone.localdate(),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(
@@ -229,7 +246,8 @@ class ActionListView(RegisterListView):
     def rows_cache_key(self, page_ids: list[int]) -> str:
         # The rows carry this user's "Mark done" forms, with a CSRF token made from
         # the user's CSRF secret, and the page to come back to.
-        return versioned_key(
+        return portfolio_key(
+            self.organisation_ids,
             self.register,
             page_ids,
             timezone.localdate(),

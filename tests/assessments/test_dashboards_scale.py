@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 # (maturity scale, stages, principles), the portfolio's sorted ids, the attention
 # counters with their first items, the distributions, and the grid rows (the
 # page's relationships, their latest two shared joint assessments and ratings).
-PORTFOLIO_QUERIES_WARM = 2  # user, the page ids' access check: the rest is cached
-PORTFOLIO_QUERIES_COLD = 19
+PORTFOLIO_QUERIES_WARM = 3  # user, their organisations (key), the ids' access check
+PORTFOLIO_QUERIES_COLD = 20
 RELATIONSHIP_QUERIES_WARM = 3  # user, the access check, the viewer's audience (key)
 RELATIONSHIP_QUERIES_COLD = 13
 FILTERED = {
@@ -136,5 +136,5 @@ def test_without_a_cache_every_request_counts_afresh(
     url = reverse("assessments:portfolio_dashboard")
     client.get(url)  # loads the catalogue, which is kept per process
     for _ in range(2):
-        with django_assert_num_queries(PORTFOLIO_QUERIES_COLD - 3):
+        with django_assert_num_queries(PORTFOLIO_QUERIES_COLD - 4):
             assert client.get(url).status_code == 200

@@ -1,33 +1,66 @@
-"""The data version behind every cached dashboard and list."""
+"""Cache versions that follow the data they cover (relationships/caching.py)."""
 
 import pytest
 
-from relationships.caching import data_changed, data_version
+from relationships.caching import (
+    catalogue_changed,
+    portfolio_key,
+    relationship_key,
+    relationships_changed,
+    relationships_key,
+)
 from relationships.models import Objective, Partnership
-from tests.factories import ObjectiveFactory, OrganisationFactory
+from tests.factories import ObjectiveFactory, OrganisationFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_saving_or_deleting_a_watched_row_changes_the_version(world) -> None:
-    before = data_version()
+def test_a_save_moves_its_relationships_key_on_and_no_other(world) -> None:
+    own, other = world.relationship.pk, world.outsider_relationship.pk
+    before = relationship_key(own), relationship_key(other)
+
     objective = ObjectiveFactory(relationship=world.relationship)
-    after_save = data_version()
+    after_save = relationship_key(own), relationship_key(other)
     objective.delete()
 
-    assert before != after_save != data_version()
+    assert after_save[0] != before[0]
+    assert relationship_key(own) not in before + after_save
+    assert relationship_key(other) == after_save[1] == before[1]
 
 
-def test_the_version_stays_put_while_nothing_changes(world) -> None:
-    version = data_version()
+def test_a_save_moves_its_partners_portfolios_on_and_no_other_tenants(
+    world,
+) -> None:
+    partners = [world.lead.organisation_id, world.partner.organisation_id]
+    before = portfolio_key(partners), portfolio_key([world.outsider_organisation.pk])
+
+    ObjectiveFactory(relationship=world.relationship)
+
+    assert portfolio_key(partners) != before[0]
+    assert portfolio_key([world.outsider_organisation.pk]) == before[1]
+
+
+def test_keys_stay_put_while_nothing_changes(world) -> None:
+    key = relationships_key([world.relationship.pk], "page", 1)
     list(Objective.objects.all())
-    assert data_version() == version
+    assert relationships_key([world.relationship.pk], "page", 1) == key
+    assert relationships_key([world.relationship.pk], "page", 2) != key
 
 
-def test_data_changed_is_what_bulk_writers_call(world) -> None:
-    version = data_version()
-    data_changed()
-    assert data_version() != version
+def test_a_new_partner_moves_its_organisations_portfolio_on(world) -> None:
+    newcomer = OrganisationFactory()
+    before = portfolio_key([newcomer.pk])
+    PartnershipFactory(relationship=world.outsider_relationship, organisation=newcomer)
+    assert portfolio_key([newcomer.pk]) != before
+
+
+def test_bulk_writers_and_the_catalogue_move_keys_on_themselves(world) -> None:
+    key = relationship_key(world.relationship.pk)
+    relationships_changed([world.relationship.pk])
+    moved = relationship_key(world.relationship.pk)
+    catalogue_changed()
+
+    assert key != moved != relationship_key(world.relationship.pk)
 
 
 def test_a_cached_list_shows_nothing_once_access_is_gone_even_unannounced(

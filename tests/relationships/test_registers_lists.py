@@ -394,14 +394,15 @@ def test_lists_are_paginated_by_25(login, world) -> None:
     [
         (
             OBJECTIVES,
-            4,  # user, the sorted ids, their access check, the page's rows
+            5,  # user, their organisations (keys), the sorted ids, their access
+            # check, the page's rows
             lambda world, count: ObjectiveFactory.create_batch(
                 count, relationship=world.relationship, owner=world.partner
             ),
         ),
         (
             RISKS,
-            4,
+            5,
             lambda world, count: RiskFactory.create_batch(
                 count,
                 relationship=world.relationship,
@@ -411,7 +412,7 @@ def test_lists_are_paginated_by_25(login, world) -> None:
         ),
         (
             ACTIONS,
-            5,  # and which of the page's relationships the user may change
+            6,  # and which of the page's relationships the user may change
             lambda world, count: ActionFactory.create_batch(
                 count,
                 relationship=world.relationship,
@@ -634,7 +635,7 @@ def test_paging_reads_only_the_pages_rows(
     ObjectiveFactory.create_batch(30, relationship=world.relationship)
     client = login(world.alice)
     first = client.get(OBJECTIVES)
-    with django_assert_num_queries(3):  # user, the ids' access check, the page's rows
+    with django_assert_num_queries(4):  # user, organisations, ids' access, rows
         second = client.get(OBJECTIVES, {"page": 2})
 
     first_ids = {objective.pk for objective in first.context["objectives"]}

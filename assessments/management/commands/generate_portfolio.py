@@ -23,7 +23,7 @@ from django.utils import timezone
 from assessments.choices import AssessmentKind, AssessmentStatus, Cadence
 from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
 from principles.models import LifecycleStage, Principle
-from relationships.caching import data_changed
+from relationships.caching import relationships_changed
 from relationships.choices import (
     PRINCIPLE_SET_FOR_KIND,
     ActionSource,
@@ -586,4 +586,5 @@ class PortfolioGenerator:
         self.counts.add("assessments", len(assessments))
         self.counts.add("principle ratings", created)
         # bulk_create sends no signals: drop cached dashboard figures explicitly.
-        transaction.on_commit(data_changed)
+        relationship_ids = {assessment.relationship_id for assessment in assessments}
+        transaction.on_commit(lambda: relationships_changed(relationship_ids))

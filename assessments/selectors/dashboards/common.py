@@ -13,7 +13,7 @@ from assessments.choices import CADENCE_MONTHS, AssessmentKind, Cadence
 from assessments.models import Assessment, AssessmentSchedule
 from assessments.selectors import VISIBLE_TO_PARTNERS
 from principles.models import LifecycleStage, MaturityLevel, Principle
-from relationships.caching import data_changed
+from relationships.caching import catalogue_changed
 from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
 
@@ -123,7 +123,7 @@ def _principles_by_set() -> dict[str, list[Principle]]:
 
 def dashboard_catalogue_invalidate(**kwargs: object) -> None:
     _catalogue_memo.clear()
-    data_changed()  # cached dashboards show stage and principle names
+    catalogue_changed()  # cached pages show stage and principle names
 
 
 # --- assessment periods --------------------------------------------------------

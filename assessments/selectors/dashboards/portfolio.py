@@ -30,11 +30,15 @@ from assessments.selectors.dashboards.common import (
     trend_for,
 )
 from principles.choices import PrincipleKey
-from relationships.caching import cache_seconds, versioned_key
+from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import RelationshipKind
 from relationships.models import Relationship
 from relationships.pagination import LazyRows
-from relationships.selectors import ids_visible_to, rows_visible_to
+from relationships.selectors import (
+    ids_visible_to,
+    organisation_ids_of,
+    rows_visible_to,
+)
 
 # A screenful for a meeting; every further row costs time on every view.
 PORTFOLIO_PAGE_SIZE = 25
@@ -289,7 +293,8 @@ def portfolio_index_build(
 
 
 def _index_cache_key(*, user: AbstractBaseUser, filter_key: str, today: date) -> str:
-    return f"dashboards:portfolio:{versioned_key(user.pk, filter_key, today)}"
+    key = portfolio_key(organisation_ids_of(user), user.pk, filter_key, today)
+    return f"dashboards:portfolio:{key}"
 
 
 def portfolio_index_for_user(
@@ -386,7 +391,7 @@ def portfolio_dashboard_build(
                 user=user, relationship_ids=ids, scale=scale, today=today
             ),
         ),
-        rows_cache_key=versioned_key(page_ids, today),
+        rows_cache_key=relationships_key(page_ids, today),
         attention=index.attention,
         distributions=index.distributions,
         computed_at=index.computed_at,
