@@ -1,0 +1,216 @@
+"""The URL map: every URL name of the apps, and the path it stands for.
+
+Pinned so that recomposing a URLconf (include() of nested lists) cannot move a
+page: each name reverses to its path and the path resolves back to the name. A
+new URL is added here, as it is to the permission matrix."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+# Values for the path converters; "<pk>" in a path below stands for SAMPLES["pk"].
+SAMPLES = {
+    "reference": "acme-2026",
+    "pk": 7,
+    "artefact_pk": 8,
+    "seat_pk": 9,
+    "user_id": 5,
+    "principle_key": "relationship-management",
+    "token": "abc123",
+    "slug": "acme",
+    "key": "ubc",
+}
+
+URL_MAP = [
+    ("accounts:invitation_accept", "/invitations/<token>/"),
+    ("accounts:organisation_access", "/organisations/<slug>/access/"),
+    ("accounts:organisation_home", "/organisation/"),
+    (
+        "accounts:organisation_invitation_resend",
+        "/organisations/<slug>/invitations/<pk>/resend/",
+    ),
+    (
+        "accounts:organisation_invitation_revoke",
+        "/organisations/<slug>/invitations/<pk>/revoke/",
+    ),
+    ("accounts:organisation_invitations", "/organisations/<slug>/invitations/"),
+    (
+        "accounts:organisation_member_deactivate",
+        "/organisations/<slug>/people/<user_id>/deactivate/",
+    ),
+    (
+        "accounts:organisation_member_reactivate",
+        "/organisations/<slug>/people/<user_id>/reactivate/",
+    ),
+    ("accounts:organisation_member_role", "/organisations/<slug>/people/<pk>/role/"),
+    ("accounts:organisation_people", "/organisations/<slug>/people/"),
+    ("accounts:organisation_profile", "/organisations/<slug>/"),
+    ("accounts:organisation_security", "/organisations/<slug>/security/"),
+    ("accounts:organisation_sso", "/organisations/<slug>/sign-on/"),
+    ("accounts:sso_start", "/accounts/sso/"),
+    (
+        "assessments:assessment_action_create",
+        "/relationships/<reference>/assessments/<pk>/principles/<principle_key>/action/",
+    ),
+    (
+        "assessments:assessment_confirm",
+        "/relationships/<reference>/assessments/<pk>/confirm/",
+    ),
+    ("assessments:assessment_detail", "/relationships/<reference>/assessments/<pk>/"),
+    (
+        "assessments:assessment_edit",
+        "/relationships/<reference>/assessments/<pk>/edit/",
+    ),
+    (
+        "assessments:assessment_export",
+        "/relationships/<reference>/assessments/<pk>/export.xlsx",
+    ),
+    (
+        "assessments:assessment_finalise",
+        "/relationships/<reference>/assessments/<pk>/finalise/",
+    ),
+    ("assessments:assessment_list", "/relationships/<reference>/assessments/"),
+    (
+        "assessments:assessment_send_back",
+        "/relationships/<reference>/assessments/<pk>/send-back/",
+    ),
+    ("assessments:assessment_start", "/relationships/<reference>/assessments/start/"),
+    (
+        "assessments:assessment_submit",
+        "/relationships/<reference>/assessments/<pk>/submit/",
+    ),
+    ("assessments:healthz", "/healthz/"),
+    ("assessments:portfolio_dashboard", "/dashboard/"),
+    ("assessments:relationship_dashboard", "/relationships/<reference>/dashboard/"),
+    ("assessments:report_detail", "/relationships/<reference>/reports/<pk>/"),
+    (
+        "assessments:report_download",
+        "/relationships/<reference>/reports/<pk>/download/",
+    ),
+    ("assessments:report_list", "/relationships/<reference>/reports/"),
+    ("assessments:report_request", "/relationships/<reference>/reports/generate/"),
+    ("assessments:report_retry", "/relationships/<reference>/reports/<pk>/retry/"),
+    ("assessments:report_status", "/relationships/<reference>/reports/<pk>/status/"),
+    (
+        "assessments:report_subscribe",
+        "/relationships/<reference>/reports/subscription/",
+    ),
+    ("assessments:schedule_edit", "/relationships/<reference>/reports/schedule/"),
+    ("principles:catalogue", "/principles/"),
+    ("principles:set_detail", "/principles/<key>/"),
+    ("relationships:action_create", "/relationships/<reference>/actions/new/"),
+    ("relationships:action_detail", "/relationships/<reference>/actions/<pk>/"),
+    ("relationships:action_done", "/relationships/<reference>/actions/<pk>/done/"),
+    ("relationships:action_edit", "/relationships/<reference>/actions/<pk>/edit/"),
+    ("relationships:action_export", "/actions/export.csv"),
+    ("relationships:action_list", "/actions/"),
+    (
+        "relationships:artefact_evidence_clear",
+        "/relationships/<reference>/lifecycle/artefacts/<artefact_pk>/clear/",
+    ),
+    (
+        "relationships:artefact_evidence_edit",
+        "/relationships/<reference>/lifecycle/artefacts/<artefact_pk>/",
+    ),
+    ("relationships:create", "/relationships/new/"),
+    ("relationships:detail", "/relationships/<reference>/"),
+    (
+        "relationships:document_download",
+        "/relationships/<reference>/documents/<pk>/download/",
+    ),
+    ("relationships:edit", "/relationships/<reference>/edit/"),
+    ("relationships:list", "/relationships/"),
+    ("relationships:objective_create", "/relationships/<reference>/objectives/new/"),
+    ("relationships:objective_detail", "/relationships/<reference>/objectives/<pk>/"),
+    (
+        "relationships:objective_edit",
+        "/relationships/<reference>/objectives/<pk>/edit/",
+    ),
+    ("relationships:objective_export", "/objectives/export.csv"),
+    ("relationships:objective_list", "/objectives/"),
+    ("relationships:partner_invitation_accept", "/partner-invitations/<token>/"),
+    ("relationships:partner_invitation_answer", "/partner-invitations/<pk>/answer/"),
+    (
+        "relationships:partner_invitation_resend",
+        "/relationships/<reference>/partners/invitations/<pk>/resend/",
+    ),
+    (
+        "relationships:partner_invitation_revoke",
+        "/relationships/<reference>/partners/invitations/<pk>/revoke/",
+    ),
+    ("relationships:partner_invite", "/relationships/<reference>/partners/invite/"),
+    ("relationships:partners", "/relationships/<reference>/partners/"),
+    ("relationships:partnership_edit", "/relationships/<reference>/partners/<pk>/"),
+    (
+        "relationships:partnership_exit",
+        "/relationships/<reference>/partners/<pk>/exit/",
+    ),
+    ("relationships:plan_decide", "/relationships/<reference>/plan/decide/"),
+    ("relationships:plan_depth", "/relationships/<reference>/plan/depth/"),
+    ("relationships:plan_diff", "/relationships/<reference>/plan/diff/"),
+    ("relationships:plan_new_draft", "/relationships/<reference>/plan/new-draft/"),
+    ("relationships:plan_overview", "/relationships/<reference>/plan/"),
+    (
+        "relationships:plan_section_detail",
+        "/relationships/<reference>/plan/sections/<principle_key>/",
+    ),
+    (
+        "relationships:plan_section_edit",
+        "/relationships/<reference>/plan/sections/<principle_key>/edit/",
+    ),
+    ("relationships:plan_start", "/relationships/<reference>/plan/start/"),
+    ("relationships:plan_submit", "/relationships/<reference>/plan/submit/"),
+    ("relationships:plan_versions", "/relationships/<reference>/plan/versions/"),
+    ("relationships:relationship_actions", "/relationships/<reference>/actions/"),
+    ("relationships:relationship_documents", "/relationships/<reference>/documents/"),
+    ("relationships:relationship_history", "/relationships/<reference>/history/"),
+    ("relationships:relationship_lifecycle", "/relationships/<reference>/lifecycle/"),
+    ("relationships:relationship_objectives", "/relationships/<reference>/objectives/"),
+    ("relationships:relationship_risks", "/relationships/<reference>/risks/"),
+    ("relationships:risk_create", "/relationships/<reference>/risks/new/"),
+    ("relationships:risk_detail", "/relationships/<reference>/risks/<pk>/"),
+    ("relationships:risk_edit", "/relationships/<reference>/risks/<pk>/edit/"),
+    ("relationships:risk_export", "/risks/export.csv"),
+    ("relationships:risk_list", "/risks/"),
+    ("relationships:stage_move", "/relationships/<reference>/lifecycle/move/"),
+    ("relationships:team_seat_add", "/relationships/<reference>/partners/<pk>/seats/"),
+    (
+        "relationships:team_seat_edit",
+        "/relationships/<reference>/partners/<pk>/seats/<seat_pk>/",
+    ),
+    (
+        "relationships:team_seat_remove",
+        "/relationships/<reference>/partners/<pk>/seats/<seat_pk>/remove/",
+    ),
+]
+
+NAMESPACES = frozenset({"accounts", "assessments", "principles", "relationships"})
+
+
+def _names(patterns: list, namespace: str) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _names(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}")
+    return names
+
+
+def test_every_url_name_of_the_apps_is_in_the_map() -> None:
+    names = set()
+    for resolver in get_resolver().url_patterns:
+        if isinstance(resolver, URLResolver) and resolver.namespace in NAMESPACES:
+            names |= _names(resolver.url_patterns, resolver.namespace)
+    assert names == {name for name, _ in URL_MAP}
+
+
+@pytest.mark.parametrize(("name", "template"), URL_MAP)
+def test_url_name_reverses_to_its_path_and_back(name: str, template: str) -> None:
+    keys = re.findall(r"<(\w+)>", template)
+    path = template
+    for key in keys:
+        path = path.replace(f"<{key}>", str(SAMPLES[key]))
+    assert reverse(name, kwargs={key: SAMPLES[key] for key in keys}) == path
+    assert resolve(path).view_name == name
