@@ -89,17 +89,27 @@ NOT_PARTNER_PRIVATE = {
 
 
 def _url_names(
-    patterns: list, namespace: str, *, of_one_record: bool = False
+    patterns: list,
+    namespace: str,
+    *,
+    of_one_record: bool = False,
+    outer_converters: frozenset[str] = frozenset(),
 ) -> set[str]:
+    """The URL names under `patterns`; `of_one_record`: only those whose path,
+    with the prefixes of the include()s around it, names a record ("pk")."""
     names = set()
     for pattern in patterns:
+        converters = outer_converters | set(pattern.pattern.converters)
         if isinstance(pattern, URLResolver):  # an include() without a namespace
             names |= _url_names(
-                pattern.url_patterns, namespace, of_one_record=of_one_record
+                pattern.url_patterns,
+                namespace,
+                of_one_record=of_one_record,
+                outer_converters=converters,
             )
             continue
         assert isinstance(pattern, URLPattern)
-        if of_one_record and "pk" not in pattern.pattern.converters:
+        if of_one_record and "pk" not in converters:
             continue
         names.add(f"{namespace}:{pattern.name}")
     return names
@@ -119,6 +129,7 @@ def _app_url_names(
                 resolver.url_patterns,
                 resolver.namespace,
                 of_one_record=of_one_record,
+                outer_converters=frozenset(resolver.pattern.converters),
             )
     return names
 
