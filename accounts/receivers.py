@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts.middleware import session_touch
 from accounts.selectors import mfa_gate_changed, mfa_gate_for
-from relationships.selectors import organisations_administered_by
+from relationships.access import organisations_administered_by
 
 
 def mfa_gate_model_changed(sender: type[Model], **kwargs: Any) -> None:

@@ -85,7 +85,7 @@ def _demo_report():
     from assessments.models import Report
     from assessments.selectors.reports import relationship_finished_periods
     from relationships.models import Relationship
-    from relationships.selectors import relationship_latest_approved_plan_version
+    from relationships.selectors.plans import relationship_latest_approved_plan_version
 
     relationship = Relationship.objects.get(reference="ubc-northbridge-lumen")
     period = relationship_finished_periods(relationship=relationship)[0]
@@ -117,7 +117,7 @@ def _copy_demo_relationships(count: int) -> list[int]:
         Relationship,
         Risk,
     )
-    from relationships.selectors import relationship_latest_approved_plan_version
+    from relationships.selectors.plans import relationship_latest_approved_plan_version
 
     source = Relationship.objects.get(reference="ubc-northbridge-lumen")
     partnerships = list(source.partnerships.all())

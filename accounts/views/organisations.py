@@ -32,12 +32,12 @@ from accounts.services import (
     organisation_invitation_revoke,
     users_with_address,
 )
-from relationships.choices import MembershipRole
-from relationships.models import Organisation
-from relationships.selectors import (
+from relationships.access import (
     organisation_get_for_admin,
     organisations_administered_by,
 )
+from relationships.choices import MembershipRole
+from relationships.models import Organisation
 from relationships.selectors.organisations import (
     member_deactivation_effects,
     organisation_access,

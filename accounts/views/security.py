@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from accounts.forms.security import OrganisationSecurityPolicyForm
 from accounts.selectors import organisation_members_mfa_status, security_policy_for
 from accounts.services import security_policy_update
-from relationships.selectors import organisation_get_for_admin
+from relationships.access import organisation_get_for_admin
 
 
 @login_required

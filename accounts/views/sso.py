@@ -15,7 +15,7 @@ from accounts.selectors import (
     sso_callback_url,
 )
 from accounts.services import identity_provider_save
-from relationships.selectors import organisation_get_for_admin
+from relationships.access import organisation_get_for_admin
 
 
 @login_required

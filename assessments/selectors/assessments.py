@@ -1,6 +1,6 @@
 """Reads for the rating workflow: periods, visibility, assessment pages, gaps.
 
-Tenancy stays in relationships.selectors: every function here either takes a
+Tenancy stays in relationships.access: every function here either takes a
 relationship the caller obtained through relationship_get_for_user, or fetches
 it that way itself. On top of that, a partner's self-assessment is private to
 that partner's organisation until it is submitted: any other user gets a 404,
@@ -34,6 +34,13 @@ from assessments.selectors import (
 )
 from principles.choices import PrincipleSetKey
 from principles.models import MaturityLevel, Principle
+from relationships.access import (
+    AnyUser,
+    memberships_active,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+    visible_records,
+)
 from relationships.choices import (
     WRITE_ROLES,
     MembershipRole,
@@ -50,13 +57,6 @@ from relationships.models import (
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
-from relationships.selectors import (
-    AnyUser,
-    memberships_active,
-    relationship_get_for_user,
-    user_can_edit_relationship,
-    visible_records,
-)
 
 # Levels at or below this one ask for an improvement action.
 LOW_RATING_LEVEL = 2

@@ -19,9 +19,9 @@ from assessments.choices import (
     ConfirmationDecision,
 )
 from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
+from relationships.access import AnyUser, partnerships_taking_part
 from relationships.fingerprints import content_sha256
 from relationships.models import Partnership
-from relationships.selectors import AnyUser, partnerships_taking_part
 from relationships.selectors.plans import plan_partnerships_represented_by
 
 

@@ -36,6 +36,15 @@ from assessments.selectors.confirmations import (
     assessment_confirmation_lines,
 )
 from principles.models import Principle
+from relationships.access import (
+    AnyUser,
+    record_audience,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    relationships_visible_to,
+    viewer_audience,
+    visible_records,
+)
 from relationships.choices import (
     ObjectiveStatus,
     PlanVersionStatus,
@@ -52,15 +61,6 @@ from relationships.models import (
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
-from relationships.selectors import (
-    AnyUser,
-    record_audience,
-    relationship_get_for_editing,
-    relationship_get_for_user,
-    relationships_visible_to,
-    viewer_audience,
-    visible_records,
-)
 from relationships.selectors.plans import plan_signoff_rows
 
 # The records that may be private to one partner (visible_records).

@@ -32,6 +32,7 @@ from assessments.services.confirmations import (
 )
 from principles.choices import PrincipleKey
 from principles.models import Principle
+from relationships.access import AnyUser, visible_records
 from relationships.choices import ActionSource
 from relationships.concurrency import revision_claim
 from relationships.models import (
@@ -42,7 +43,6 @@ from relationships.models import (
     RelationshipDocument,
     Risk,
 )
-from relationships.selectors import AnyUser, visible_records
 
 EVIDENCE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000

@@ -30,8 +30,8 @@ from assessments.selectors.confirmations import (
     assessment_partnerships_confirmable_by,
 )
 from assessments.services.reports import site_url
+from relationships.access import partnerships_taking_part
 from relationships.models import Partnership
-from relationships.selectors import partnerships_taking_part
 
 SEND_BACK_REASON_MAX_LENGTH = 2000
 

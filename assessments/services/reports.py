@@ -51,7 +51,7 @@ from assessments.selectors.reports import (
     reports_stuck,
 )
 from relationships.models import Relationship
-from relationships.selectors import relationship_latest_approved_plan_version
+from relationships.selectors.plans import relationship_latest_approved_plan_version
 
 logger = logging.getLogger(__name__)
 

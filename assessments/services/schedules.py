@@ -41,12 +41,10 @@ from assessments.services.reports import (
     reports_requeue_stuck,
     site_url,
 )
+from relationships.access import partnerships_taking_part
 from relationships.concurrency import revision_claim_or_new
 from relationships.models import Relationship
-from relationships.selectors import (
-    partnerships_taking_part,
-    relationship_latest_approved_plan_version,
-)
+from relationships.selectors.plans import relationship_latest_approved_plan_version
 
 logger = logging.getLogger(__name__)
 

@@ -62,12 +62,9 @@ from assessments.services.assessments import (
     improvement_action_default_title,
     principle_rating_action_create,
 )
+from relationships.access import relationship_get_for_editing, relationship_get_for_user
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.concurrency import RevisionOnlyForm
-from relationships.selectors import (
-    relationship_get_for_editing,
-    relationship_get_for_user,
-)
 
 
 def _assessment_url(assessment: Assessment, page: str = "assessment_detail") -> str:

@@ -16,12 +16,12 @@ from assessments.selectors.dashboards import (
     register_list_urls,
     relationship_dashboard_build,
 )
-from relationships.caching import cache_seconds, relationship_key
-from relationships.selectors import (
+from relationships.access import (
     relationship_get_for_user,
     relationships_visible_to,
     viewer_audience,
 )
+from relationships.caching import cache_seconds, relationship_key
 
 
 @require_safe

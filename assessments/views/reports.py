@@ -27,13 +27,13 @@ from assessments.selectors.reports import (
 )
 from assessments.services import reports as report_services
 from assessments.services.schedules import assessment_schedule_save
-from relationships.concurrency import StaleEdit, stale_notice
-from relationships.models import Relationship
-from relationships.selectors import (
+from relationships.access import (
     relationship_get_for_editing,
     relationship_get_for_user,
     user_can_edit_relationship,
 )
+from relationships.concurrency import StaleEdit, stale_notice
+from relationships.models import Relationship
 
 
 def _detail_url(report: Report) -> str:

@@ -8,11 +8,11 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from principles.models import LifecycleStage
+from relationships.access import AnyUser
 from relationships.choices import EvidenceStatus
 from relationships.forms.concurrency import RevisionFormMixin
 from relationships.forms.registers import PRIVACY_HELP, PRIVACY_LABELS, RegisterForm
 from relationships.models import Relationship, RelationshipDocument
-from relationships.selectors import AnyUser
 from relationships.selectors.lifecycle import (
     document_choices_for_relationship,
     lifecycle_stages,

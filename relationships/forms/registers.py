@@ -8,16 +8,16 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from relationships.choices import Visibility
-from relationships.forms import DATE_WIDGET
-from relationships.forms.concurrency import RevisionFormMixin
-from relationships.models import Action, Objective, Partnership, Relationship, Risk
-from relationships.selectors import (
+from relationships.access import (
     AnyUser,
     default_privacy,
     viewer_audience,
     visible_records,
 )
+from relationships.choices import Visibility
+from relationships.forms import DATE_WIDGET
+from relationships.forms.concurrency import RevisionFormMixin
+from relationships.models import Action, Objective, Partnership, Relationship, Risk
 from relationships.selectors.registers import (
     IMPACT_LABELS,
     LIKELIHOOD_LABELS,

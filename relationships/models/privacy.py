@@ -1,6 +1,6 @@
 """Partner-private records: what a register entry or a self-assessment carries to
 say whose eyes it is for. Who may then see it is decided in
-relationships.selectors (`visible_records`), and only there."""
+relationships.access (`visible_records`), and only there."""
 
 from typing import ClassVar
 

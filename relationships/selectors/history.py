@@ -43,6 +43,7 @@ from assessments.models import (
 )
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
+from relationships.access import visible_records
 from relationships.choices import Visibility
 from relationships.models import (
     Action,
@@ -64,7 +65,6 @@ from relationships.models import (
 )
 from relationships.models.privacy import PartnerPrivateRecord
 from relationships.plan_schema import SECTION_FIELDS
-from relationships.selectors import visible_records
 from relationships.selectors.plans import person_name, word_diff
 
 Names = Mapping[tuple[type[models.Model], int], str]

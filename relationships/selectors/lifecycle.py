@@ -2,7 +2,7 @@
 
 Every function takes a relationship the caller already obtained through
 relationship_get_for_user / relationship_get_for_editing, so tenancy stays decided
-in relationships.selectors alone.
+in relationships.access alone.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from principles.choices import Phase, PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
+from relationships.access import AnyUser, visible_records
 from relationships.choices import EvidenceStatus
 from relationships.models import (
     Action,
@@ -27,11 +28,7 @@ from relationships.models import (
     Risk,
     StageTransition,
 )
-from relationships.selectors import (
-    AnyUser,
-    approved_plan_versions,
-    visible_records,
-)
+from relationships.selectors.plans import approved_plan_versions
 
 MISSING = "missing"
 

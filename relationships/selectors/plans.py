@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from principles.choices import PrincipleKey, PrincipleSetKey
 from principles.models import Principle
+from relationships.access import AnyUser, partnerships_taking_part
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
 from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.fingerprints import content_sha256
@@ -38,7 +39,6 @@ from relationships.plan_schema import (
     section_completeness,
     section_fields,
 )
-from relationships.selectors import AnyUser, partnerships_taking_part
 
 OPEN_VERSION_STATUSES = (PlanVersionStatus.DRAFT, PlanVersionStatus.SUBMITTED)
 
@@ -99,6 +99,33 @@ def plan_versions_for_plan(*, plan: Plan) -> QuerySet[PlanVersion]:
 def plan_version_latest_approved(*, plan: Plan) -> PlanVersion | None:
     return (
         plan.versions.filter(status=PlanVersionStatus.APPROVED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def approved_plan_versions(
+    *, relationship: Relationship | OuterRef
+) -> QuerySet[PlanVersion]:
+    """The relationship's approved plan versions, latest first. `relationship` may
+    be an OuterRef, for a subquery over many relationships."""
+    return PlanVersion.objects.filter(
+        plan__relationship=relationship, status=PlanVersionStatus.APPROVED
+    ).order_by("-number")
+
+
+def relationship_latest_approved_plan_version(
+    *, relationship: Relationship
+) -> PlanVersion | None:
+    return approved_plan_versions(relationship=relationship).first()
+
+
+def relationship_current_plan_version(
+    *, relationship: Relationship
+) -> PlanVersion | None:
+    return (
+        PlanVersion.objects.filter(plan__relationship=relationship)
+        .select_related("created_by")
         .order_by("-number")
         .first()
     )

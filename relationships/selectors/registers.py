@@ -1,7 +1,7 @@
 """Reads for the registers: objectives, risks and actions.
 
 Every query starts from relationships the user may see (see
-relationships.selectors), so a register row of another tenant is a 404 or absent.
+relationships.access), so a register row of another tenant is a 404 or absent.
 """
 
 from collections.abc import Iterable, Sequence
@@ -28,17 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from relationships.choices import WRITE_ROLES, Horizon, ObjectiveStatus
-from relationships.models import (
-    OPEN_RISK_STATUSES,
-    Action,
-    Membership,
-    Objective,
-    Partnership,
-    Relationship,
-    Risk,
-)
-from relationships.selectors import (
+from relationships.access import (
     AnyUser,
     actions_visible_to,
     linked_record_visible,
@@ -49,6 +39,16 @@ from relationships.selectors import (
     risks_visible_to,
     rows_visible_to,
     visible_records,
+)
+from relationships.choices import WRITE_ROLES, Horizon, ObjectiveStatus
+from relationships.models import (
+    OPEN_RISK_STATUSES,
+    Action,
+    Membership,
+    Objective,
+    Partnership,
+    Relationship,
+    Risk,
 )
 
 User = get_user_model()

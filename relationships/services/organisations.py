@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from relationships.access import memberships_active
 from relationships.choices import MembershipRole
 from relationships.models import (
     JointManagementTeamMember,
@@ -15,7 +16,6 @@ from relationships.models import (
     Organisation,
     Partnership,
 )
-from relationships.selectors import memberships_active
 
 
 def _free_slug(name: str) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from principles.choices import PrincipleKey
 from principles.models import Principle
+from relationships.access import partnerships_taking_part
 from relationships.choices import (
     OrganisationKind,
     PlanDecisionKind,
@@ -30,7 +31,6 @@ from relationships.models import (
     Relationship,
 )
 from relationships.plan_schema import PlanField
-from relationships.selectors import partnerships_taking_part
 from relationships.selectors.plans import (
     OPEN_VERSION_STATUSES,
     plan_partnerships_represented_by,

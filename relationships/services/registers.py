@@ -15,6 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from relationships.access import (
+    default_privacy,
+    memberships_active,
+    record_privacy_errors,
+)
 from relationships.choices import WRITE_ROLES, ActionStatus, Visibility
 from relationships.concurrency import revision_claim
 from relationships.models import (
@@ -26,11 +31,6 @@ from relationships.models import (
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
-from relationships.selectors import (
-    default_privacy,
-    memberships_active,
-    record_privacy_errors,
-)
 
 OBJECTIVE_EDITABLE_FIELDS = frozenset(
     {

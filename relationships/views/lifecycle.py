@@ -12,6 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from relationships.access import (
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
 from relationships.choices import EvidenceStatus
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.concurrency import RevisionOnlyForm
@@ -21,11 +26,6 @@ from relationships.forms.lifecycle import (
     StageMoveForm,
 )
 from relationships.models import Relationship
-from relationships.selectors import (
-    relationship_get_for_editing,
-    relationship_get_for_user,
-    user_can_edit_relationship,
-)
 from relationships.selectors.lifecycle import (
     LifecycleOverview,
     artefact_evidence_get,

@@ -13,19 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from relationships.choices import PartnerRole
-from relationships.concurrency import StaleEdit, stale_notice
-from relationships.forms.partners import (
-    NewPartnerForm,
-    PartnerInvitationForm,
-    PartnershipExitForm,
-    PartnershipForm,
-    RelationshipCreateForm,
-    TeamSeatEditForm,
-    TeamSeatForm,
-)
-from relationships.models import Partnership, Relationship
-from relationships.selectors import (
+from relationships.access import (
     organisations_known_to,
     organisations_that_may_lead,
     partner_invitation_get_for_lead,
@@ -39,6 +27,18 @@ from relationships.selectors import (
     user_can_edit_relationship,
     user_leads_relationship,
 )
+from relationships.choices import PartnerRole
+from relationships.concurrency import StaleEdit, stale_notice
+from relationships.forms.partners import (
+    NewPartnerForm,
+    PartnerInvitationForm,
+    PartnershipExitForm,
+    PartnershipForm,
+    RelationshipCreateForm,
+    TeamSeatEditForm,
+    TeamSeatForm,
+)
+from relationships.models import Partnership, Relationship
 from relationships.services import partners as partner_services
 from relationships.services.partners import InvitationError
 from relationships.services.relationships import relationship_create

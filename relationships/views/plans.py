@@ -17,6 +17,11 @@ from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from relationships.access import (
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.plans import (
@@ -28,11 +33,6 @@ from relationships.forms.plans import (
     PlanSubmitForm,
 )
 from relationships.models import Plan, PlanVersion, Relationship
-from relationships.selectors import (
-    relationship_get_for_editing,
-    relationship_get_for_user,
-    user_can_edit_relationship,
-)
 from relationships.selectors.history import (
     HISTORY_SOURCES,
     relationship_history_entries,

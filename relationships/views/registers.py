@@ -23,6 +23,13 @@ from django_filters import FilterSet
 from django_filters.views import FilterView
 
 from relationships import exports
+from relationships.access import (
+    ids_visible_to,
+    organisation_ids_of,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
 from relationships.caching import cache_seconds, portfolio_key
 from relationships.choices import ActionStatus
 from relationships.concurrency import (
@@ -42,13 +49,6 @@ from relationships.forms.registers import (
 )
 from relationships.models import Relationship
 from relationships.pagination import IdsFirstPaginator, LazyRows
-from relationships.selectors import (
-    ids_visible_to,
-    organisation_ids_of,
-    relationship_get_for_editing,
-    relationship_get_for_user,
-    user_can_edit_relationship,
-)
 from relationships.selectors import registers as selectors
 from relationships.services import registers as services
 

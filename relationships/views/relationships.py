@@ -11,20 +11,22 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from assessments.selectors import relationship_latest_rating_table
+from relationships.access import (
+    organisations_that_may_lead,
+    partner_invitations_to_answer,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_relationship,
+)
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.filters import RelationshipFilterSet
 from relationships.forms.relationships import RelationshipForm
 from relationships.models import Relationship
-from relationships.selectors import (
-    organisations_that_may_lead,
-    partner_invitations_to_answer,
+from relationships.selectors.plans import (
     relationship_current_plan_version,
-    relationship_get_for_editing,
-    relationship_get_for_user,
     relationship_latest_approved_plan_version,
-    relationship_list_for_user,
-    user_can_edit_relationship,
 )
+from relationships.selectors.relationships import relationship_list_for_user
 from relationships.services.relationships import relationship_update
 
 

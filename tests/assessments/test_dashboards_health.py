@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from assessments.choices import AssessmentKind, AssessmentStatus
 from assessments.models import Assessment, PrincipleRating
+from relationships.access import relationships_visible_to
 from relationships.models import Organisation, Relationship
-from relationships.selectors import relationships_visible_to
 from tests.assessments.factories_dashboards import generate_portfolio
 
 

@@ -19,6 +19,7 @@ from assessments.selectors.dashboards import (
     with_assessment_state,
 )
 from principles.models import LifecycleStage
+from relationships.access import relationships_visible_to
 from relationships.choices import (
     ActionStatus,
     ObjectiveStatus,
@@ -34,7 +35,6 @@ from relationships.models import (
     PlanDecision,
     Relationship,
 )
-from relationships.selectors import relationships_visible_to
 from tests.assessments.factories_dashboards import Q1_2026, Q4_2025, rated
 from tests.factories import (
     ActionFactory,

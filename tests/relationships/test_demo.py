@@ -20,6 +20,7 @@ from assessments.selectors.confirmations import (
 )
 from principles.choices import PrincipleKey
 from principles.models import Principle
+from relationships.access import relationships_visible_to
 from relationships.checks import seats_held_by_members
 from relationships.choices import (
     EvidenceStatus,
@@ -53,7 +54,6 @@ from relationships.models import (
     Risk,
 )
 from relationships.plan_schema import CADENCE_CHOICES
-from relationships.selectors import relationships_visible_to
 from relationships.selectors.lifecycle import lifecycle_overview
 from relationships.selectors.plans import (
     person_name,
@@ -714,7 +714,7 @@ def test_frozen_plan_sections_were_last_saved_before_their_submission() -> None:
 
 
 def test_the_supplier_programme_has_private_and_joint_records_on_both_sides() -> None:
-    from relationships.selectors import objectives_visible_to, risks_visible_to
+    from relationships.access import objectives_visible_to, risks_visible_to
 
     demo_load()
     programme = Relationship.objects.get(reference=LARGE_MSME)

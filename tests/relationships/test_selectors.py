@@ -3,8 +3,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from relationships.models import Membership
-from relationships.selectors import (
+from relationships.access import (
     actions_visible_to,
     objectives_visible_to,
     relationship_get_for_editing,
@@ -12,6 +11,7 @@ from relationships.selectors import (
     relationships_visible_to,
     risks_visible_to,
 )
+from relationships.models import Membership
 from tests.factories import ActionFactory, ObjectiveFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from accounts.services import (
     organisation_invitation_create,
     organisation_invitation_resend,
 )
+from relationships.access import memberships_active
 from relationships.choices import MembershipRole, MsmeSize, OrganisationKind
 from relationships.models import Organisation
-from relationships.selectors import memberships_active
 from relationships.services.organisations import organisation_create
 
 

@@ -31,6 +31,7 @@ from assessments.selectors.dashboards.common import (
     last_ended_periods,
     shared_joint_assessments,
 )
+from relationships.access import AnyUser, visible_records
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     OPEN_RISK_STATUSES,
@@ -38,7 +39,6 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.selectors import AnyUser, visible_records
 
 # --- portfolio annotations -----------------------------------------------------
 

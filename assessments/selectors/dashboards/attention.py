@@ -41,6 +41,7 @@ from assessments.selectors.dashboards.common import (
     shared_joint_assessments,
     short_date,
 )
+from relationships.access import AnyUser, visible_records
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
     Action,
@@ -51,7 +52,6 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.selectors import AnyUser, visible_records
 from relationships.selectors.plans import partnership_represented_by_q
 
 # --- attention counters --------------------------------------------------------

@@ -30,15 +30,11 @@ from assessments.selectors.dashboards.common import (
     trend_for,
 )
 from principles.choices import PrincipleKey
+from relationships.access import ids_visible_to, organisation_ids_of, rows_visible_to
 from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import RelationshipKind
 from relationships.models import Relationship
 from relationships.pagination import LazyRows
-from relationships.selectors import (
-    ids_visible_to,
-    organisation_ids_of,
-    rows_visible_to,
-)
 
 # A screenful for a meeting; every further row costs time on every view.
 PORTFOLIO_PAGE_SIZE = 25

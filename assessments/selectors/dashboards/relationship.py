@@ -31,6 +31,7 @@ from assessments.selectors.dashboards.common import (
     trend_for,
 )
 from principles.models import Principle
+from relationships.access import AnyUser, visible_records
 from relationships.choices import ActionStatus, ObjectiveStatus
 from relationships.models import (
     OPEN_ACTION_STATUSES,
@@ -40,7 +41,6 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.selectors import AnyUser, visible_records
 
 UPCOMING_DAYS = 90
 

@@ -1,0 +1,103 @@
+"""Every access rule of the site, and only here: who may see, change, sign,
+administer or answer what. Views, forms, services and selectors call these
+functions; none of them tests a membership, a role or a partnership itself.
+
+One module per area:
+
+- `memberships`: the memberships that count, and the user's organisations.
+- `relationships`: seeing a relationship and everything under it (a 404
+  otherwise), changing it (WRITE_ROLES in a partner still taking part; 403
+  otherwise), and the lists scoped to what the user sees.
+- `records`: partner-private records (register entries, documents,
+  self-assessments): who sees them, who changes them, who chooses their audience.
+- `partners`: inviting partners, answering an invitation, seating a partner's
+  people, recording its exit.
+- `organisations`: an organisation's admin pages, and whom a user may start a
+  relationship for.
+
+Import from `relationships.access`, not from its modules.
+"""
+
+from relationships.access.memberships import (
+    AnyUser,
+    memberships_active,
+    organisation_ids_of,
+)
+from relationships.access.organisations import (
+    organisation_get_for_admin,
+    organisations_administered_by,
+    organisations_known_to,
+    organisations_that_may_lead,
+)
+from relationships.access.partners import (
+    partner_invitation_get_for_lead,
+    partner_invitation_get_to_answer,
+    partner_invitations_for_lead,
+    partner_invitations_to_answer,
+    partnership_get_for_exit,
+    partnership_get_for_managing,
+    partnerships_managed_by,
+    relationship_get_for_leading,
+    user_leads_relationship,
+)
+from relationships.access.records import (
+    changeable_records,
+    default_privacy,
+    linked_record_visible,
+    record_audience,
+    record_check_changeable,
+    record_privacy_errors,
+    viewer_audience,
+    visible_records,
+)
+from relationships.access.relationships import (
+    actions_visible_to,
+    ids_visible_to,
+    objectives_visible_to,
+    partnerships_taking_part,
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    relationship_roles_for_user,
+    relationships_visible_to,
+    risks_visible_to,
+    rows_visible_to,
+    user_can_edit_relationship,
+)
+
+__all__ = [
+    "AnyUser",
+    "actions_visible_to",
+    "changeable_records",
+    "default_privacy",
+    "ids_visible_to",
+    "linked_record_visible",
+    "memberships_active",
+    "objectives_visible_to",
+    "organisation_get_for_admin",
+    "organisation_ids_of",
+    "organisations_administered_by",
+    "organisations_known_to",
+    "organisations_that_may_lead",
+    "partner_invitation_get_for_lead",
+    "partner_invitation_get_to_answer",
+    "partner_invitations_for_lead",
+    "partner_invitations_to_answer",
+    "partnership_get_for_exit",
+    "partnership_get_for_managing",
+    "partnerships_managed_by",
+    "partnerships_taking_part",
+    "record_audience",
+    "record_check_changeable",
+    "record_privacy_errors",
+    "relationship_get_for_editing",
+    "relationship_get_for_leading",
+    "relationship_get_for_user",
+    "relationship_roles_for_user",
+    "relationships_visible_to",
+    "risks_visible_to",
+    "rows_visible_to",
+    "user_can_edit_relationship",
+    "user_leads_relationship",
+    "viewer_audience",
+    "visible_records",
+]

@@ -1,0 +1,176 @@
+"""Seeing and changing a relationship, and everything under it.
+
+A user sees a relationship only when one of the user's organisations is a
+partner in it. Holders of WRITE_ROLES in a partner organisation still taking
+part may change it; auditors only read. Anything a user may not see is a 404,
+so that its existence does not leak.
+"""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.http import Http404
+
+from relationships.access.memberships import (
+    AnyUser,
+    _organisations_of,
+    memberships_active,
+)
+from relationships.access.records import visible_records
+from relationships.choices import WRITE_ROLES
+from relationships.models import Action, Objective, Partnership, Relationship, Risk
+from relationships.models.privacy import PartnerPrivateRecord
+
+
+def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
+    """True for rows whose relationship has one of the user's organisations as a
+    partner. An EXISTS per row: looking one relationship (or one page of rows) up
+    then probes only its partnerships, instead of building the set of every
+    relationship the user sees (a thousand, for a portfolio viewer)."""
+    return Exists(
+        Partnership.objects.filter(
+            relationship=OuterRef(relationship_field),
+            organisation_id__in=_organisations_of(user),
+        )
+    )
+
+
+def relationships_visible_to(user: AnyUser) -> QuerySet[Relationship]:
+    if not user.is_authenticated:
+        return Relationship.objects.none()
+    return Relationship.objects.filter(_partner_in(user, "pk"))
+
+
+def relationship_get_for_user(*, user: AnyUser, reference: str) -> Relationship:
+    """The relationship if the user may see it, else Http404."""
+    if not user.is_authenticated:
+        raise Http404("No such relationship.")
+    # Found by its reference first, and only then tested for a partnership of the
+    # user's: as a column, not a filter, the test runs for this one relationship
+    # (as a filter the database may first list every relationship the user sees).
+    try:
+        relationship = (
+            Relationship.objects.filter(reference=reference)
+            .annotate(user_is_partner=_partner_in(user, "pk"))
+            .select_related("stage")
+            .get()
+        )
+    except Relationship.DoesNotExist as error:
+        raise Http404("No such relationship.") from error
+    if not relationship.user_is_partner:
+        raise Http404("No such relationship.")
+    return relationship
+
+
+def relationship_get_for_editing(*, user: AnyUser, reference: str) -> Relationship:
+    """The relationship if the user may change it: 404 if unseen, 403 if read-only."""
+    relationship = relationship_get_for_user(user=user, reference=reference)
+    if not user_can_edit_relationship(user=user, relationship=relationship):
+        raise PermissionDenied("Your role in this relationship is read-only.")
+    return relationship
+
+
+def partnerships_taking_part(relationship: Relationship) -> QuerySet[Partnership]:
+    """The partners still taking part: an exited partner keeps its records and
+    its people read them, but it no longer writes, signs or confirms."""
+    return relationship.partnerships.filter(exited_at__isnull=True)
+
+
+def relationship_roles_for_user(
+    *, user: AnyUser, relationship: Relationship
+) -> set[str]:
+    """The user's roles in the organisations taking part in the relationship (a
+    partner that exited leaves its people read access only)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        memberships_active()
+        .filter(
+            user=user,
+            organisation__partnerships__relationship=relationship,
+            organisation__partnerships__exited_at__isnull=True,
+        )
+        .values_list("role", flat=True)
+    )
+
+
+def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> bool:
+    roles = relationship_roles_for_user(user=user, relationship=relationship)
+    return bool(roles & WRITE_ROLES)
+
+
+def rows_visible_to(
+    user: AnyUser,
+    queryset: QuerySet,
+    ids: Sequence[int],
+    *,
+    relationship_field: str = "relationship_id",
+) -> list:
+    """The rows of `queryset` with these ids that the user may see, in the order of
+    `ids`: one page of a list. The access test is a column here, so it runs for
+    these rows alone. `relationship_field` leads to the row's relationship ("pk"
+    for relationships themselves)."""
+    if not user.is_authenticated or not ids:
+        return []
+    if issubclass(queryset.model, PartnerPrivateRecord):
+        queryset = queryset.filter(visible_records(user, queryset.model))
+    rows = {
+        row.pk: row
+        for row in queryset.filter(pk__in=ids).annotate(
+            user_is_partner=_partner_in(user, relationship_field)
+        )
+        if row.user_is_partner
+    }
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def ids_visible_to(
+    user: AnyUser,
+    model: type[Model],
+    ids: Sequence[int],
+    *,
+    relationship_field: str = "relationship_id",
+) -> list[int]:
+    """Those of `ids` (rows of `model`) the user may see, in their order: one small
+    query. Cached pages (lists, the portfolio grid) check their ids with it on every
+    request, so that even a change no cache heard of cannot show a row."""
+    if not user.is_authenticated or not ids:
+        return []
+    rows = model.objects.filter(pk__in=ids)
+    if issubclass(model, PartnerPrivateRecord):
+        rows = rows.filter(visible_records(user, model))
+    visible = {
+        pk
+        for pk, is_partner in rows.annotate(
+            user_is_partner=_partner_in(user, relationship_field)
+        )
+        .order_by()
+        .values_list("pk", "user_is_partner")
+        if is_partner
+    }
+    return [pk for pk in ids if pk in visible]
+
+
+def objectives_visible_to(user: AnyUser) -> QuerySet[Objective]:
+    if not user.is_authenticated:
+        return Objective.objects.none()
+    return Objective.objects.filter(
+        _partner_in(user, "relationship_id"), visible_records(user, Objective)
+    ).select_related("relationship", "owner__organisation")
+
+
+def risks_visible_to(user: AnyUser) -> QuerySet[Risk]:
+    if not user.is_authenticated:
+        return Risk.objects.none()
+    return Risk.objects.filter(
+        _partner_in(user, "relationship_id"), visible_records(user, Risk)
+    ).select_related("relationship", "owner_partnership__organisation", "owner")
+
+
+def actions_visible_to(user: AnyUser) -> QuerySet[Action]:
+    if not user.is_authenticated:
+        return Action.objects.none()
+    return Action.objects.filter(
+        _partner_in(user, "relationship_id"), visible_records(user, Action)
+    ).select_related("relationship", "owner_partnership__organisation", "owner", "risk")
