@@ -19,10 +19,13 @@ from assessments.choices import (
     ConfirmationDecision,
 )
 from assessments.models import Assessment, AssessmentConfirmation, PrincipleRating
-from relationships.access import AnyUser, partnerships_taking_part
+from relationships.access import (
+    AnyUser,
+    assessment_partnerships_confirmable_by,
+    partnerships_taking_part,
+)
 from relationships.fingerprints import content_sha256
 from relationships.models import Partnership
-from relationships.selectors.plans import plan_partnerships_represented_by
 
 
 def assessment_content_snapshot(*, assessment: Assessment) -> dict[str, Any]:
@@ -81,16 +84,6 @@ def assessment_confirmed_partnership_ids(
         assessment_open_confirmations(assessment=assessment)
         .filter(content_sha256=fingerprint)
         .values_list("partnership_id", flat=True)
-    )
-
-
-def assessment_partnerships_confirmable_by(
-    *, user: AnyUser, assessment: Assessment
-) -> QuerySet[Partnership]:
-    """Partners this user may confirm (or send back) the joint assessment for: the
-    same people who may sign the plan for them."""
-    return plan_partnerships_represented_by(
-        user=user, relationship=assessment.relationship
     )
 
 

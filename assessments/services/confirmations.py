@@ -27,10 +27,12 @@ from assessments.selectors.confirmations import (
     assessment_confirmed_partnership_ids,
     assessment_fingerprint,
     assessment_open_confirmations,
-    assessment_partnerships_confirmable_by,
 )
 from assessments.services.reports import site_url
-from relationships.access import partnerships_taking_part
+from relationships.access import (
+    assessment_partnerships_confirmable_by,
+    partnerships_taking_part,
+)
 from relationships.models import Partnership
 
 SEND_BACK_REASON_MAX_LENGTH = 2000

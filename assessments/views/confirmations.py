@@ -19,15 +19,13 @@ from assessments.selectors.assessments import (
     assessment_rating_views,
     assessment_ratings,
 )
-from assessments.selectors.confirmations import (
-    assessment_confirmation_state,
-    assessment_partnerships_confirmable_by,
-)
+from assessments.selectors.confirmations import assessment_confirmation_state
 from assessments.services.confirmations import (
     assessment_confirm,
     assessment_send_back,
 )
 from assessments.views.assessments import _base_context
+from relationships.access import assessment_partnerships_confirmable_by
 from relationships.models import Partnership
 
 

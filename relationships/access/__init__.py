@@ -14,6 +14,8 @@ One module per area:
   people, recording its exit.
 - `organisations`: an organisation's admin pages, and whom a user may start a
   relationship for.
+- `signing`: who signs the plan, and confirms the joint assessment, for a
+  partner.
 
 Import from `relationships.access`, not from its modules.
 """
@@ -63,10 +65,16 @@ from relationships.access.relationships import (
     rows_visible_to,
     user_can_edit_relationship,
 )
+from relationships.access.signing import (
+    assessment_partnerships_confirmable_by,
+    partnership_represented_by_q,
+    plan_partnerships_represented_by,
+)
 
 __all__ = [
     "AnyUser",
     "actions_visible_to",
+    "assessment_partnerships_confirmable_by",
     "changeable_records",
     "default_privacy",
     "ids_visible_to",
@@ -84,8 +92,10 @@ __all__ = [
     "partner_invitations_to_answer",
     "partnership_get_for_exit",
     "partnership_get_for_managing",
+    "partnership_represented_by_q",
     "partnerships_managed_by",
     "partnerships_taking_part",
+    "plan_partnerships_represented_by",
     "record_audience",
     "record_check_changeable",
     "record_privacy_errors",

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from relationships.access import partnership_represented_by_q
 from relationships.choices import WRITE_ROLES, MembershipRole, PlanVersionStatus
 from relationships.models import (
     JointManagementTeamMember,
@@ -21,7 +22,6 @@ from relationships.models import (
     Partnership,
     PlanVersion,
 )
-from relationships.selectors.plans import partnership_represented_by_q
 
 
 @dataclass

@@ -14,14 +14,19 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from principles.choices import PrincipleKey, PrincipleSetKey
 from principles.models import Principle
-from relationships.access import AnyUser, partnerships_taking_part
+from relationships.access import (
+    AnyUser,
+    partnership_represented_by_q,
+    partnerships_taking_part,
+    plan_partnerships_represented_by,
+)
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
 from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.fingerprints import content_sha256
@@ -381,38 +386,6 @@ def plan_version_fingerprint(*, plan_version: PlanVersion) -> str:
 
 
 # --- Sign-off ---------------------------------------------------------------------
-
-
-def partnership_represented_by_q(user: Any) -> Q:
-    """The sign-off rule, as one filter on Partnership: who may sign for a partner
-    is its relationship manager or a leader of the joint management team seated
-    for it, and only while an active member of the partner's organisation (a seat
-    outlives a membership that is removed or deactivated, but no longer counts).
-
-    Use it in a single `filter()` call, so that each condition on a relation is
-    met by the same row. `user` may be a user or an expression (`OuterRef`)."""
-    return (
-        Q(relationship_manager=user)
-        | Q(jmt_members__user=user, jmt_members__is_leadership=True)
-    ) & Q(
-        organisation__memberships__user=user,
-        organisation__memberships__deactivated_at__isnull=True,
-    )
-
-
-def plan_partnerships_represented_by(
-    *, user: AnyUser, relationship: Relationship
-) -> QuerySet[Partnership]:
-    """Partners this user may sign the plan for (`partnership_represented_by_q`)."""
-    if not user.is_authenticated:
-        return Partnership.objects.none()
-    return (
-        partnerships_taking_part(relationship)
-        .filter(partnership_represented_by_q(user))
-        .select_related("organisation")
-        .distinct()
-        .order_by("role", "organisation__name")
-    )
 
 
 def plan_representatives(*, relationship: Relationship) -> dict[int, list[Any]]:

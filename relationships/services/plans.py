@@ -14,7 +14,10 @@ from django.utils import timezone
 
 from principles.choices import PrincipleKey
 from principles.models import Principle
-from relationships.access import partnerships_taking_part
+from relationships.access import (
+    partnerships_taking_part,
+    plan_partnerships_represented_by,
+)
 from relationships.choices import (
     OrganisationKind,
     PlanDecisionKind,
@@ -33,7 +36,6 @@ from relationships.models import (
 from relationships.plan_schema import PlanField
 from relationships.selectors.plans import (
     OPEN_VERSION_STATUSES,
-    plan_partnerships_represented_by,
     plan_version_fingerprint,
     plan_version_missing_fields,
 )

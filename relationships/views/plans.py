@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from relationships.access import (
+    plan_partnerships_represented_by,
     relationship_get_for_editing,
     relationship_get_for_user,
     user_can_edit_relationship,
@@ -44,7 +45,6 @@ from relationships.selectors.plans import (
     plan_get_or_404,
     plan_guidance_for_user,
     plan_last_depth_change,
-    plan_partnerships_represented_by,
     plan_partnerships_to_decide,
     plan_principles,
     plan_section_row,

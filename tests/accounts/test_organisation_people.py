@@ -6,14 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from relationships.access import relationships_visible_to
+from relationships.access import (
+    plan_partnerships_represented_by,
+    relationships_visible_to,
+)
 from relationships.choices import MembershipRole, PlanVersionStatus
 from relationships.models import JointManagementTeamMember, Membership
 from relationships.selectors.organisations import member_deactivation_effects
-from relationships.selectors.plans import (
-    plan_partnerships_represented_by,
-    plan_representatives,
-)
+from relationships.selectors.plans import plan_representatives
 from relationships.services.organisations import (
     membership_deactivate,
     membership_reactivate,

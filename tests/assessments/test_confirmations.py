@@ -21,7 +21,6 @@ from assessments.models import Assessment, AssessmentConfirmation, PrincipleRati
 from assessments.selectors.confirmations import (
     assessment_confirmation_state,
     assessment_fingerprint,
-    assessment_partnerships_confirmable_by,
 )
 from assessments.services.assessments import (
     RatingInput,
@@ -33,6 +32,7 @@ from assessments.services.confirmations import (
     assessment_confirm,
     assessment_send_back,
 )
+from relationships.access import assessment_partnerships_confirmable_by
 from relationships.models import JointManagementTeamMember
 from relationships.services.partners import partnership_exit
 from tests.assessments.factories_assessments import (

@@ -2,11 +2,11 @@
 
 import pytest
 
+from relationships.access import plan_partnerships_represented_by
 from relationships.choices import MembershipRole, RelationshipKind
 from relationships.selectors.plans import (
     plan_guidance_for_user,
     plan_guidance_set_key_for_user,
-    plan_partnerships_represented_by,
     plan_signoff_rows,
 )
 from relationships.services.plans import plan_version_decide, plan_version_submit

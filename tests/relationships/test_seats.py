@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
+from relationships.access import plan_partnerships_represented_by
 from relationships.checks import seats_held_by_members
 from relationships.choices import MembershipRole, PlanDecisionKind
 from relationships.models import (
@@ -17,11 +18,7 @@ from relationships.models import (
     Partnership,
     PlanDecision,
 )
-from relationships.selectors.plans import (
-    plan_partnerships_represented_by,
-    plan_representatives,
-    plan_signoff_rows,
-)
+from relationships.selectors.plans import plan_representatives, plan_signoff_rows
 from relationships.services.plans import plan_version_decide, plan_version_submit
 from tests.factories import (
     JointManagementTeamMemberFactory,

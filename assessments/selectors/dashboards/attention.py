@@ -41,7 +41,7 @@ from assessments.selectors.dashboards.common import (
     shared_joint_assessments,
     short_date,
 )
-from relationships.access import AnyUser, visible_records
+from relationships.access import AnyUser, partnership_represented_by_q, visible_records
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
     Action,
@@ -52,7 +52,6 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.selectors.plans import partnership_represented_by_q
 
 # --- attention counters --------------------------------------------------------
 

@@ -1,0 +1,57 @@
+"""Who signs for a partner: the plan's sign-off and the confirmation of a joint
+assessment. A partner is represented by its relationship manager or a leader of
+the joint management team seated for it, and only while an active member of
+the partner's organisation and while the partner takes part."""
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from relationships.access.memberships import AnyUser
+from relationships.access.relationships import partnerships_taking_part
+from relationships.models import Partnership, Relationship
+
+if TYPE_CHECKING:
+    from assessments.models import Assessment
+
+
+def partnership_represented_by_q(user: Any) -> Q:
+    """The sign-off rule, as one filter on Partnership: who may sign for a partner
+    is its relationship manager or a leader of the joint management team seated
+    for it, and only while an active member of the partner's organisation (a seat
+    outlives a membership that is removed or deactivated, but no longer counts).
+
+    Use it in a single `filter()` call, so that each condition on a relation is
+    met by the same row. `user` may be a user or an expression (`OuterRef`)."""
+    return (
+        Q(relationship_manager=user)
+        | Q(jmt_members__user=user, jmt_members__is_leadership=True)
+    ) & Q(
+        organisation__memberships__user=user,
+        organisation__memberships__deactivated_at__isnull=True,
+    )
+
+
+def plan_partnerships_represented_by(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Partnership]:
+    """Partners this user may sign the plan for (`partnership_represented_by_q`)."""
+    if not user.is_authenticated:
+        return Partnership.objects.none()
+    return (
+        partnerships_taking_part(relationship)
+        .filter(partnership_represented_by_q(user))
+        .select_related("organisation")
+        .distinct()
+        .order_by("role", "organisation__name")
+    )
+
+
+def assessment_partnerships_confirmable_by(
+    *, user: AnyUser, assessment: "Assessment"
+) -> QuerySet[Partnership]:
+    """Partners this user may confirm (or send back) the joint assessment for: the
+    same people who may sign the plan for them."""
+    return plan_partnerships_represented_by(
+        user=user, relationship=assessment.relationship
+    )
