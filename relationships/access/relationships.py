@@ -6,8 +6,9 @@ part may change it; auditors only read. Anything a user may not see is a 404,
 so that its existence does not leak.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
@@ -19,7 +20,14 @@ from relationships.access.memberships import (
 )
 from relationships.access.records import visible_records
 from relationships.choices import WRITE_ROLES
-from relationships.models import Action, Objective, Partnership, Relationship, Risk
+from relationships.models import (
+    Action,
+    Membership,
+    Objective,
+    Partnership,
+    Relationship,
+    Risk,
+)
 from relationships.models.privacy import PartnerPrivateRecord
 
 
@@ -98,6 +106,40 @@ def relationship_roles_for_user(
 def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> bool:
     roles = relationship_roles_for_user(user=user, relationship=relationship)
     return bool(roles & WRITE_ROLES)
+
+
+def relationship_ids_editable_by(
+    user: AnyUser, *, among: Iterable[int] | None = None
+) -> set[int]:
+    """Relationships in which the user holds a write role (of `among`, when given:
+    a list page asks only about its own rows). One query."""
+    if not user.is_authenticated:
+        return set()
+    partnerships = Partnership.objects.filter(
+        organisation_id__in=Membership.objects.filter(
+            user=user, role__in=WRITE_ROLES
+        ).values("organisation_id")
+    )
+    if among is not None:
+        partnerships = partnerships.filter(relationship_id__in=set(among))
+    return set(partnerships.values_list("relationship_id", flat=True))
+
+
+def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
+    """People who may own a risk or an action: a working member of a partner.
+
+    Auditors are left out: they only read, so they could not act on what they own.
+    """
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__role__in=WRITE_ROLES,
+            memberships__organisation__partnerships__relationship=relationship,
+            memberships__deactivated_at__isnull=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def rows_visible_to(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from relationships.access import (
     AnyUser,
     default_privacy,
+    relationship_owner_candidates,
     viewer_audience,
     visible_records,
 )
@@ -18,11 +19,7 @@ from relationships.choices import Visibility
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Action, Objective, Partnership, Relationship, Risk
-from relationships.selectors.registers import (
-    IMPACT_LABELS,
-    LIKELIHOOD_LABELS,
-    relationship_owner_candidates,
-)
+from relationships.selectors.registers import IMPACT_LABELS, LIKELIHOOD_LABELS
 from relationships.services.registers import REVISION_REASON_MAX_LENGTH
 
 # Long enough for real notes; short enough that a pasted document is refused.

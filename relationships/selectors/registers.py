@@ -4,12 +4,11 @@ Every query starts from relationships the user may see (see
 relationships.access), so a register row of another tenant is a 404 or absent.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
     BooleanField,
@@ -40,18 +39,15 @@ from relationships.access import (
     rows_visible_to,
     visible_records,
 )
-from relationships.choices import WRITE_ROLES, Horizon, ObjectiveStatus
+from relationships.choices import Horizon, ObjectiveStatus
 from relationships.models import (
     OPEN_RISK_STATUSES,
     Action,
-    Membership,
     Objective,
     Partnership,
     Relationship,
     Risk,
 )
-
-User = get_user_model()
 
 # An objective whose milestone has passed is late unless it is finished.
 CLOSED_OBJECTIVE_STATUSES = (ObjectiveStatus.ACHIEVED, ObjectiveStatus.DROPPED)
@@ -173,39 +169,6 @@ def action_list_for_user(user: AnyUser) -> QuerySet[Action]:
     """Actions of every relationship the user sees, earliest due first."""
     return actions_visible_to(user).order_by(
         F("due_date").asc(nulls_last=True), "relationship__title", "title", "pk"
-    )
-
-
-def relationship_ids_editable_by(
-    user: AnyUser, *, among: Iterable[int] | None = None
-) -> set[int]:
-    """Relationships in which the user holds a write role (of `among`, when given:
-    a list page asks only about its own rows). One query."""
-    if not user.is_authenticated:
-        return set()
-    partnerships = Partnership.objects.filter(
-        organisation_id__in=Membership.objects.filter(
-            user=user, role__in=WRITE_ROLES
-        ).values("organisation_id")
-    )
-    if among is not None:
-        partnerships = partnerships.filter(relationship_id__in=set(among))
-    return set(partnerships.values_list("relationship_id", flat=True))
-
-
-def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
-    """People who may own a risk or an action: a working member of a partner.
-
-    Auditors are left out: they only read, so they could not act on what they own.
-    """
-    return (
-        User.objects.filter(
-            memberships__role__in=WRITE_ROLES,
-            memberships__organisation__partnerships__relationship=relationship,
-            memberships__deactivated_at__isnull=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
     )
 
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from relationships.access import (
     default_privacy,
-    memberships_active,
     record_privacy_errors,
+    relationship_owner_candidates,
 )
-from relationships.choices import WRITE_ROLES, ActionStatus, Visibility
+from relationships.choices import ActionStatus, Visibility
 from relationships.concurrency import revision_claim
 from relationships.models import (
     OPEN_ACTION_STATUSES,
@@ -119,16 +119,11 @@ def _owner_errors(
 ) -> dict[str, str]:
     if owner is None:
         return {}
-    is_member = (
-        memberships_active()
-        .filter(
-            user=owner,
-            role__in=WRITE_ROLES,
-            organisation__partnerships__relationship=relationship,
-        )
+    if (
+        not relationship_owner_candidates(relationship=relationship)
+        .filter(pk=owner.pk)
         .exists()
-    )
-    if not is_member:
+    ):
         return {
             "owner": (
                 "The owner must work for one of this relationship's partner "

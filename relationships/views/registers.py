@@ -28,6 +28,7 @@ from relationships.access import (
     organisation_ids_of,
     relationship_get_for_editing,
     relationship_get_for_user,
+    relationship_ids_editable_by,
     user_can_edit_relationship,
 )
 from relationships.caching import cache_seconds, portfolio_key
@@ -197,7 +198,7 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         # Where the user may change rows of this page (the actions' "Mark done"):
         # asked only if the rows are rendered.
         context["editable_relationship_ids"] = SimpleLazyObject(
-            lambda: selectors.relationship_ids_editable_by(
+            lambda: relationship_ids_editable_by(
                 self.request.user,
                 among={row.relationship_id for row in rows},
             )

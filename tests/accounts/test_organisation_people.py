@@ -213,8 +213,8 @@ def test_profile_msme_needs_a_size_and_others_none(world, olive) -> None:
 def test_a_deactivated_person_owns_nothing_new_and_is_reported_by_checks(
     world, olive
 ) -> None:
+    from relationships.access import relationship_owner_candidates
     from relationships.checks import seats_held_by_members
-    from relationships.selectors.registers import relationship_owner_candidates
 
     assert world.carol in relationship_owner_candidates(relationship=world.relationship)
     leadership_seat(world.carol, world.lead)
