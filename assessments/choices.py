@@ -12,6 +12,11 @@ class AssessmentStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
+# Statuses in which a self-assessment is shared with the other partners; a draft
+# is its own partner's alone (relationships/access/assessments.py).
+VISIBLE_TO_PARTNERS = (AssessmentStatus.SUBMITTED, AssessmentStatus.FINAL)
+
+
 class ConfirmationDecision(models.TextChoices):
     """A partner's answer to a submitted joint assessment."""
 

@@ -37,7 +37,7 @@ WRITE_ROLES = frozenset(
 )
 
 # Roles that speak for an organisation in a relationship: start one, answer an
-# invitation to one, seat its people, leave.
+# invitation to one, seat its people, leave, finalise its self-assessment.
 MANAGE_ROLES = frozenset(
     {MembershipRole.RELATIONSHIP_MANAGER, MembershipRole.ORG_ADMIN}
 )

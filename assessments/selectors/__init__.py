@@ -2,12 +2,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from assessments.choices import AssessmentKind, AssessmentStatus
+from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
 from principles.models import Principle, rag_for_level
 from relationships.models import Relationship
-
-VISIBLE_TO_PARTNERS = (AssessmentStatus.SUBMITTED, AssessmentStatus.FINAL)
 
 
 @dataclass(frozen=True)

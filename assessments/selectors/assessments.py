@@ -14,20 +14,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.choices import (
     CADENCE_MONTHS,
+    VISIBLE_TO_PARTNERS,
     AssessmentKind,
     AssessmentStatus,
     Cadence,
 )
 from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
 from assessments.selectors import (
-    VISIBLE_TO_PARTNERS,
     PerceptionGap,
     perception_gaps_from_levels,
     relationship_perception_gaps,
@@ -36,14 +36,16 @@ from principles.choices import PrincipleSetKey
 from principles.models import MaturityLevel, Principle
 from relationships.access import (
     AnyUser,
-    memberships_active,
+    assessments_visible_to,
+    partnerships_assessable_by,
     relationship_get_for_user,
+    user_can_edit_assessment,
     user_can_edit_relationship,
+    user_can_finalise_assessment,
+    viewer_audience,
     visible_records,
 )
 from relationships.choices import (
-    WRITE_ROLES,
-    MembershipRole,
     RelationshipKind,
 )
 from relationships.concurrency import FieldValues, StaleField, stale_fields
@@ -60,11 +62,6 @@ from relationships.models.privacy import PartnerPrivateRecord
 
 # Levels at or below this one ask for an improvement action.
 LOW_RATING_LEVEL = 2
-
-# Roles that may finalise their own partner's self-assessment.
-SELF_FINALISE_ROLES = frozenset(
-    {MembershipRole.RELATIONSHIP_MANAGER, MembershipRole.ORG_ADMIN}
-)
 
 if TYPE_CHECKING:
     from assessments.services.assessments import RatingInput
@@ -132,84 +129,7 @@ def relationship_current_period(
     )
 
 
-# --- who may do what -------------------------------------------------------
-
-
-def _organisation_ids_of(user: AnyUser) -> QuerySet:
-    return memberships_active().filter(user=user).values("organisation_id")
-
-
-def _roles_in_organisation(*, user: AnyUser, organisation_id: int) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        memberships_active()
-        .filter(user=user, organisation_id=organisation_id)
-        .values_list("role", flat=True)
-    )
-
-
-def user_can_edit_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
-    """Self: a write role in that partner's organisation; joint: in any partner."""
-    if assessment.kind == AssessmentKind.SELF:
-        roles = _roles_in_organisation(
-            user=user, organisation_id=assessment.partnership.organisation_id
-        )
-        return bool(roles & WRITE_ROLES)
-    return user_can_edit_relationship(user=user, relationship=assessment.relationship)
-
-
-def user_can_finalise_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
-    """Self: that partner's own manager. Nobody finalises a joint assessment alone:
-    it becomes final when every partner has confirmed it (selectors.confirmations).
-    """
-    if assessment.kind == AssessmentKind.JOINT:
-        return False
-    partnership = assessment.partnership
-    if partnership.relationship_manager_id == user.pk:
-        return True
-    roles = _roles_in_organisation(
-        user=user, organisation_id=partnership.organisation_id
-    )
-    return bool(roles & SELF_FINALISE_ROLES)
-
-
-def partnerships_assessable_by(
-    *, user: AnyUser, relationship: Relationship
-) -> list[Partnership]:
-    """The partners whose self-assessment the user may start and edit."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Partnership.objects.filter(
-            relationship=relationship,
-            organisation__memberships__user=user,
-            organisation__memberships__role__in=WRITE_ROLES,
-            organisation__memberships__deactivated_at__isnull=True,
-            exited_at__isnull=True,
-        )
-        .select_related("organisation")
-        .distinct()
-        .order_by("role", "organisation__name")
-    )
-
-
 # --- getting one assessment ------------------------------------------------
-
-
-def assessments_visible_to(
-    *, user: AnyUser, relationship: Relationship
-) -> QuerySet[Assessment]:
-    """Joint assessments, the user's own partner's, and other partners' submitted
-    self-assessments unless private to them (visible_records)."""
-    if not user.is_authenticated:
-        return Assessment.objects.none()
-    return Assessment.objects.filter(relationship=relationship).filter(
-        Q(kind=AssessmentKind.JOINT)
-        | Q(status__in=VISIBLE_TO_PARTNERS)
-        | Q(partnership__organisation_id__in=_organisation_ids_of(user)),
-        visible_records(user, Assessment),
-    )
 
 
 def assessment_get_for_user(*, user: AnyUser, reference: str, pk: int) -> Assessment:
@@ -780,10 +700,7 @@ def relationship_assessment_overview(
         periods=periods,
         partnerships=partnerships,
         member_partnership_ids=set(
-            Partnership.objects.filter(
-                relationship=relationship,
-                organisation_id__in=_organisation_ids_of(user),
-            ).values_list("pk", flat=True)
+            viewer_audience(user=user, relationship=relationship)
         ),
         editable_partnership_ids=editable_partnership_ids,
         can_edit_joint=can_edit_joint,

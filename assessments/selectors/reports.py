@@ -18,7 +18,12 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from assessments.choices import AssessmentKind, AssessmentStatus, ReportStatus
+from assessments.choices import (
+    VISIBLE_TO_PARTNERS,
+    AssessmentKind,
+    AssessmentStatus,
+    ReportStatus,
+)
 from assessments.models import (
     Assessment,
     AssessmentSchedule,
@@ -26,11 +31,7 @@ from assessments.models import (
     Report,
     ReportSubscription,
 )
-from assessments.selectors import (
-    VISIBLE_TO_PARTNERS,
-    PerceptionGap,
-    perception_gaps_from_levels,
-)
+from assessments.selectors import PerceptionGap, perception_gaps_from_levels
 from assessments.selectors.confirmations import (
     ConfirmationLine,
     assessment_confirmation_lines,

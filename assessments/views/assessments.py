@@ -47,8 +47,6 @@ from assessments.selectors.assessments import (
     maturity_levels_by_number,
     relationship_assessment_overview,
     relationship_current_period,
-    user_can_edit_assessment,
-    user_can_finalise_assessment,
 )
 from assessments.selectors.confirmations import (
     assessment_confirmation_state,
@@ -62,7 +60,12 @@ from assessments.services.assessments import (
     improvement_action_default_title,
     principle_rating_action_create,
 )
-from relationships.access import relationship_get_for_editing, relationship_get_for_user
+from relationships.access import (
+    relationship_get_for_editing,
+    relationship_get_for_user,
+    user_can_edit_assessment,
+    user_can_finalise_assessment,
+)
 from relationships.concurrency import StaleEdit, stale_notice
 from relationships.forms.concurrency import RevisionOnlyForm
 

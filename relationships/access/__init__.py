@@ -14,12 +14,20 @@ One module per area:
   people, recording its exit.
 - `organisations`: an organisation's admin pages, and whom a user may start a
   relationship for.
+- `assessments`: who reads, changes and finalises a self-assessment or the
+  joint assessment.
 - `signing`: who signs the plan, and confirms the joint assessment, for a
   partner.
 
 Import from `relationships.access`, not from its modules.
 """
 
+from relationships.access.assessments import (
+    assessments_visible_to,
+    partnerships_assessable_by,
+    user_can_edit_assessment,
+    user_can_finalise_assessment,
+)
 from relationships.access.memberships import (
     AnyUser,
     memberships_active,
@@ -77,6 +85,7 @@ __all__ = [
     "AnyUser",
     "actions_visible_to",
     "assessment_partnerships_confirmable_by",
+    "assessments_visible_to",
     "changeable_records",
     "default_privacy",
     "ids_visible_to",
@@ -95,6 +104,7 @@ __all__ = [
     "partnership_get_for_exit",
     "partnership_get_for_managing",
     "partnership_represented_by_q",
+    "partnerships_assessable_by",
     "partnerships_managed_by",
     "partnerships_taking_part",
     "plan_partnerships_represented_by",
@@ -110,7 +120,9 @@ __all__ = [
     "relationships_visible_to",
     "risks_visible_to",
     "rows_visible_to",
+    "user_can_edit_assessment",
     "user_can_edit_relationship",
+    "user_can_finalise_assessment",
     "user_leads_relationship",
     "viewer_audience",
     "visible_records",

@@ -12,10 +12,7 @@
 import pytest
 
 from assessments.choices import AssessmentStatus
-from assessments.selectors.assessments import (
-    partnerships_assessable_by,
-    user_can_edit_assessment,
-)
+from relationships.access import partnerships_assessable_by, user_can_edit_assessment
 from relationships.choices import MembershipRole
 from relationships.models import Action
 from relationships.services.organisations import membership_deactivate

@@ -21,11 +21,10 @@ from django.db.models import (
 )
 from django.urls import NoReverseMatch, reverse
 
-from assessments.choices import AssessmentKind
+from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
 from assessments.selectors import (
     PERCEPTION_GAP_LEVELS,
-    VISIBLE_TO_PARTNERS,
     PerceptionGap,
     perception_gaps_from_levels,
 )

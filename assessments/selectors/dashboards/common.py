@@ -9,9 +9,13 @@ from functools import cached_property
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.choices import CADENCE_MONTHS, AssessmentKind, Cadence
+from assessments.choices import (
+    CADENCE_MONTHS,
+    VISIBLE_TO_PARTNERS,
+    AssessmentKind,
+    Cadence,
+)
 from assessments.models import Assessment, AssessmentSchedule
-from assessments.selectors import VISIBLE_TO_PARTNERS
 from principles.models import LifecycleStage, MaturityLevel, Principle
 from relationships.caching import catalogue_changed
 from relationships.choices import RelationshipStatus

@@ -12,13 +12,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.charts import heat_map_cells, radar_chart, risk_heat_map, trend_chart
-from assessments.choices import AssessmentKind
+from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
-from assessments.selectors import (
-    VISIBLE_TO_PARTNERS,
-    PerceptionGap,
-    perception_gaps_from_levels,
-)
+from assessments.selectors import PerceptionGap, perception_gaps_from_levels
 from assessments.selectors.dashboards.common import (
     PRINCIPLE_SHORT_NAMES,
     Bar,

@@ -1,0 +1,93 @@
+"""Assessments: who reads, changes and finalises them.
+
+A partner's self-assessment is read by its own partner's people while a draft,
+and once submitted by every partner's, unless it is private to its partner
+(`visible_records`); the joint assessment by everyone who sees the
+relationship. A writer of the partner changes its self-assessment (any
+partner's writer the joint one), and the partner's relationship manager or
+admin finalises it; the joint assessment is final when every partner has
+confirmed it (`signing`)."""
+
+from django.db.models import Q, QuerySet
+
+from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
+from assessments.models import Assessment
+from relationships.access.memberships import (
+    AnyUser,
+    _organisations_of,
+    memberships_active,
+)
+from relationships.access.records import visible_records
+from relationships.access.relationships import user_can_edit_relationship
+from relationships.choices import MANAGE_ROLES, WRITE_ROLES
+from relationships.models import Partnership, Relationship
+
+
+def _roles_in_organisation(*, user: AnyUser, organisation_id: int) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        memberships_active()
+        .filter(user=user, organisation_id=organisation_id)
+        .values_list("role", flat=True)
+    )
+
+
+def user_can_edit_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
+    """Self: a write role in that partner's organisation; joint: in any partner."""
+    if assessment.kind == AssessmentKind.SELF:
+        roles = _roles_in_organisation(
+            user=user, organisation_id=assessment.partnership.organisation_id
+        )
+        return bool(roles & WRITE_ROLES)
+    return user_can_edit_relationship(user=user, relationship=assessment.relationship)
+
+
+def user_can_finalise_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
+    """Self: that partner's own manager. Nobody finalises a joint assessment alone:
+    it becomes final when every partner has confirmed it (selectors.confirmations).
+    """
+    if assessment.kind == AssessmentKind.JOINT:
+        return False
+    partnership = assessment.partnership
+    if partnership.relationship_manager_id == user.pk:
+        return True
+    roles = _roles_in_organisation(
+        user=user, organisation_id=partnership.organisation_id
+    )
+    return bool(roles & MANAGE_ROLES)
+
+
+def partnerships_assessable_by(
+    *, user: AnyUser, relationship: Relationship
+) -> list[Partnership]:
+    """The partners whose self-assessment the user may start and edit."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Partnership.objects.filter(
+            relationship=relationship,
+            organisation__memberships__user=user,
+            organisation__memberships__role__in=WRITE_ROLES,
+            organisation__memberships__deactivated_at__isnull=True,
+            exited_at__isnull=True,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("role", "organisation__name")
+    )
+
+
+def assessments_visible_to(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Assessment]:
+    """Joint assessments, the user's own partner's, and other partners' submitted
+    self-assessments unless private to them (visible_records)."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(relationship=relationship).filter(
+        Q(kind=AssessmentKind.JOINT)
+        | Q(status__in=VISIBLE_TO_PARTNERS)
+        | Q(partnership__organisation_id__in=_organisations_of(user)),
+        visible_records(user, Assessment),
+    )
