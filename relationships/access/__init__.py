@@ -48,6 +48,7 @@ from relationships.access.partners import (
     partnership_get_for_managing,
     partnerships_managed_by,
     relationship_get_for_leading,
+    user_can_answer_invitation,
     user_leads_relationship,
 )
 from relationships.access.records import (
@@ -120,6 +121,7 @@ __all__ = [
     "relationships_visible_to",
     "risks_visible_to",
     "rows_visible_to",
+    "user_can_answer_invitation",
     "user_can_edit_assessment",
     "user_can_edit_relationship",
     "user_can_finalise_assessment",

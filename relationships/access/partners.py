@@ -142,3 +142,16 @@ def partner_invitation_get_to_answer(*, user: AnyUser, pk: int) -> PartnerInvita
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def user_can_answer_invitation(*, user: AnyUser, invitation: PartnerInvitation) -> bool:
+    """Whether the user answers for the invited organisation (its relationship
+    manager or admin): the rule of `partner_invitations_to_answer`, which the
+    accepting service checks again under the invitation's lock."""
+    if not user.is_authenticated:
+        return False
+    return (
+        _organisations_of(user, roles=MANAGE_ROLES)
+        .filter(organisation_id=invitation.organisation_id)
+        .exists()
+    )

@@ -24,7 +24,8 @@ from accounts.tokens import (
     invitation_token_digest,
     invitation_token_new,
 )
-from relationships.choices import MANAGE_ROLES, MembershipRole, PartnerRole
+from relationships.access import user_can_answer_invitation
+from relationships.choices import MembershipRole, PartnerRole
 from relationships.concurrency import revision_claim
 from relationships.models import (
     JointManagementTeamMember,
@@ -296,9 +297,7 @@ def partner_invitation_accept(
     _check_pending(invitation, "accepted")
     if invitation.is_for_new_organisation:
         raise InvitationError("This invitation is answered from its e-mail link.")
-    if not Membership.objects.filter(
-        user=user, organisation=invitation.organisation, role__in=MANAGE_ROLES
-    ).exists():
+    if not user_can_answer_invitation(user=user, invitation=invitation):
         raise InvitationError(
             "Only the organisation's relationship managers and admins answer."
         )
