@@ -34,6 +34,7 @@ from relationships.access.memberships import (
     organisation_ids_of,
 )
 from relationships.access.organisations import (
+    organisation_admins,
     organisation_get_for_admin,
     organisations_administered_by,
     organisations_known_to,
@@ -93,6 +94,7 @@ __all__ = [
     "linked_record_visible",
     "memberships_active",
     "objectives_visible_to",
+    "organisation_admins",
     "organisation_get_for_admin",
     "organisation_ids_of",
     "organisations_administered_by",

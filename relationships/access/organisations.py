@@ -5,7 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from relationships.access.memberships import AnyUser, _organisations_of
+from relationships.access.memberships import (
+    AnyUser,
+    _organisations_of,
+    memberships_active,
+)
 from relationships.access.relationships import relationships_visible_to
 from relationships.choices import MANAGE_ROLES, MembershipRole
 from relationships.models import Membership, Organisation
@@ -17,6 +21,14 @@ def organisations_administered_by(user: AnyUser) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     return Organisation.objects.filter(
         id__in=_organisations_of(user, roles=[MembershipRole.ORG_ADMIN])
+    )
+
+
+def organisation_admins(organisation: Organisation) -> QuerySet[Membership]:
+    """The memberships that administer the organisation: active ones with the
+    admin role (the other side of `organisations_administered_by`)."""
+    return memberships_active().filter(
+        organisation=organisation, role=MembershipRole.ORG_ADMIN
     )
 
 

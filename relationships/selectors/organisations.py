@@ -13,8 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from relationships.access import partnership_represented_by_q
-from relationships.choices import WRITE_ROLES, MembershipRole, PlanVersionStatus
+from relationships.access import organisation_admins, partnership_represented_by_q
+from relationships.choices import WRITE_ROLES, PlanVersionStatus
 from relationships.models import (
     JointManagementTeamMember,
     Membership,
@@ -217,11 +217,7 @@ def member_deactivation_effects(
         ).select_related("plan__relationship")
         if not version.decisions.filter(partnership=partnership).exists()
     ]
-    admins = Membership.objects.filter(
-        organisation=organisation,
-        role=MembershipRole.ORG_ADMIN,
-        deactivated_at__isnull=True,
-    )
+    admins = organisation_admins(organisation)
     last_admin = admins.exists() and not admins.exclude(user=person).exists()
     return DeactivationEffects(
         seats=seats,

@@ -4,11 +4,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from relationships.access import memberships_active
+from relationships.access import memberships_active, organisation_admins
 from relationships.choices import MembershipRole
 from relationships.models import (
     JointManagementTeamMember,
@@ -81,20 +80,12 @@ def organisation_update(
     return organisation
 
 
-def _active_admins(organisation: Organisation) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        organisation=organisation,
-        role=MembershipRole.ORG_ADMIN,
-        deactivated_at__isnull=True,
-    )
-
-
 def _refuse_leaving_without_admin(
     *, organisation: Organisation, person_id: int, message: str
 ) -> None:
     # Lock the organisation's admin rows, so two admins demoting each other at the
     # same moment cannot both succeed.
-    admins = list(_active_admins(organisation).select_for_update())
+    admins = list(organisation_admins(organisation).select_for_update())
     if admins and all(admin.user_id == person_id for admin in admins):
         raise ValidationError(message)
 
