@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.choices import (
@@ -59,6 +58,7 @@ from relationships.models import (
     Risk,
 )
 from relationships.models.privacy import PartnerPrivateRecord
+from relationships.selectors.lifecycle import plan_section_url
 
 # Levels at or below this one ask for an improvement action.
 LOW_RATING_LEVEL = 2
@@ -317,20 +317,6 @@ def evidence_choices_for_relationship(
     )
 
 
-def plan_section_link(*, relationship: Relationship, principle_key: str) -> str:
-    """The plan section's page, when the plan editor provides one."""
-    try:
-        return reverse(
-            "relationships:plan_section_detail",
-            kwargs={
-                "reference": relationship.reference,
-                "principle_key": principle_key,
-            },
-        )
-    except NoReverseMatch:
-        return ""
-
-
 # --- ratings of one assessment ---------------------------------------------
 
 
@@ -481,7 +467,7 @@ def assessment_rating_views(
                 plan_sections=[
                     (
                         section_names.get(key, key),
-                        plan_section_link(
+                        plan_section_url(
                             relationship=assessment.relationship, principle_key=key
                         ),
                     )

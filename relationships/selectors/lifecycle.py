@@ -11,7 +11,7 @@ from pathlib import PurePath
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from principles.choices import Phase, PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
@@ -137,29 +137,18 @@ class LifecycleOverview:
         ]
 
 
-def _url_or_planned_path(name: str, kwargs: dict, planned_path: str) -> str:
-    # The plan editor and the registers are built by other areas; until their
-    # pages exist, link to the path they are planned at under the relationship.
-    try:
-        return reverse(f"relationships:{name}", kwargs=kwargs)
-    except NoReverseMatch:
-        return planned_path
-
-
 def plan_section_url(*, relationship: Relationship, principle_key: str) -> str:
-    return _url_or_planned_path(
-        "plan_section_detail",
-        {"reference": relationship.reference, "principle_key": principle_key},
-        f"{relationship.get_absolute_url()}plan/sections/{principle_key}/",
+    return reverse(
+        "relationships:plan_section_detail",
+        kwargs={"reference": relationship.reference, "principle_key": principle_key},
     )
 
 
 def register_entry_url(*, relationship: Relationship, kind: str, pk: int) -> str:
     """The page of an objective or risk (kind "objective" or "risk")."""
-    return _url_or_planned_path(
-        f"{kind}_detail",
-        {"reference": relationship.reference, "pk": pk},
-        f"{relationship.get_absolute_url()}{kind}s/{pk}/",
+    return reverse(
+        f"relationships:{kind}_detail",
+        kwargs={"reference": relationship.reference, "pk": pk},
     )
 
 
