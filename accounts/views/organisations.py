@@ -40,7 +40,7 @@ from relationships.choices import MembershipRole
 from relationships.models import Organisation
 from relationships.selectors.organisations import (
     member_deactivation_effects,
-    organisation_access,
+    organisation_access_context,
     organisation_member_get,
     organisation_membership_get,
     organisation_people,
@@ -377,5 +377,5 @@ def organisation_access_view(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation_access",
         organisation,
         "access",
-        **organisation_access(organisation=organisation),
+        **organisation_access_context(organisation=organisation),
     )

@@ -16,9 +16,9 @@ from relationships.models import Relationship, RelationshipDocument
 from relationships.selectors.lifecycle import (
     document_choices_for_relationship,
     lifecycle_stages,
-    objectives_for_relationship,
+    objective_choices_for_relationship,
     plan_section_choices,
-    risks_for_relationship,
+    risk_choices_for_relationship,
 )
 from relationships.services.lifecycle import (
     DOCUMENT_EXTENSIONS,
@@ -162,10 +162,10 @@ class ArtefactEvidenceForm(RevisionFormMixin):
             *plan_section_choices(relationship=relationship),
         ]
         # Only what the user may see can be linked (evidence is read by all).
-        self.fields["objective"].queryset = objectives_for_relationship(
+        self.fields["objective"].queryset = objective_choices_for_relationship(
             user=user, relationship=relationship
         )
-        self.fields["risk"].queryset = risks_for_relationship(
+        self.fields["risk"].queryset = risk_choices_for_relationship(
             user=user, relationship=relationship
         )
         self.fields["document"].queryset = document_choices_for_relationship(

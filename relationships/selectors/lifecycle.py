@@ -406,7 +406,7 @@ def artefact_evidence_get(
     )
 
 
-def objectives_for_relationship(
+def objective_choices_for_relationship(
     *, user: AnyUser, relationship: Relationship
 ) -> QuerySet[Objective]:
     return Objective.objects.filter(
@@ -414,7 +414,7 @@ def objectives_for_relationship(
     ).order_by("title")
 
 
-def risks_for_relationship(
+def risk_choices_for_relationship(
     *, user: AnyUser, relationship: Relationship
 ) -> QuerySet[Risk]:
     return Risk.objects.filter(
@@ -473,7 +473,7 @@ def document_choices_for_relationship(
     return _documents_visible_to(user, relationship).order_by("title", "pk")
 
 
-def document_get(
+def document_get_for_user(
     *, user: AnyUser, relationship: Relationship, pk: int
 ) -> RelationshipDocument:
     """A document of this relationship that the user may see; any other pk

@@ -136,7 +136,7 @@ def _signers(partnerships: list[Partnership]) -> dict[int, set[int]]:
     return signers
 
 
-def organisation_access(*, organisation: Organisation) -> dict[str, Any]:
+def organisation_access_context(*, organisation: Organisation) -> dict[str, Any]:
     """Who has access to what: every person and every relationship the organisation
     takes part in, with their seats, manager roles and signing rights (the rule of
     `partnership_represented_by_q`, in one query)."""

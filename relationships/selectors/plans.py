@@ -125,9 +125,11 @@ def relationship_latest_approved_plan_version(
     return approved_plan_versions(relationship=relationship).first()
 
 
-def relationship_current_plan_version(
+def relationship_latest_plan_version(
     *, relationship: Relationship
 ) -> PlanVersion | None:
+    """The newest version, whatever its status (the editor's current version,
+    `plan_version_current`, prefers the open one, then the approved one)."""
     return (
         PlanVersion.objects.filter(plan__relationship=relationship)
         .select_related("created_by")

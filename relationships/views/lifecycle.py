@@ -29,7 +29,7 @@ from relationships.models import Relationship
 from relationships.selectors.lifecycle import (
     LifecycleOverview,
     artefact_evidence_get,
-    document_get,
+    document_get_for_user,
     documents_for_relationship,
     lifecycle_overview,
     stage_artefact_get,
@@ -324,7 +324,9 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
 @require_http_methods(["GET"])
 def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     relationship = relationship_get_for_user(user=request.user, reference=reference)
-    document = document_get(user=request.user, relationship=relationship, pk=pk)
+    document = document_get_for_user(
+        user=request.user, relationship=relationship, pk=pk
+    )
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as error:

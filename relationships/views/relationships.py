@@ -23,8 +23,8 @@ from relationships.filters import RelationshipFilterSet
 from relationships.forms.relationships import RelationshipForm
 from relationships.models import Relationship
 from relationships.selectors.plans import (
-    relationship_current_plan_version,
     relationship_latest_approved_plan_version,
+    relationship_latest_plan_version,
 )
 from relationships.selectors.relationships import relationship_list_for_user
 from relationships.services.relationships import relationship_update
@@ -65,7 +65,7 @@ class RelationshipDetailView(LoginRequiredMixin, DetailView):
             jmt_members=relationship.jmt_members.select_related(
                 "user", "partnership__organisation"
             ),
-            plan_version=relationship_current_plan_version(relationship=relationship),
+            plan_version=relationship_latest_plan_version(relationship=relationship),
             approved_plan_version=relationship_latest_approved_plan_version(
                 relationship=relationship
             ),
