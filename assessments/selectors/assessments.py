@@ -20,16 +20,14 @@ from django.utils import timezone
 
 from assessments.choices import (
     CADENCE_MONTHS,
-    VISIBLE_TO_PARTNERS,
     AssessmentKind,
     AssessmentStatus,
     Cadence,
 )
 from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
-from assessments.selectors import (
+from assessments.selectors.ratings import (
     PerceptionGap,
-    perception_gaps_from_levels,
-    relationship_perception_gaps,
+    relationship_perception_gaps_by_period,
 )
 from principles.choices import PrincipleSetKey
 from principles.models import MaturityLevel, Principle
@@ -519,55 +517,6 @@ def assessment_rating_for_action(
 def improvement_action_is_open(rating: PrincipleRating) -> bool:
     action = rating.improvement_action
     return action is not None and action.status in OPEN_ACTION_STATUSES
-
-
-# --- perception gaps -------------------------------------------------------
-
-
-def assessment_perception_gaps(*, assessment: Assessment) -> list[PerceptionGap]:
-    """Gaps between the partners' shared self-assessments of this period."""
-    return relationship_perception_gaps(
-        relationship=assessment.relationship, period_start=assessment.period_start
-    )
-
-
-def relationship_perception_gaps_by_period(
-    *, relationship: Relationship
-) -> dict[datetime.date, list[PerceptionGap]]:
-    """Every period's perception gaps, from shared self-assessments, in two queries.
-
-    For dashboards and reports: {period start: gaps}, periods without gaps left out.
-    """
-    rows = PrincipleRating.objects.filter(
-        assessment__relationship=relationship,
-        assessment__kind=AssessmentKind.SELF,
-        assessment__status__in=VISIBLE_TO_PARTNERS,
-    ).values_list(
-        "assessment__period_start",
-        "assessment__partnership__organisation__name",
-        "principle_id",
-        "level",
-    )
-    levels_by_period: dict[datetime.date, dict[str, dict[int, int]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    for period_start, partner_name, principle_id, level in rows:
-        levels_by_period[period_start][partner_name][principle_id] = level
-    if not levels_by_period:
-        return {}
-    principles = list(
-        Principle.objects.filter(
-            principle_set__key=relationship.principle_set_key
-        ).order_by("number")
-    )
-    gaps_by_period = {}
-    for period_start, levels_by_partner in levels_by_period.items():
-        gaps = perception_gaps_from_levels(
-            principles=principles, levels_by_partner=levels_by_partner
-        )
-        if gaps:
-            gaps_by_period[period_start] = gaps
-    return gaps_by_period
 
 
 # --- the list page ---------------------------------------------------------

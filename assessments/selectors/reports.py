@@ -31,11 +31,11 @@ from assessments.models import (
     Report,
     ReportSubscription,
 )
-from assessments.selectors import PerceptionGap, perception_gaps_from_levels
 from assessments.selectors.confirmations import (
     ConfirmationLine,
     assessment_confirmation_lines,
 )
+from assessments.selectors.ratings import PerceptionGap, perception_gaps_from_levels
 from principles.models import Principle
 from relationships.access import (
     AnyUser,

@@ -35,7 +35,6 @@ from assessments.selectors.assessments import (
     assessment_guided_principles,
     assessment_low_ratings_without_action,
     assessment_missing_principles,
-    assessment_perception_gaps,
     assessment_rating_for_action,
     assessment_rating_views,
     assessment_ratings,
@@ -52,6 +51,7 @@ from assessments.selectors.confirmations import (
     assessment_confirmation_state,
     assessment_partners_cleared_since,
 )
+from assessments.selectors.ratings import assessment_perception_gaps
 from assessments.services.assessments import (
     assessment_finalise,
     assessment_ratings_save,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from assessments.selectors import relationship_latest_rating_table
+from assessments.selectors.ratings import relationship_latest_rating_table
 from relationships.access import (
     organisations_that_may_lead,
     partner_invitations_to_answer,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.choices import AssessmentStatus, RatingChange
-from assessments.selectors.assessments import relationship_perception_gaps_by_period
+from assessments.selectors.ratings import relationship_perception_gaps_by_period
 from relationships.choices import OrganisationKind, RelationshipKind
 from relationships.models import RelationshipDocument
 from tests.assessments.factories_assessments import (

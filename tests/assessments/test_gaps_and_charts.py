@@ -4,7 +4,7 @@ import pytest
 
 from assessments.charts import heat_map_cells, radar_chart, risk_heat_map, trend_chart
 from assessments.choices import AssessmentKind
-from assessments.selectors import relationship_perception_gaps
+from assessments.selectors.ratings import relationship_perception_gaps
 from tests.factories import AssessmentFactory, rate_all_principles
 
 pytestmark = pytest.mark.django_db

@@ -23,11 +23,6 @@ from django.urls import NoReverseMatch, reverse
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
-from assessments.selectors import (
-    PERCEPTION_GAP_LEVELS,
-    PerceptionGap,
-    perception_gaps_from_levels,
-)
 from assessments.selectors.dashboards.annotations import (
     overdue_actions,
     risks_past_review,
@@ -39,6 +34,11 @@ from assessments.selectors.dashboards.common import (
     dashboard_catalogue,
     shared_joint_assessments,
     short_date,
+)
+from assessments.selectors.ratings import (
+    PERCEPTION_GAP_LEVELS,
+    PerceptionGap,
+    perception_gaps_from_levels,
 )
 from relationships.access import AnyUser, partnership_represented_by_q, visible_records
 from relationships.choices import ObjectiveStatus, PlanVersionStatus

@@ -14,7 +14,6 @@ from django.utils.safestring import SafeString, mark_safe
 from assessments.charts import heat_map_cells, radar_chart, risk_heat_map, trend_chart
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
-from assessments.selectors import PerceptionGap, perception_gaps_from_levels
 from assessments.selectors.dashboards.common import (
     PRINCIPLE_SHORT_NAMES,
     Bar,
@@ -26,6 +25,7 @@ from assessments.selectors.dashboards.common import (
     short_date,
     trend_for,
 )
+from assessments.selectors.ratings import PerceptionGap, perception_gaps_from_levels
 from principles.models import Principle
 from relationships.access import AnyUser, visible_records
 from relationships.choices import ActionStatus, ObjectiveStatus
