@@ -18,8 +18,11 @@ from relationships.access.memberships import (
     memberships_active,
 )
 from relationships.access.records import visible_records
-from relationships.access.relationships import user_can_edit_relationship
-from relationships.choices import MANAGE_ROLES, WRITE_ROLES
+from relationships.access.relationships import (
+    partnerships_writable_by,
+    user_can_edit_relationship,
+)
+from relationships.choices import MANAGE_ROLES
 from relationships.models import Partnership, Relationship
 
 
@@ -34,12 +37,11 @@ def _roles_in_organisation(*, user: AnyUser, organisation_id: int) -> set[str]:
 
 
 def user_can_edit_assessment(*, user: AnyUser, assessment: Assessment) -> bool:
-    """Self: a write role in that partner's organisation; joint: in any partner."""
+    """Self: the user writes for that partner; joint: for any partner."""
     if assessment.kind == AssessmentKind.SELF:
-        roles = _roles_in_organisation(
-            user=user, organisation_id=assessment.partnership.organisation_id
+        return (
+            partnerships_writable_by(user).filter(pk=assessment.partnership_id).exists()
         )
-        return bool(roles & WRITE_ROLES)
     return user_can_edit_relationship(user=user, relationship=assessment.relationship)
 
 
@@ -62,18 +64,10 @@ def partnerships_assessable_by(
     *, user: AnyUser, relationship: Relationship
 ) -> list[Partnership]:
     """The partners whose self-assessment the user may start and edit."""
-    if not user.is_authenticated:
-        return []
     return list(
-        Partnership.objects.filter(
-            relationship=relationship,
-            organisation__memberships__user=user,
-            organisation__memberships__role__in=WRITE_ROLES,
-            organisation__memberships__deactivated_at__isnull=True,
-            exited_at__isnull=True,
-        )
+        partnerships_writable_by(user)
+        .filter(relationship=relationship)
         .select_related("organisation")
-        .distinct()
         .order_by("role", "organisation__name")
     )
 

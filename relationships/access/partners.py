@@ -11,10 +11,11 @@ from django.utils import timezone
 from relationships.access.memberships import AnyUser, _organisations_of
 from relationships.access.relationships import (
     partnerships_taking_part,
+    partnerships_writable_by,
     relationship_get_for_editing,
     relationship_get_for_user,
 )
-from relationships.choices import MANAGE_ROLES, WRITE_ROLES, PartnerRole
+from relationships.choices import MANAGE_ROLES, PartnerRole
 from relationships.models import PartnerInvitation, Partnership, Relationship
 
 
@@ -28,10 +29,11 @@ def relationship_get_for_leading(*, user: AnyUser, reference: str) -> Relationsh
 
 
 def user_leads_relationship(*, user: AnyUser, relationship: Relationship) -> bool:
-    return relationship.partnerships.filter(
-        role=PartnerRole.LEAD,
-        organisation_id__in=_organisations_of(user, roles=WRITE_ROLES),
-    ).exists()
+    return (
+        partnerships_writable_by(user)
+        .filter(relationship=relationship, role=PartnerRole.LEAD)
+        .exists()
+    )
 
 
 def partnerships_managed_by(

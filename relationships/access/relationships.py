@@ -16,13 +16,11 @@ from django.http import Http404
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
-    memberships_active,
 )
 from relationships.access.records import visible_records
 from relationships.choices import WRITE_ROLES
 from relationships.models import (
     Action,
-    Membership,
     Objective,
     Partnership,
     Relationship,
@@ -85,41 +83,33 @@ def partnerships_taking_part(relationship: Relationship) -> QuerySet[Partnership
     return relationship.partnerships.filter(exited_at__isnull=True)
 
 
-def relationship_roles_for_user(
-    *, user: AnyUser, relationship: Relationship
-) -> set[str]:
-    """The user's roles in the organisations taking part in the relationship (a
-    partner that exited leaves its people read access only)."""
+def partnerships_writable_by(user: AnyUser) -> QuerySet[Partnership]:
+    """The partners the user writes for: those still taking part of which one of
+    the user's active memberships holds a write role. This is the write rule;
+    every other question about writing (a relationship, a page of rows, a
+    self-assessment) is asked of it."""
     if not user.is_authenticated:
-        return set()
-    return set(
-        memberships_active()
-        .filter(
-            user=user,
-            organisation__partnerships__relationship=relationship,
-            organisation__partnerships__exited_at__isnull=True,
-        )
-        .values_list("role", flat=True)
+        return Partnership.objects.none()
+    return Partnership.objects.filter(
+        exited_at__isnull=True,
+        organisation_id__in=_organisations_of(user, roles=WRITE_ROLES),
     )
 
 
 def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> bool:
-    roles = relationship_roles_for_user(user=user, relationship=relationship)
-    return bool(roles & WRITE_ROLES)
+    if not user.is_authenticated:
+        return False
+    return partnerships_writable_by(user).filter(relationship=relationship).exists()
 
 
 def relationship_ids_editable_by(
     user: AnyUser, *, among: Iterable[int] | None = None
 ) -> set[int]:
-    """Relationships in which the user holds a write role (of `among`, when given:
-    a list page asks only about its own rows). One query."""
+    """Relationships in which the user writes (of `among`, when given: a list
+    page asks only about its own rows). One query."""
     if not user.is_authenticated:
         return set()
-    partnerships = Partnership.objects.filter(
-        organisation_id__in=Membership.objects.filter(
-            user=user, role__in=WRITE_ROLES
-        ).values("organisation_id")
-    )
+    partnerships = partnerships_writable_by(user)
     if among is not None:
         partnerships = partnerships.filter(relationship_id__in=set(among))
     return set(partnerships.values_list("relationship_id", flat=True))
