@@ -24,7 +24,7 @@ from accounts.tokens import (
     invitation_token_digest,
     invitation_token_new,
 )
-from relationships.access import user_can_answer_invitation
+from relationships.access import organisation_admins, user_can_answer_invitation
 from relationships.choices import MembershipRole, PartnerRole
 from relationships.concurrency import revision_claim
 from relationships.models import (
@@ -69,9 +69,9 @@ def _organisation_admin_addresses(organisation: Organisation) -> list[str]:
     return sorted(
         {
             address
-            for address in Membership.objects.filter(
-                organisation=organisation, role=MembershipRole.ORG_ADMIN
-            ).values_list("user__email", flat=True)
+            for address in organisation_admins(organisation).values_list(
+                "user__email", flat=True
+            )
             if address
         }
     )

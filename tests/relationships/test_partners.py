@@ -213,6 +213,29 @@ def test_an_organisation_on_the_site_joins_only_once_it_accepts(
     assert invitation.declined_at is None
 
 
+def test_an_invitation_is_not_mailed_to_a_deactivated_admin(
+    login, world, django_capture_on_commit_callbacks
+) -> None:
+    olga = _outsider_admin(world)
+    former = UserFactory(username="oscar", email="oscar@outsider.example")
+    MembershipFactory(
+        user=former,
+        organisation=world.outsider_organisation,
+        role="org_admin",
+        deactivated_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        login(world.alice).post(
+            _invite_url(world),
+            {
+                "contact_name": "Eve",
+                "email": world.eve.email,
+                "organisation_name": "Outsider",
+            },
+        )
+    assert [message.to for message in mail.outbox] == [[olga.email]]
+
+
 def test_a_declined_invitation_makes_no_partner(login, world) -> None:
     invitation = partner_services.partner_invitation_create(
         relationship=world.relationship,
