@@ -592,7 +592,9 @@ def relationship_assessment_overview(
             if assessment.kind == AssessmentKind.JOINT
             else assessment.partnership_id in editable_partnership_ids
         )
-    gaps_by_period = relationship_perception_gaps_by_period(relationship=relationship)
+    gaps_by_period = relationship_perception_gaps_by_period(
+        relationship=relationship, viewer=user
+    )
     grouped: dict[datetime.date, list[Assessment]] = defaultdict(list)
     for assessment in assessments:
         grouped[assessment.period_start].append(assessment)

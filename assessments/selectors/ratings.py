@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, PrincipleRating
 from principles.models import Principle, rag_for_level
+from relationships.access import AnyUser, visible_records
 from relationships.models import Relationship
 
 
@@ -39,19 +40,26 @@ class RatingTable:
 
 
 def assessments_shared_for_relationship(
-    *, relationship: Relationship
+    *, relationship: Relationship, viewer: AnyUser | None
 ) -> QuerySet[Assessment]:
-    """Assessments every partner may read: submitted or final ones."""
+    """Assessments shared with the partners (submitted or final ones), of those
+    the viewer may see: a self-assessment private to another partner is left
+    out (None: the joint records alone)."""
     return Assessment.objects.filter(
-        relationship=relationship, status__in=VISIBLE_TO_PARTNERS
+        visible_records(viewer, Assessment),
+        relationship=relationship,
+        status__in=VISIBLE_TO_PARTNERS,
     ).select_related("partnership__organisation")
 
 
 def relationship_latest_rating_table(
-    *, relationship: Relationship
+    *, relationship: Relationship, viewer: AnyUser | None
 ) -> RatingTable | None:
-    """The latest shared joint assessment beside the partners' shared self-views."""
-    shared = assessments_shared_for_relationship(relationship=relationship)
+    """The latest shared joint assessment beside the partners' shared self-views
+    that the viewer may see."""
+    shared = assessments_shared_for_relationship(
+        relationship=relationship, viewer=viewer
+    )
     joint = shared.filter(kind=AssessmentKind.JOINT).order_by("-period_start").first()
     if joint is None:
         return None
@@ -137,11 +145,12 @@ def perception_gaps_from_levels(
 
 
 def relationship_perception_gaps(
-    *, relationship: Relationship, period_start
+    *, relationship: Relationship, period_start, viewer: AnyUser | None
 ) -> list[PerceptionGap]:
-    """Gaps between the partners' shared self-assessments of one period."""
+    """Gaps between the partners' shared self-assessments of one period that the
+    viewer may see."""
     self_assessments = (
-        assessments_shared_for_relationship(relationship=relationship)
+        assessments_shared_for_relationship(relationship=relationship, viewer=viewer)
         .filter(kind=AssessmentKind.SELF, period_start=period_start)
         .prefetch_related("ratings")
     )
@@ -161,21 +170,26 @@ def relationship_perception_gaps(
     )
 
 
-def assessment_perception_gaps(*, assessment: Assessment) -> list[PerceptionGap]:
-    """Gaps between the partners' shared self-assessments of this period."""
+def assessment_perception_gaps(
+    *, assessment: Assessment, viewer: AnyUser | None
+) -> list[PerceptionGap]:
+    """Gaps between the partners' shared self-assessments of this period that the
+    viewer may see."""
     return relationship_perception_gaps(
-        relationship=assessment.relationship, period_start=assessment.period_start
+        relationship=assessment.relationship,
+        period_start=assessment.period_start,
+        viewer=viewer,
     )
 
 
 def relationship_perception_gaps_by_period(
-    *, relationship: Relationship
+    *, relationship: Relationship, viewer: AnyUser | None
 ) -> dict[datetime.date, list[PerceptionGap]]:
-    """Every period's perception gaps, from shared self-assessments, in two queries.
-
-    For dashboards and reports: {period start: gaps}, periods without gaps left out.
+    """Every period's perception gaps, from the shared self-assessments the viewer
+    may see, in two queries: {period start: gaps}, periods without gaps left out.
     """
     rows = PrincipleRating.objects.filter(
+        visible_records(viewer, Assessment, via="assessment__"),
         assessment__relationship=relationship,
         assessment__kind=AssessmentKind.SELF,
         assessment__status__in=VISIBLE_TO_PARTNERS,

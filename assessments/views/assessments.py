@@ -175,7 +175,7 @@ def assessment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResp
             rows=rows,
             rated_count=sum(row.rating is not None for row in rows),
             low_without_action=[row for row in rows if row.needs_action],
-            gaps=assessment_perception_gaps(assessment=assessment),
+            gaps=assessment_perception_gaps(assessment=assessment, viewer=request.user),
             guidance_set_key=guidance_set_key(assessment=assessment),
             confirmation=assessment_confirmation_state(
                 user=request.user, assessment=assessment
@@ -300,7 +300,7 @@ def assessment_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespon
             invalid_forms=[form for form in forms if form.is_bound and form.errors],
             revision_form=revision_form,
             stale=stale,
-            gaps=assessment_perception_gaps(assessment=assessment),
+            gaps=assessment_perception_gaps(assessment=assessment, viewer=request.user),
             guidance_set_key=guidance_set_key(assessment=assessment),
         ),
     )

@@ -74,7 +74,9 @@ class RelationshipDetailView(LoginRequiredMixin, DetailView):
                 "owner_partnership__organisation", "owner"
             ),
             actions=relationship.actions.select_related("owner", "risk"),
-            rating_table=relationship_latest_rating_table(relationship=relationship),
+            rating_table=relationship_latest_rating_table(
+                relationship=relationship, viewer=self.request.user
+            ),
             can_edit=user_can_edit_relationship(
                 user=self.request.user, relationship=relationship
             ),

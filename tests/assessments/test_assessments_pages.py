@@ -163,7 +163,12 @@ def test_the_list_counts_gaps_per_period(login, world) -> None:
 
 def test_a_draft_never_creates_a_gap_for_the_other_partner(login, world) -> None:
     _gap_period(world, status=AssessmentStatus.DRAFT)
-    assert relationship_perception_gaps_by_period(relationship=world.relationship) == {}
+    assert (
+        relationship_perception_gaps_by_period(
+            relationship=world.relationship, viewer=world.alice
+        )
+        == {}
+    )
     content = login(world.bob).get(_list_url(world)).content.decode()
     assert not re.search(r"\d+ perception gap", content)
     # Nothing shared to compare yet: "no gaps" would claim more than is known.
@@ -203,7 +208,9 @@ def test_gaps_by_period_selector_for_dashboards(world) -> None:
         levels=[5] + [3] * 11,
         period=Q2,
     )
-    gaps = relationship_perception_gaps_by_period(relationship=world.relationship)
+    gaps = relationship_perception_gaps_by_period(
+        relationship=world.relationship, viewer=world.alice
+    )
     assert {
         period: [gap.principle.number for gap in found]
         for period, found in gaps.items()

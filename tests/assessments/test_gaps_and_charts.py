@@ -26,7 +26,9 @@ def test_a_two_level_difference_between_partners_is_a_perception_gap(world) -> N
     _self_assessment(world, world.partner, [3] * 10 + [3, 3])
 
     gaps = relationship_perception_gaps(
-        relationship=world.relationship, period_start=datetime.date(2026, 1, 1)
+        relationship=world.relationship,
+        period_start=datetime.date(2026, 1, 1),
+        viewer=world.alice,
     )
 
     assert [gap.principle.number for gap in gaps] == [11]
@@ -39,7 +41,9 @@ def test_draft_self_assessments_do_not_count_towards_gaps(world) -> None:
     _self_assessment(world, world.partner, [1] * 12)
     assert (
         relationship_perception_gaps(
-            relationship=world.relationship, period_start=datetime.date(2026, 1, 1)
+            relationship=world.relationship,
+            period_start=datetime.date(2026, 1, 1),
+            viewer=world.alice,
         )
         == []
     )
