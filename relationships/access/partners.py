@@ -4,7 +4,7 @@ partner's people and records its exit (its own managers, or the lead's for an
 exit)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -73,16 +73,31 @@ def partnership_get_for_managing(
     return partnership
 
 
+def partnerships_exitable_by(
+    *, user: AnyUser, relationship: Relationship
+) -> QuerySet[Partnership]:
+    """The partners whose exit the user may record: its own managers, or the
+    lead's (every partner, for them). Whether a partner can still leave (not the
+    lead, not already gone) is the service's to say."""
+    managed = partnerships_managed_by(user=user, relationship=relationship)
+    return relationship.partnerships.filter(
+        Q(pk__in=managed.values("pk")) | Exists(managed.filter(role=PartnerRole.LEAD))
+    )
+
+
 def partnership_get_for_exit(*, user: AnyUser, reference: str, pk: int) -> Partnership:
-    """A partner the user may mark as exited: its own managers, or the lead's."""
+    """A partner the user may mark as exited (`partnerships_exitable_by`)."""
     relationship = relationship_get_for_user(user=user, reference=reference)
     partnership = (
         relationship.partnerships.filter(pk=pk).select_related("organisation").first()
     )
     if partnership is None:
         raise Http404("No such partner.")
-    managed = partnerships_managed_by(user=user, relationship=relationship)
-    if not managed.filter(Q(pk=pk) | Q(role=PartnerRole.LEAD)).exists():
+    if (
+        not partnerships_exitable_by(user=user, relationship=relationship)
+        .filter(pk=pk)
+        .exists()
+    ):
         raise PermissionDenied(
             "Only the partner itself or the lead partner records a partner's exit."
         )

@@ -21,6 +21,7 @@ from relationships.access import (
     partner_invitations_for_lead,
     partnership_get_for_exit,
     partnership_get_for_managing,
+    partnerships_exitable_by,
     partnerships_managed_by,
     relationship_get_for_leading,
     relationship_get_for_user,
@@ -103,19 +104,20 @@ def relationship_partners(request: HttpRequest, reference: str) -> HttpResponse:
             user=request.user, relationship=relationship
         ).values_list("pk", flat=True)
     )
-    leads = user_leads_relationship(user=request.user, relationship=relationship)
-    lead_managed = any(
-        partnership.role == PartnerRole.LEAD and partnership.pk in managed
-        for partnership in partnerships
+    exitable = set(
+        partnerships_exitable_by(
+            user=request.user, relationship=relationship
+        ).values_list("pk", flat=True)
     )
+    leads = user_leads_relationship(user=request.user, relationship=relationship)
     rows = [
         {
             "partnership": partnership,
             "seats": seats[partnership.pk],
             "can_manage": partnership.pk in managed,
-            "can_exit": partnership.role != PartnerRole.LEAD
-            and not partnership.has_exited
-            and (partnership.pk in managed or lead_managed),
+            "can_exit": partnership.pk in exitable
+            and partnership.role != PartnerRole.LEAD
+            and not partnership.has_exited,
         }
         for partnership in partnerships
     ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tokens import InvitationState
+from relationships.access import partnerships_exitable_by
 from relationships.choices import PartnerRole, PlanVersionStatus
 from relationships.models import (
     JointManagementTeamMember,
@@ -647,6 +648,16 @@ def test_an_exited_partner_reads_but_no_longer_writes_or_signs(login, world) -> 
     )
     version.refresh_from_db()
     assert version.status == PlanVersionStatus.APPROVED
+
+
+def test_a_partners_exit_is_recorded_by_its_own_managers_or_the_leads(world) -> None:
+    def exitable(user: Any) -> set[Partnership]:
+        return set(partnerships_exitable_by(user=user, relationship=world.relationship))
+
+    assert exitable(world.alice) == {world.lead, world.partner}
+    assert exitable(world.bob) == {world.partner}
+    assert exitable(world.carol) == set()
+    assert exitable(world.dave) == set()
 
 
 def test_the_partner_itself_may_leave_but_the_lead_cannot(login, world) -> None:
