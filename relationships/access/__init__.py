@@ -75,6 +75,7 @@ from relationships.access.relationships import (
     relationship_owner_candidates,
     relationships_visible_to,
     risks_visible_to,
+    roles_may_write,
     rows_visible_to,
     user_can_edit_relationship,
 )
@@ -82,6 +83,7 @@ from relationships.access.signing import (
     assessment_partnerships_confirmable_by,
     partnership_represented_by_q,
     plan_partnerships_represented_by,
+    signers_by_partnership,
 )
 
 __all__ = [
@@ -124,7 +126,9 @@ __all__ = [
     "relationship_owner_candidates",
     "relationships_visible_to",
     "risks_visible_to",
+    "roles_may_write",
     "rows_visible_to",
+    "signers_by_partnership",
     "user_can_answer_invitation",
     "user_can_edit_assessment",
     "user_can_edit_relationship",

@@ -96,6 +96,12 @@ def partnerships_writable_by(user: AnyUser) -> QuerySet[Partnership]:
     )
 
 
+def roles_may_write(*, roles: Iterable[str], partnership: Partnership) -> bool:
+    """`partnerships_writable_by` for a person whose active roles in the
+    partner's organisation are already read (a page of many people)."""
+    return bool(set(roles) & WRITE_ROLES) and not partnership.has_exited
+
+
 def user_can_edit_relationship(*, user: AnyUser, relationship: Relationship) -> bool:
     if not user.is_authenticated:
         return False

@@ -3,9 +3,11 @@ assessment. A partner is represented by its relationship manager or a leader of
 the joint management team seated for it, and only while an active member of
 the partner's organisation and while the partner takes part."""
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from relationships.access.memberships import AnyUser
 from relationships.access.relationships import partnerships_taking_part
@@ -45,6 +47,47 @@ def plan_partnerships_represented_by(
         .distinct()
         .order_by("role", "organisation__name")
     )
+
+
+def signers_by_partnership(partnerships: Iterable[Partnership]) -> dict[int, list[Any]]:
+    """For each partner (by partnership id), the people who may sign for it now,
+    by name: the rule of `partnership_represented_by_q` for every partner in one
+    query. A partner that has exited has none, as it no longer signs."""
+    partnerships = list(partnerships)
+    signers: dict[int, list[Any]] = {partnership.pk: [] for partnership in partnerships}
+    taking_part = [
+        partnership for partnership in partnerships if not partnership.has_exited
+    ]
+    if not taking_part:
+        return signers
+
+    def signs_for(partnerships: QuerySet[Partnership]) -> Exists:
+        return Exists(partnerships.filter(partnership_represented_by_q(OuterRef("pk"))))
+
+    people = (
+        get_user_model()
+        .objects.filter(
+            signs_for(
+                Partnership.objects.filter(
+                    pk__in=[partnership.pk for partnership in taking_part]
+                )
+            )
+        )
+        .annotate(
+            **{
+                f"signs_for_{partnership.pk}": signs_for(
+                    Partnership.objects.filter(pk=partnership.pk)
+                )
+                for partnership in taking_part
+            }
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    for person in people:
+        for partnership in taking_part:
+            if getattr(person, f"signs_for_{partnership.pk}"):
+                signers[partnership.pk].append(person)
+    return signers
 
 
 def assessment_partnerships_confirmable_by(

@@ -4,17 +4,21 @@ and what deactivating a person would change.
 Every function takes an organisation the caller obtained through
 `organisation_get_for_admin`, so access is decided there."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from relationships.access import organisation_admins, partnership_represented_by_q
-from relationships.choices import WRITE_ROLES, PlanVersionStatus
+from relationships.access import (
+    organisation_admins,
+    partnership_represented_by_q,
+    roles_may_write,
+    signers_by_partnership,
+)
+from relationships.choices import PlanVersionStatus
 from relationships.models import (
     JointManagementTeamMember,
     Membership,
@@ -104,36 +108,11 @@ def organisation_partnerships(*, organisation: Organisation) -> QuerySet[Partner
     )
 
 
-def _signers(partnerships: list[Partnership]) -> dict[int, set[int]]:
-    """For each partnership, the people who may sign its plans now."""
-    signers: dict[int, set[int]] = defaultdict(set)
-    if not partnerships:
-        return signers
-    people = (
-        get_user_model()
-        .objects.filter(
-            Exists(
-                Partnership.objects.filter(
-                    pk__in=[partnership.pk for partnership in partnerships]
-                ).filter(partnership_represented_by_q(OuterRef("pk")))
-            )
-        )
-        .annotate(
-            **{
-                f"signs_for_{partnership.pk}": Exists(
-                    Partnership.objects.filter(pk=partnership.pk).filter(
-                        partnership_represented_by_q(OuterRef("pk"))
-                    )
-                )
-                for partnership in partnerships
-            }
-        )
-    )
-    for person in people:
-        for partnership in partnerships:
-            if getattr(person, f"signs_for_{partnership.pk}"):
-                signers[partnership.pk].add(person.pk)
-    return signers
+def _signer_ids(partnerships: list[Partnership]) -> dict[int, set[int]]:
+    return {
+        partnership_id: {person.pk for person in people}
+        for partnership_id, people in signers_by_partnership(partnerships).items()
+    }
 
 
 def organisation_access_context(*, organisation: Organisation) -> dict[str, Any]:
@@ -141,7 +120,7 @@ def organisation_access_context(*, organisation: Organisation) -> dict[str, Any]
     takes part in, with their seats, manager roles and signing rights (the rule of
     `partnership_represented_by_q`, in one query)."""
     partnerships = list(organisation_partnerships(organisation=organisation))
-    signers = _signers(partnerships)
+    signers = _signer_ids(partnerships)
     rows = []
     for person in organisation_people(organisation=organisation):
         roles = {m.role for m in person.memberships if m.is_active}
@@ -158,7 +137,7 @@ def organisation_access_context(*, organisation: Organisation) -> dict[str, Any]
             row.cells.append(
                 AccessCell(
                     sees=bool(roles),
-                    edits=bool(roles & WRITE_ROLES),
+                    edits=roles_may_write(roles=roles, partnership=partnership),
                     manager=partnership.relationship_manager_id == person.user.pk,
                     seat=seat,
                     signs=person.user.pk in signers[partnership.pk],
@@ -203,7 +182,7 @@ def member_deactivation_effects(
         .filter(partnership_represented_by_q(person))
         .distinct()
     )
-    signers = _signers(represented)
+    signers = _signer_ids(represented)
     pending = [
         PendingSignoff(
             plan_version=version,

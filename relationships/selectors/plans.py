@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -23,9 +22,9 @@ from principles.choices import PrincipleKey, PrincipleSetKey
 from principles.models import Principle
 from relationships.access import (
     AnyUser,
-    partnership_represented_by_q,
     partnerships_taking_part,
     plan_partnerships_represented_by,
+    signers_by_partnership,
 )
 from relationships.choices import PlanDecisionKind, PlanVersionStatus
 from relationships.concurrency import FieldValues, StaleField, stale_fields
@@ -392,36 +391,12 @@ def plan_version_fingerprint(*, plan_version: PlanVersion) -> str:
 
 def plan_representatives(*, relationship: Relationship) -> dict[int, list[Any]]:
     """For each partner (by partnership id), the people who may sign for it, its
-    relationship manager first: the rule of `partnership_represented_by_q`, for
-    every partner in one query."""
+    relationship manager first (`signers_by_partnership`)."""
     partnerships = list(relationship.partnerships.all())
-
-    def signs_for(partnerships: QuerySet[Partnership]) -> Exists:
-        return Exists(partnerships.filter(partnership_represented_by_q(OuterRef("pk"))))
-
-    people = (
-        get_user_model()
-        .objects.filter(
-            signs_for(Partnership.objects.filter(relationship=relationship))
-        )
-        .annotate(
-            **{
-                f"signs_for_{partnership.pk}": signs_for(
-                    Partnership.objects.filter(pk=partnership.pk)
-                )
-                for partnership in partnerships
-            }
-        )
-        .order_by("last_name", "first_name", "username")
-    )
-    people = list(people)
+    signers = signers_by_partnership(partnerships)
     return {
         partnership.pk: sorted(
-            (
-                person
-                for person in people
-                if getattr(person, f"signs_for_{partnership.pk}")
-            ),
+            signers[partnership.pk],
             key=lambda person: person.pk != partnership.relationship_manager_id,
         )
         for partnership in partnerships

@@ -13,6 +13,7 @@ from accounts.models import OrganisationInvitation
 from accounts.services import organisation_invitation_create
 from relationships.choices import MembershipRole
 from relationships.models import JointManagementTeamMember, Membership
+from relationships.services.partners import partnership_exit
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,21 @@ def test_access_page_shows_seats_managers_and_signers(world, olive, login) -> No
     assert rows["alice"].cells[0].manager and rows["alice"].cells[0].signs
     assert rows["carol"].cells[0].seat and rows["carol"].cells[0].signs
     assert not rows["olive"].cells[0].signs
+
+
+def test_access_page_shows_an_exited_partners_people_reading_only(world, login) -> None:
+    admin = UserFactory(username="pat")
+    Membership.objects.create(
+        user=admin, organisation=world.partner.organisation, role="org_admin"
+    )
+    partnership_exit(partnership=world.partner, reason="Contract ended", user=world.bob)
+    response = login(admin).get(
+        reverse("accounts:organisation_access", args=[world.partner.organisation.slug])
+    )
+    [bob] = [row for row in response.context["rows"] if row.person.user == world.bob]
+    assert bob.cells[0].sees
+    assert not bob.cells[0].edits
+    assert not bob.cells[0].signs
 
 
 def test_navbar_shows_organisation_to_its_admin_only(world, olive, login) -> None:
