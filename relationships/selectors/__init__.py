@@ -86,7 +86,12 @@ def organisation_ids_of(user: AnyUser) -> list[int]:
     sees (and key the user's cached portfolio, relationships/caching.py)."""
     if not user.is_authenticated:
         return []
-    return sorted(_organisations_of(user).values_list("organisation_id", flat=True))
+    # Asked several times a request (keys, the portfolio): read once per user object.
+    if not hasattr(user, "_organisation_ids"):
+        user._organisation_ids = sorted(
+            _organisations_of(user).order_by().values_list("organisation_id", flat=True)
+        )
+    return user._organisation_ids
 
 
 def visible_records(
@@ -278,6 +283,23 @@ def ids_visible_to(
         if is_partner
     }
     return [pk for pk in ids if pk in visible]
+
+
+def relationship_summaries_visible_to(user: AnyUser) -> QuerySet:
+    """The portfolio summaries (assessments.RelationshipSummary) of the
+    relationships the user sees: one row per partnership, so those of the user's
+    own organisations, one per relationship (one person, one organisation)."""
+    from assessments.models import RelationshipSummary
+
+    if not user.is_authenticated:
+        return RelationshipSummary.objects.none()
+    # The copied organisation picks the rows from an index; the partnership
+    # itself, read with them, is what grants access.
+    organisations = organisation_ids_of(user)
+    return RelationshipSummary.objects.filter(
+        organisation_id__in=organisations,
+        partnership__organisation_id__in=organisations,
+    )
 
 
 def relationships_visible_to(user: AnyUser) -> QuerySet[Relationship]:
