@@ -6,18 +6,16 @@ from typing import Any
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 
+from assessments.models import RelationshipSummary
 from assessments.selectors.dashboards import (
+    PORTFOLIO_SORTS,
     DashboardCatalogue,
     MaturityScale,
     dashboard_catalogue,
-    portfolio_sort,
-    with_overdue_items,
-    with_scores,
 )
 from relationships.choices import RelationshipKind
-from relationships.models import Partnership, Relationship
+from relationships.models import Partnership
 
 PORTFOLIO_SORT_CHOICES = [
     ("title", "Title (A to Z)"),
@@ -41,7 +39,8 @@ class SelectOption:
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
-    """Filters of the portfolio dashboard; every value is kept in the URL."""
+    """Filters of the portfolio dashboard, over the summaries of the relationships
+    the user sees (one per relationship); every value is kept in the URL."""
 
     kind = django_filters.ChoiceFilter(
         choices=RelationshipKind.choices,
@@ -50,7 +49,7 @@ class PortfolioFilterSet(django_filters.FilterSet):
     # By stage number (1-8, fixed by the lifecycle): readable in a shared URL.
     # The choices' names come from the catalogue when the filter set is made.
     stage = django_filters.ChoiceFilter(
-        field_name="stage__number",
+        field_name="stage_number",
         choices=[],
         label="Lifecycle stage",
         empty_label="Any stage",
@@ -60,13 +59,15 @@ class PortfolioFilterSet(django_filters.FilterSet):
         label="Partner organisation",
     )
     min_score = django_filters.NumberFilter(
-        method="filter_min_score",
+        field_name="score",
+        lookup_expr="gte",
         label="Lowest score",
         min_value=0,
         max_value=100,
     )
     max_score = django_filters.NumberFilter(
-        method="filter_max_score",
+        field_name="score",
+        lookup_expr="lte",
         label="Highest score",
         min_value=0,
         max_value=100,
@@ -85,13 +86,13 @@ class PortfolioFilterSet(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Relationship
+        model = RelationshipSummary
         fields = ["kind", "stage", "partner", "min_score", "max_score", "overdue"]
 
     def __init__(
         self,
         data: QueryDict | dict[str, Any] | None = None,
-        queryset: QuerySet[Relationship] | None = None,
+        queryset: QuerySet[RelationshipSummary] | None = None,
         *,
         request: Any = None,
         prefix: str | None = None,
@@ -130,8 +131,8 @@ class PortfolioFilterSet(django_filters.FilterSet):
         return "title"
 
     def filter_partner(
-        self, queryset: QuerySet[Relationship], name: str, value: str
-    ) -> QuerySet[Relationship]:
+        self, queryset: QuerySet[RelationshipSummary], name: str, value: str
+    ) -> QuerySet[RelationshipSummary]:
         # Only partners of relationships already visible can match, so no other
         # tenant's organisation is ever reachable through this filter.
         value = value.strip()
@@ -139,33 +140,20 @@ class PortfolioFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(
             Exists(
-                Partnership.objects.filter(relationship=OuterRef("pk")).filter(
+                Partnership.objects.filter(
+                    relationship_id=OuterRef("relationship_id")
+                ).filter(
                     Q(organisation__name__icontains=value) | Q(organisation__slug=value)
                 )
             )
         )
 
-    def filter_min_score(
-        self, queryset: QuerySet[Relationship], name: str, value: float
-    ) -> QuerySet[Relationship]:
-        return with_scores(queryset, scale=self.scale).filter(overall_score__gte=value)
-
-    def filter_max_score(
-        self, queryset: QuerySet[Relationship], name: str, value: float
-    ) -> QuerySet[Relationship]:
-        return with_scores(queryset, scale=self.scale).filter(overall_score__lte=value)
-
     def filter_overdue(
-        self, queryset: QuerySet[Relationship], name: str, value: str
-    ) -> QuerySet[Relationship]:
-        queryset = with_overdue_items(
-            queryset,
-            viewer=getattr(self.request, "user", None),
-            today=timezone.localdate(),
-        )
+        self, queryset: QuerySet[RelationshipSummary], name: str, value: str
+    ) -> QuerySet[RelationshipSummary]:
         return queryset.filter(has_overdue_items=value == "yes")
 
     def filter_sort(
-        self, queryset: QuerySet[Relationship], name: str, value: str
-    ) -> QuerySet[Relationship]:
-        return portfolio_sort(queryset, sort=value, scale=self.scale)
+        self, queryset: QuerySet[RelationshipSummary], name: str, value: str
+    ) -> QuerySet[RelationshipSummary]:
+        return queryset.order_by(*PORTFOLIO_SORTS.get(value, PORTFOLIO_SORTS["title"]))

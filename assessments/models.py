@@ -16,6 +16,7 @@ from assessments.choices import (
     ReportStatus,
 )
 from principles.models import Principle, rag_for_level
+from relationships.choices import RelationshipKind
 from relationships.concurrency import Revisioned
 from relationships.models import (
     Action,
@@ -421,3 +422,73 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.relationship} {self.period_start}"
+
+
+class RelationshipSummary(models.Model):
+    """What one partner's people see of a relationship on the portfolio dashboard:
+    its latest joint levels, score and trend, where it stands against its
+    assessment schedule, and the counts of its overdue items that they may see.
+
+    Derived data, one row per partnership (the audience, since private records
+    differ between partners), rebuilt by `relationship_summaries_refresh` whenever
+    a row of the relationship changes and each night for the day's overdue
+    counts (`as_of`). The portfolio pages and sorts it in the database."""
+
+    partnership = models.OneToOneField(
+        "relationships.Partnership",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="summary",
+    )
+    relationship = models.ForeignKey(
+        "relationships.Relationship", on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "relationships.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    # Copied from the relationship, so that a page of one organisation's rows is
+    # read, filtered and sorted from one index.
+    title = models.CharField(max_length=200)
+    reference = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=30, choices=RelationshipKind.choices)
+    stage_number = models.PositiveSmallIntegerField()
+    stage_name = models.CharField(max_length=160)
+    # The latest shared joint assessment: levels by principle number ("1".."12").
+    latest_joint_start = models.DateField(null=True)
+    levels = models.JSONField(default=dict)
+    score = models.SmallIntegerField(null=True)
+    score_band = models.PositiveSmallIntegerField(default=0)
+    trend = models.SmallIntegerField(null=True)
+    assessment_state = models.CharField(max_length=10)
+    expected_end = models.DateField(null=True)
+    # Principle numbers where this partner's visible self-assessments of the
+    # latest period differ by PERCEPTION_GAP_LEVELS or more.
+    gap_principles = models.JSONField(default=list)
+    overdue_actions = models.PositiveIntegerField(default=0)
+    risks_past_review = models.PositiveIntegerField(default=0)
+    objectives_off_track = models.PositiveIntegerField(default=0)
+    has_overdue_items = models.BooleanField(default=False)
+    as_of = models.DateField(help_text="The day the overdue counts are for.")
+
+    class Meta:
+        verbose_name_plural = "relationship summaries"
+        indexes = [
+            models.Index(fields=["organisation", "title", "relationship"]),
+            models.Index(fields=["organisation", "score"]),
+            models.Index(fields=["organisation", "trend"]),
+            models.Index(fields=["organisation", "stage_number"]),
+            models.Index(fields=["as_of"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} as {self.organisation_id} sees it"
+
+    @property
+    def principle_levels(self) -> list[int | None]:
+        """The latest joint level of principles 1 to 12, None where not rated."""
+        return [self.levels.get(str(number)) for number in range(1, 13)]
+
+    @property
+    def trend_points(self) -> int | None:
+        """The size of the trend, whichever way it goes."""
+        return None if self.trend is None else abs(self.trend)

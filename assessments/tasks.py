@@ -26,6 +26,7 @@ from assessments.services.reports import (
     report_render,
 )
 from assessments.services.schedules import schedules_run
+from assessments.services.summaries import relationship_summaries_refresh_stale
 
 logger = logging.getLogger(__name__)
 
@@ -138,4 +139,8 @@ def schedules_daily_task() -> str:
     with daily_run_lock(today) as first_run:
         if not first_run:
             return f"The {today} schedule has already run; nothing done."
-        return str(schedules_run(today=today))
+        outcome = schedules_run(today=today)
+        # The portfolio's overdue counts and assessment states are for a day: the
+        # day's first portfolio view would otherwise work them out.
+        summaries = relationship_summaries_refresh_stale(today=today)
+        return f"{outcome}; {summaries} portfolio summaries refreshed"

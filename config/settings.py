@@ -103,6 +103,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # workers, Celery) they must share one, so production points CACHE_URL at Redis
 # (docker-compose.yml does).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://partnerplan")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # An unreachable Redis is a cache miss, not an error (config/cache.py); a
+    # hung one is given up on quickly.
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+        socket_timeout=env.float("CACHE_TIMEOUT", default=0.5),
+    )
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Sessions are read from the cache and written through to the database: one query
 # fewer on every page, and nobody is logged out when the cache is emptied.

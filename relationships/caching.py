@@ -129,7 +129,7 @@ def _now_and_after_commit(change: Callable[[], None], using: str | None) -> None
     transaction.on_commit(change, using=using)
 
 
-def _relationship_of(instance: Model) -> int | None:
+def relationship_of(instance: Model) -> int | None:
     """The relationship a watched row belongs to."""
     from relationships.models import Relationship
 
@@ -142,7 +142,7 @@ def _relationship_of(instance: Model) -> int | None:
         if getattr(instance, f"{parent}_id", None) is not None:
             # One small query for a rating, a decision or a plan version.
             try:
-                return _relationship_of(getattr(instance, parent))
+                return relationship_of(getattr(instance, parent))
             except ObjectDoesNotExist:  # deleted with its parent
                 return None
     return None
@@ -151,7 +151,7 @@ def _relationship_of(instance: Model) -> int | None:
 def relationship_row_changed(sender: type[Model], instance: Model, **kwargs) -> None:
     """Receiver for rows of one relationship (registers, assessments, plans...).
     A partnership's organisation also moves on: its set of relationships changed."""
-    relationship_id = _relationship_of(instance)
+    relationship_id = relationship_of(instance)
     organisation_id = getattr(instance, "organisation_id", None)
 
     def change() -> None:

@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
+from assessments.receivers import summaries_forget_noted
 from principles.services import catalogue_load
 from relationships.choices import MembershipRole, PartnerRole
 from relationships.models import Organisation, Partnership, Relationship
@@ -59,6 +60,15 @@ def postgres_only(request: pytest.FixtureRequest) -> None:
         "This test proves a guarantee under real concurrency and needs the "
         "PostgreSQL server (make test-postgres)."
     )
+
+
+@pytest.fixture(autouse=True)
+def _forget_noted_summaries() -> Iterator[None]:
+    """Saves note their relationship for a summary refresh after the commit
+    (assessments/receivers.py); a test's transaction is rolled back instead, so
+    what it noted must not reach the next test's first portfolio read."""
+    yield
+    summaries_forget_noted()
 
 
 @dataclass

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_safe
 from assessments.filters import PortfolioFilterSet
 from assessments.selectors.dashboards import (
     portfolio_dashboard_build,
+    portfolio_summaries,
     register_list_urls,
     relationship_dashboard_build,
 )
 from relationships.access import (
     relationship_get_for_user,
-    relationships_visible_to,
     viewer_audience,
 )
 from relationships.caching import cache_seconds, relationship_key
@@ -48,12 +48,12 @@ def _filter_key(request: HttpRequest) -> str:
 def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
     filterset = PortfolioFilterSet(
         request.GET or None,
-        queryset=relationships_visible_to(request.user),
+        queryset=portfolio_summaries(user=request.user),
         request=request,
     )
     dashboard = portfolio_dashboard_build(
         user=request.user,
-        relationships=filterset.qs,
+        summaries=filterset.qs,
         scale=filterset.scale,
         page_number=request.GET.get("page"),
         filter_key=_filter_key(request),

@@ -15,7 +15,7 @@ One module per area:
 - `organisations`: an organisation's admin pages, and whom a user may start a
   relationship for.
 - `assessments`: who reads, changes and finalises a self-assessment or the
-  joint assessment.
+  joint assessment; whose portfolio summaries a user reads.
 - `signing`: who signs the plan, and confirms the joint assessment, for a
   partner.
 
@@ -25,6 +25,7 @@ Import from `relationships.access`, not from its modules.
 from relationships.access.assessments import (
     assessments_visible_to,
     partnerships_assessable_by,
+    relationship_summaries_visible_to,
     user_can_edit_assessment,
     user_can_finalise_assessment,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "relationship_get_for_user",
     "relationship_ids_editable_by",
     "relationship_owner_candidates",
+    "relationship_summaries_visible_to",
     "relationships_visible_to",
     "risks_visible_to",
     "roles_may_write",

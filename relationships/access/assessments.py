@@ -11,11 +11,12 @@ confirmed it (`signing`)."""
 from django.db.models import Q, QuerySet
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
-from assessments.models import Assessment
+from assessments.models import Assessment, RelationshipSummary
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
     memberships_active,
+    organisation_ids_of,
 )
 from relationships.access.records import visible_records
 from relationships.access.relationships import (
@@ -84,4 +85,19 @@ def assessments_visible_to(
         | Q(status__in=VISIBLE_TO_PARTNERS)
         | Q(partnership__organisation_id__in=_organisations_of(user)),
         visible_records(user, Assessment),
+    )
+
+
+def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSummary]:
+    """The portfolio summaries (assessments.RelationshipSummary) of the
+    relationships the user sees: one row per partnership, so those of the user's
+    own organisations, one per relationship (one person, one organisation)."""
+    if not user.is_authenticated:
+        return RelationshipSummary.objects.none()
+    # The copied organisation picks the rows from an index; the partnership
+    # itself, read with them, is what grants access.
+    organisations = organisation_ids_of(user)
+    return RelationshipSummary.objects.filter(
+        organisation_id__in=organisations,
+        partnership__organisation_id__in=organisations,
     )

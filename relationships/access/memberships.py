@@ -32,4 +32,9 @@ def organisation_ids_of(user: AnyUser) -> list[int]:
     sees (and key the user's cached portfolio, relationships/caching.py)."""
     if not user.is_authenticated:
         return []
-    return sorted(_organisations_of(user).values_list("organisation_id", flat=True))
+    # Asked several times a request (keys, the portfolio): read once per user object.
+    if not hasattr(user, "_organisation_ids"):
+        user._organisation_ids = sorted(
+            _organisations_of(user).order_by().values_list("organisation_id", flat=True)
+        )
+    return user._organisation_ids

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.choices import AssessmentStatus, Cadence
-from assessments.models import Assessment, AssessmentSchedule
+from assessments.models import AssessmentSchedule
 from assessments.selectors.dashboards import (
     PORTFOLIO_PAGE_SIZE,
     AssessmentState,
@@ -15,11 +15,10 @@ from assessments.selectors.dashboards import (
     dashboard_catalogue_invalidate,
     last_ended_period,
     maturity_scale,
-    portfolio_attention,
-    with_assessment_state,
+    portfolio_summaries,
 )
+from assessments.selectors.dashboards.portfolio import portfolio_index_build
 from principles.models import LifecycleStage
-from relationships.access import relationships_visible_to
 from relationships.choices import (
     ActionStatus,
     ObjectiveStatus,
@@ -501,11 +500,8 @@ def test_assessment_counters_follow_the_schedule_cadence_and_grace(world) -> Non
     )
     # world.relationship has no schedule: quarterly, 30 days grace, so overdue.
 
-    states = dict(
-        with_assessment_state(
-            relationships_visible_to(world.alice), today=today
-        ).values_list("reference", "assessment_state")
-    )
+    summaries = portfolio_summaries(user=world.alice, today=today)
+    states = dict(summaries.values_list("reference", "assessment_state"))
 
     assert states == {
         done.reference: AssessmentState.DONE,
@@ -517,26 +513,9 @@ def test_assessment_counters_follow_the_schedule_cadence_and_grace(world) -> Non
         young.reference: AssessmentState.NOT_EXPECTED,
         world.relationship.reference: AssessmentState.OVERDUE,
     }
-    # The grid applies the same rule in Python to the rows of one page.
-    latest_starts = dict(
-        Assessment.objects.filter(kind="joint", status__in=["submitted", "final"])
-        .order_by("relationship_id", "period_start")
-        .values_list("relationship_id", "period_start")
-    )
-    for relationship in relationships_visible_to(world.alice).select_related(
-        "assessment_schedule"
-    ):
-        state, _ = assessment_period_state(
-            relationship,
-            latest_joint_start=latest_starts.get(relationship.pk),
-            today=today,
-        )
-        assert state == states[relationship.reference], relationship.reference
-    attention = portfolio_attention(
-        user=world.alice,
-        relationships=relationships_visible_to(world.alice),
-        today=today,
-    )
+    attention = portfolio_index_build(
+        user=world.alice, summaries=summaries, today=today
+    ).attention
     assert (attention.assessments_due, attention.assessments_overdue) == (1, 2)
     assert [item.title for item in attention.assessment_items] == [
         "Joint venture",
@@ -552,17 +531,10 @@ def test_a_yearly_schedule_is_overdue_without_any_assessment_last_year(
     AssessmentSchedule.objects.create(
         relationship=world.relationship, cadence=Cadence.YEARLY, grace_days=30
     )
-    states = with_assessment_state(
-        Relationship.objects.filter(pk=world.relationship.pk),
-        today=datetime.date(2026, 3, 1),
-    ).values_list("assessment_state", "expected_start", "expected_end")
-    assert list(states) == [
-        (
-            AssessmentState.OVERDUE,
-            datetime.date(2025, 1, 1),
-            datetime.date(2025, 12, 31),
-        )
-    ]
+    state = assessment_period_state(
+        world.relationship, latest_joint_start=None, today=datetime.date(2026, 3, 1)
+    )
+    assert state == (AssessmentState.OVERDUE, datetime.date(2025, 12, 31))
 
 
 def test_distribution_by_stage_and_kind(login, world, three_relationships) -> None:

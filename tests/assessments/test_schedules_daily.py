@@ -314,7 +314,7 @@ def test_second_run_of_the_day_is_a_no_op(world, monkeypatch) -> None:
     first = schedules_daily_task.apply().get()
     second = schedules_daily_task.apply().get()
 
-    assert first == "ran"
+    assert first == "ran; 3 portfolio summaries refreshed"
     assert "already run" in second
     assert len(runs) == 1
 

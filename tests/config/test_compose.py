@@ -133,7 +133,7 @@ def test_app_services_configure_postgres_redis_and_production_mode(
     # Web, worker and beat share one cache, so a save in any of them refreshes
     # the dashboards every web worker serves.
     cache = urlsplit(loaded["cache"]["LOCATION"])
-    assert loaded["cache"]["BACKEND"].endswith("redis.RedisCache")
+    assert loaded["cache"]["BACKEND"] == "config.cache.ResilientRedisCache"
     assert (cache.hostname, cache.port) == ("redis", 6379)
     assert cache.path != broker.path, "the cache must not share the broker's db"
     assert loaded["site_url"] == "https://localhost"

@@ -838,6 +838,12 @@ WRITE_PATHS: dict[str, Callable[[Any], None]] = {
 # Writes that touch only records which are not a relationship's shared data (see
 # HISTORY_EXCLUDED_MODELS).
 NOT_SHARED_WRITES = {
+    "assessments.services.summaries.relationship_summaries_refresh": (
+        "RelationshipSummary: derived from rows whose own history is kept"
+    ),
+    "assessments.services.summaries.relationship_summaries_refresh_stale": (
+        "RelationshipSummary, through relationship_summaries_refresh"
+    ),
     "assessments.services.reports.report_subscription_toggle": "ReportSubscription",
     "assessments.services.reports.report_notify": "Notice",
     "assessments.services.schedules.assessment_notices_send": "Notice",
@@ -1010,6 +1016,7 @@ HISTORY_EXCLUDED_MODELS: dict[str, str] = {
     "principles.MaturityLevel": "catalogue",
     "assessments.ReportSubscription": "one person's choice to get report e-mails",
     "assessments.Notice": "a log of e-mails sent, itself a record of an event",
+    "assessments.RelationshipSummary": "derived from tracked rows, worked out again",
 }
 
 

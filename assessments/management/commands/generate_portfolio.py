@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from assessments.choices import AssessmentKind, AssessmentStatus, Cadence
 from assessments.models import Assessment, AssessmentSchedule, PrincipleRating
+from assessments.services.summaries import relationship_summaries_refresh
 from principles.models import LifecycleStage, Principle
 from relationships.caching import relationships_changed
 from relationships.choices import (
@@ -183,6 +184,10 @@ class Command(BaseCommand):
         counts = generator.generate(
             relationship_count=relationship_count,
             organisation_count=organisation_count,
+        )
+        # bulk_create sends no signals: summarise the new relationships here.
+        relationship_summaries_refresh(
+            relationship_ids=Relationship.objects.values_list("pk", flat=True)
         )
         self.stdout.write(
             self.style.SUCCESS(

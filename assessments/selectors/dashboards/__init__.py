@@ -1,35 +1,23 @@
 """Reads for the portfolio and relationship dashboards.
 
-Everything starts from relationships_visible_to(user), so no count, cell or chart
-ever includes another tenant's relationship. The number of queries is fixed: it
-does not grow with the number of relationships, rows or assessment periods.
+Everything starts from what the user sees (relationships/access), so no
+count, cell or chart ever includes another tenant's relationship. The number of
+queries is fixed: it does not grow with the number of relationships, rows or
+assessment periods.
 
-Speed, as the portfolio grows:
-- the portfolio's counters, distributions and sorted order are computed with
-  aggregate queries over the whole filtered portfolio, then kept in the cache per
-  user and filter until any source row is saved (relationships/caching.py);
-  the page's ids are re-checked against access on every request, and its rendered
-  grid rows cached per page of ids, data version and day;
-- table rows with many cells are built as HTML here (GridRow.html,
-  PrincipleLevels.html): the template engine costs far more per cell;
-- charts are memoised by their data, and catalogue data is kept per process.
+The portfolio reads the relationships' summaries (RelationshipSummary, kept up
+to date by assessments/services/summaries.py): its grid is paged and sorted in
+the database and its counters are aggregates of those rows. What is cached, and
+under which versions, is in docs/architecture.md.
 
 One module per area; import from here:
 - common: the maturity scale, the catalogue, assessment periods and what both
   dashboards share;
-- annotations: score, trend, assessment state and overdue annotations of a
-  portfolio queryset, and its sort orders;
-- attention: the portfolio's attention counters;
+- attention: the portfolio's attention counters and their first items;
 - portfolio: the portfolio grid, distributions and dashboard;
 - relationship: the relationship dashboard.
 """
 
-from assessments.selectors.dashboards.annotations import (
-    portfolio_sort,
-    with_assessment_state,
-    with_overdue_items,
-    with_scores,
-)
 from assessments.selectors.dashboards.attention import (
     portfolio_attention,
     register_list_urls,
@@ -46,12 +34,15 @@ from assessments.selectors.dashboards.common import (
 )
 from assessments.selectors.dashboards.portfolio import (
     PORTFOLIO_PAGE_SIZE,
+    PORTFOLIO_SORTS,
     portfolio_dashboard_build,
+    portfolio_summaries,
 )
 from assessments.selectors.dashboards.relationship import relationship_dashboard_build
 
 __all__ = [
     "PORTFOLIO_PAGE_SIZE",
+    "PORTFOLIO_SORTS",
     "AssessmentState",
     "DashboardCatalogue",
     "MaturityScale",
@@ -62,10 +53,7 @@ __all__ = [
     "maturity_scale",
     "portfolio_attention",
     "portfolio_dashboard_build",
-    "portfolio_sort",
+    "portfolio_summaries",
     "register_list_urls",
     "relationship_dashboard_build",
-    "with_assessment_state",
-    "with_overdue_items",
-    "with_scores",
 ]

@@ -1,6 +1,5 @@
 """The portfolio's attention counters, each with its first few items."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,35 +9,21 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Max,
-    Min,
     OuterRef,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
 from django.urls import NoReverseMatch, reverse
 
-from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
-from assessments.models import Assessment, PrincipleRating
-from assessments.selectors.dashboards.annotations import (
-    overdue_actions,
-    risks_past_review,
-    with_assessment_state,
-)
+from assessments.models import RelationshipSummary
 from assessments.selectors.dashboards.common import (
     PRINCIPLE_SHORT_NAMES,
     AssessmentState,
-    dashboard_catalogue,
-    shared_joint_assessments,
+    overdue_actions,
+    risks_past_review,
     short_date,
-)
-from assessments.selectors.ratings import (
-    PERCEPTION_GAP_LEVELS,
-    PerceptionGap,
-    perception_gaps_from_levels,
 )
 from relationships.access import AnyUser, partnership_represented_by_q, visible_records
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
@@ -48,7 +33,6 @@ from relationships.models import (
     Partnership,
     PlanDecision,
     PlanVersion,
-    Relationship,
     Risk,
 )
 
@@ -126,251 +110,151 @@ def register_list_urls() -> dict[str, str]:
     return urls
 
 
-def _first_with_total(queryset: QuerySet) -> tuple[list, int]:
-    """The first rows of an ordered queryset and the number of all its rows, in
-    one query (a window count over the whole result)."""
-    rows = list(
-        queryset.annotate(total_rows=Window(Count("pk")))[:ATTENTION_LIST_LENGTH]
-    )
-    return rows, rows[0].total_rows if rows else 0
+def _first(queryset: QuerySet, total: int) -> list:
+    """The first rows of an ordered queryset, read only when there are any."""
+    return list(queryset[:ATTENTION_LIST_LENGTH]) if total else []
 
 
-def _assessment_attention(
-    relationships: QuerySet[Relationship], *, today: date
-) -> tuple[int, int, list[AttentionItem]]:
-    pending = with_assessment_state(relationships, today=today).filter(
+def _assessment_items(
+    summaries: QuerySet[RelationshipSummary], total: int
+) -> list[AttentionItem]:
+    pending = summaries.filter(
         assessment_state__in=(AssessmentState.DUE, AssessmentState.OVERDUE)
+    ).order_by(
+        Case(
+            When(assessment_state=AssessmentState.OVERDUE, then=Value(0)),
+            default=Value(1),
+        ),
+        "expected_end",
+        "title",
     )
-    counts = dict(
-        pending.order_by()
-        .values_list("assessment_state")
-        .annotate(count=Count("pk"))
-        .values_list("assessment_state", "count")
-    )
-    items = [
+    return [
         AttentionItem(
-            title=relationship.title,
-            url=_dashboard_url(relationship.reference),
+            title=summary.title,
+            url=_dashboard_url(summary.reference),
             detail=(
-                f"{'Overdue' if relationship.assessment_state == 'overdue' else 'Due'}"
-                f": period ended {short_date(relationship.expected_end)}"
+                f"{'Overdue' if summary.assessment_state == 'overdue' else 'Due'}"
+                f": period ended {short_date(summary.expected_end)}"
             ),
         )
-        for relationship in pending.order_by(
-            Case(
-                When(assessment_state=AssessmentState.OVERDUE, then=Value(0)),
-                default=Value(1),
-            ),
-            "-days_since_period_end",
-            "title",
-        ).only("title", "reference")[:ATTENTION_LIST_LENGTH]
+        for summary in _first(pending, total)
     ]
-    return (
-        counts.get(AssessmentState.DUE, 0),
-        counts.get(AssessmentState.OVERDUE, 0),
-        items,
-    )
 
 
-def _latest_self_assessments(
-    relationships: QuerySet[Relationship], *, viewer: AnyUser
-) -> QuerySet[Assessment]:
-    """Shared self-assessments of the period of each relationship's latest shared
-    joint assessment (the period the grid shows)."""
-    latest_period = Subquery(
-        shared_joint_assessments()
-        .filter(relationship=OuterRef("relationship_id"))
-        .order_by("-period_start")
-        .values("period_start")[:1]
+def _gap_items(
+    summaries: QuerySet[RelationshipSummary], total: int
+) -> list[AttentionItem]:
+    with_gaps = summaries.exclude(gap_principles=[]).order_by(
+        "title", "relationship_id"
     )
-    return Assessment.objects.filter(
-        visible_records(viewer, Assessment),
-        kind=AssessmentKind.SELF,
-        status__in=VISIBLE_TO_PARTNERS,
-        relationship__in=relationships.order_by().values("pk"),
-        period_start=latest_period,
-    )
-
-
-def _relationship_ids_with_gaps(
-    relationships: QuerySet[Relationship], *, viewer: AnyUser
-) -> list[int]:
-    """Relationships where, in the latest period, the partners' own ratings of a
-    principle differ by PERCEPTION_GAP_LEVELS or more: one aggregate query."""
-    latest_period = Subquery(
-        shared_joint_assessments()
-        .filter(relationship=OuterRef("pk"))
-        .order_by("-period_start")
-        .values("period_start")[:1]
-    )
-    return list(
-        relationships.order_by()
-        .annotate(latest_period=latest_period)
-        .filter(
-            visible_records(viewer, Assessment, via="assessments__"),
-            assessments__kind=AssessmentKind.SELF,
-            assessments__status__in=VISIBLE_TO_PARTNERS,
-            assessments__period_start=F("latest_period"),
-        )
-        .values("pk", "assessments__ratings__principle_id")
-        .annotate(
-            raters=Count("assessments__ratings"),
-            spread=Max("assessments__ratings__level")
-            - Min("assessments__ratings__level"),
-        )
-        .filter(raters__gte=2, spread__gte=PERCEPTION_GAP_LEVELS)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def _gap_attention(
-    relationships: QuerySet[Relationship], *, viewer: AnyUser
-) -> tuple[int, list[AttentionItem]]:
-    ids = _relationship_ids_with_gaps(relationships, viewer=viewer)
-    if not ids:
-        return 0, []
-    first = list(
-        Relationship.objects.filter(pk__in=ids)
-        .order_by("title", "pk")
-        .only("title", "reference", "kind")[:ATTENTION_LIST_LENGTH]
-    )
-    gaps_by_relationship = relationship_perception_gaps_for_many(first, viewer=viewer)
-    items = [
+    return [
         AttentionItem(
-            title=relationship.title,
-            url=_dashboard_url(relationship.reference),
+            title=summary.title,
+            url=_dashboard_url(summary.reference),
             detail="gaps in "
             + ", ".join(
-                PRINCIPLE_SHORT_NAMES[gap.principle.number]
-                for gap in gaps_by_relationship.get(relationship.pk, [])
+                PRINCIPLE_SHORT_NAMES[number] for number in summary.gap_principles
             ),
         )
-        for relationship in first
+        for summary in _first(with_gaps, total)
     ]
-    return len(ids), items
 
 
-def relationship_perception_gaps_for_many(
-    relationships: Iterable[Relationship], *, viewer: AnyUser
-) -> dict[int, list[PerceptionGap]]:
-    """Perception gaps of the latest period of many relationships, in one query,
-    through the shared perception_gaps_from_levels."""
-    relationships = list(relationships)
-    if not relationships:
-        return {}
-    ids = [relationship.pk for relationship in relationships]
-    levels: dict[int, dict[str, dict[int, int]]] = {}
-    for relationship_id, partner, principle_id, level in (
-        PrincipleRating.objects.filter(
-            assessment__in=_latest_self_assessments(
-                Relationship.objects.filter(pk__in=ids), viewer=viewer
-            )
-        )
-        .order_by()
-        .values_list(
-            "assessment__relationship_id",
-            "assessment__partnership__organisation__name",
-            "principle_id",
-            "level",
-        )
-    ):
-        levels.setdefault(relationship_id, {}).setdefault(partner, {})[principle_id] = (
-            level
-        )
-    principles_by_set = dashboard_catalogue().principles
-    return {
-        relationship.pk: perception_gaps_from_levels(
-            principles=principles_by_set.get(relationship.principle_set_key, []),
-            levels_by_partner=levels.get(relationship.pk, {}),
-        )
-        for relationship in relationships
-    }
+def _register_items(
+    summaries: QuerySet[RelationshipSummary],
+    *,
+    viewer: AnyUser,
+    today: date,
+    totals: dict[str, int],
+) -> dict[str, list[AttentionItem]]:
+    """The first few overdue actions, risks past review and objectives off track
+    (their numbers are in the summaries)."""
 
+    # Only the relationships whose summary counts such items: a few, at most.
+    def counting(field: str) -> QuerySet:
+        return (
+            summaries.filter(**{f"{field}__gt": 0}).order_by().values("relationship_id")
+        )
 
-def _register_attention(
-    relationships: QuerySet[Relationship], *, viewer: AnyUser, today: date
-) -> dict[str, tuple[int, list[AttentionItem]]]:
-    in_portfolio = relationships.order_by().values("pk")
-    actions, action_total = _first_with_total(
+    actions = _first(
         overdue_actions(today)
-        .filter(visible_records(viewer, Action), relationship__in=in_portfolio)
+        .filter(
+            visible_records(viewer, Action),
+            relationship__in=counting("overdue_actions"),
+        )
         .select_related("relationship")
-        .order_by("due_date", "pk")
+        .order_by("due_date", "pk"),
+        totals["overdue_actions"],
     )
-    risks, risk_total = _first_with_total(
+    risks = _first(
         risks_past_review(today)
-        .filter(visible_records(viewer, Risk), relationship__in=in_portfolio)
+        .filter(
+            visible_records(viewer, Risk),
+            relationship__in=counting("risks_past_review"),
+        )
         .select_related("relationship")
-        .order_by("review_date", "pk")
+        .order_by("review_date", "pk"),
+        totals["risks_past_review"],
     )
-    objectives, objective_total = _first_with_total(
+    objectives = _first(
         Objective.objects.filter(
             visible_records(viewer, Objective),
-            relationship__in=in_portfolio,
+            relationship__in=counting("objectives_off_track"),
             status=ObjectiveStatus.OFF_TRACK,
         )
         .select_related("relationship")
-        .order_by(F("milestone_date").asc(nulls_last=True), "pk")
+        .order_by(F("milestone_date").asc(nulls_last=True), "pk"),
+        totals["objectives_off_track"],
     )
     return {
-        "actions": (
-            action_total,
-            [
-                AttentionItem(
-                    title=action.title,
-                    url=_register_url(
-                        "relationships:action_detail",
-                        reference=action.relationship.reference,
-                        pk=action.pk,
-                    ),
-                    detail=f"due {short_date(action.due_date)}",
-                    relationship_title=action.relationship.title,
-                )
-                for action in actions
-            ],
-        ),
-        "risks": (
-            risk_total,
-            [
-                AttentionItem(
-                    title=risk.title,
-                    url=_register_url(
-                        "relationships:risk_detail",
-                        reference=risk.relationship.reference,
-                        pk=risk.pk,
-                    ),
-                    detail=f"review was due {short_date(risk.review_date)}",
-                    relationship_title=risk.relationship.title,
-                )
-                for risk in risks
-            ],
-        ),
-        "objectives": (
-            objective_total,
-            [
-                AttentionItem(
-                    title=objective.title,
-                    url=_register_url(
-                        "relationships:objective_detail",
-                        reference=objective.relationship.reference,
-                        pk=objective.pk,
-                    ),
-                    detail=(
-                        f"milestone {short_date(objective.milestone_date)}"
-                        if objective.milestone_date
-                        else "no milestone date"
-                    ),
-                    relationship_title=objective.relationship.title,
-                )
-                for objective in objectives
-            ],
-        ),
+        "actions": [
+            AttentionItem(
+                title=action.title,
+                url=_register_url(
+                    "relationships:action_detail",
+                    reference=action.relationship.reference,
+                    pk=action.pk,
+                ),
+                detail=f"due {short_date(action.due_date)}",
+                relationship_title=action.relationship.title,
+            )
+            for action in actions
+        ],
+        "risks": [
+            AttentionItem(
+                title=risk.title,
+                url=_register_url(
+                    "relationships:risk_detail",
+                    reference=risk.relationship.reference,
+                    pk=risk.pk,
+                ),
+                detail=f"review was due {short_date(risk.review_date)}",
+                relationship_title=risk.relationship.title,
+            )
+            for risk in risks
+        ],
+        "objectives": [
+            AttentionItem(
+                title=objective.title,
+                url=_register_url(
+                    "relationships:objective_detail",
+                    reference=objective.relationship.reference,
+                    pk=objective.pk,
+                ),
+                detail=(
+                    f"milestone {short_date(objective.milestone_date)}"
+                    if objective.milestone_date
+                    else "no milestone date"
+                ),
+                relationship_title=objective.relationship.title,
+            )
+            for objective in objectives
+        ],
     }
 
 
 def plan_versions_awaiting_signoff(
-    *, user: AbstractBaseUser, relationships: QuerySet[Relationship]
+    *, user: AbstractBaseUser, relationships: QuerySet
 ) -> QuerySet[PlanVersion]:
     """Submitted plan versions where the user may sign for a partner (the rule of
     `partnership_represented_by_q`) that has not decided in the current
@@ -390,18 +274,22 @@ def plan_versions_awaiting_signoff(
     )
     return PlanVersion.objects.filter(
         status=PlanVersionStatus.SUBMITTED,
-        plan__relationship__in=relationships.order_by().values("pk"),
+        plan__relationship__in=relationships,
     ).filter(Exists(undecided_seat))
 
 
 def _plan_attention(
-    *, user: AbstractBaseUser, relationships: QuerySet[Relationship]
+    *, user: AbstractBaseUser, summaries: QuerySet[RelationshipSummary]
 ) -> tuple[int, list[AttentionItem]]:
-    versions, total = _first_with_total(
-        plan_versions_awaiting_signoff(user=user, relationships=relationships)
+    versions = list(
+        plan_versions_awaiting_signoff(
+            user=user, relationships=summaries.order_by().values("relationship_id")
+        )
+        .annotate(total_rows=Window(Count("pk")))
         .select_related("plan__relationship")
-        .order_by("submitted_at", "pk")
+        .order_by("submitted_at", "pk")[:ATTENTION_LIST_LENGTH]
     )
+    total = versions[0].total_rows if versions else 0
     return total, [
         AttentionItem(
             title=f"Plan version {version.number}",
@@ -417,25 +305,30 @@ def _plan_attention(
 
 
 def portfolio_attention(
-    *, user: AbstractBaseUser, relationships: QuerySet[Relationship], today: date
+    *,
+    user: AbstractBaseUser,
+    summaries: QuerySet[RelationshipSummary],
+    totals: dict[str, int],
+    today: date,
 ) -> Attention:
-    """Counters over the whole filtered portfolio, each with its first few items."""
-    due, overdue, assessment_items = _assessment_attention(relationships, today=today)
-    gap_total, gap_items = _gap_attention(relationships, viewer=user)
-    registers = _register_attention(relationships, viewer=user, today=today)
-    plan_total, plan_items = _plan_attention(user=user, relationships=relationships)
+    """Counters over the whole filtered portfolio (`totals`, aggregated from the
+    summaries), each with its first few items."""
+    registers = _register_items(summaries, viewer=user, today=today, totals=totals)
+    plan_total, plan_items = _plan_attention(user=user, summaries=summaries)
     return Attention(
-        assessments_due=due,
-        assessments_overdue=overdue,
-        assessment_items=assessment_items,
-        relationships_with_gaps=gap_total,
-        gap_items=gap_items,
-        overdue_actions=registers["actions"][0],
-        action_items=registers["actions"][1],
-        risks_past_review=registers["risks"][0],
-        risk_items=registers["risks"][1],
-        objectives_off_track=registers["objectives"][0],
-        objective_items=registers["objectives"][1],
+        assessments_due=totals["assessments_due"],
+        assessments_overdue=totals["assessments_overdue"],
+        assessment_items=_assessment_items(
+            summaries, totals["assessments_due"] + totals["assessments_overdue"]
+        ),
+        relationships_with_gaps=totals["with_gaps"],
+        gap_items=_gap_items(summaries, totals["with_gaps"]),
+        overdue_actions=totals["overdue_actions"],
+        action_items=registers["actions"],
+        risks_past_review=totals["risks_past_review"],
+        risk_items=registers["risks"],
+        objectives_off_track=totals["objectives_off_track"],
+        objective_items=registers["objectives"],
         plans_awaiting_signoff=plan_total,
         plan_items=plan_items,
     )

@@ -19,7 +19,13 @@ from assessments.models import Assessment, AssessmentSchedule
 from principles.models import LifecycleStage, MaturityLevel, Principle
 from relationships.caching import catalogue_changed
 from relationships.choices import RelationshipStatus
-from relationships.models import Relationship
+from relationships.models import (
+    OPEN_ACTION_STATUSES,
+    OPEN_RISK_STATUSES,
+    Action,
+    Relationship,
+    Risk,
+)
 
 # Only relationships that are running are expected to assess themselves.
 ASSESSED_STATUSES = (RelationshipStatus.ACTIVE, RelationshipStatus.EXITING)
@@ -156,7 +162,7 @@ def assessment_period_state(
     today: date,
     periods: dict[str, tuple[date, date]] | None = None,
 ) -> tuple[str, date]:
-    """The rule of with_assessment_state for one loaded relationship and the start
+    """Where a relationship stands against its schedule, given the start
     of its latest shared joint assessment: the state and the end of the period
     it is about. Reading relationship.assessment_schedule costs a query unless it
     was select_related."""
@@ -182,6 +188,14 @@ def assessment_period_state(
     if (today - end).days > grace:
         return AssessmentState.OVERDUE, end
     return AssessmentState.DUE, end
+
+
+def overdue_actions(today: date) -> QuerySet[Action]:
+    return Action.objects.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=today)
+
+
+def risks_past_review(today: date) -> QuerySet[Risk]:
+    return Risk.objects.filter(status__in=OPEN_RISK_STATUSES, review_date__lt=today)
 
 
 def shared_joint_assessments() -> QuerySet[Assessment]:

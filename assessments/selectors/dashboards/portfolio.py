@@ -1,49 +1,56 @@
-"""The portfolio dashboard: its grid rows, distributions and cached index."""
+"""The portfolio dashboard: one page of relationships, counters and distributions.
+
+Everything is read from the relationships' summaries (RelationshipSummary, kept
+up to date by assessments/services/summaries.py), one row per relationship the
+user sees: the grid is paged and sorted in the database, and the counters are
+aggregates over those rows. The work grows with the rows on the page and the
+relationships the user sees, not with the size of the site.
+
+Cached, when caching is on: the counters and distributions per user and filter
+under the user's portfolio key (relationships/caching.py: any change in one of
+the user's relationships, and only that, gives a new key); the rendered grid rows
+per page under the versions of the page's relationships (in the template).
+"""
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
-from assessments.models import PrincipleRating
-from assessments.selectors.dashboards.annotations import SORTS
+from assessments.models import RelationshipSummary
 from assessments.selectors.dashboards.attention import Attention, portfolio_attention
 from assessments.selectors.dashboards.common import (
     PRINCIPLE_SHORT_NAMES,
+    AssessmentState,
     Bar,
     MaturityScale,
-    assessment_period_state,
     bars_from_counts,
     dashboard_catalogue,
-    last_ended_periods,
-    shared_joint_assessments,
-    trend_for,
 )
 from principles.choices import PrincipleKey
-from relationships.access import ids_visible_to, organisation_ids_of, rows_visible_to
+from relationships.access import organisation_ids_of, relationship_summaries_visible_to
 from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import RelationshipKind
-from relationships.models import Relationship
-from relationships.pagination import LazyRows
+from relationships.models import Partnership
 
 # A screenful for a meeting; every further row costs time on every view.
 PORTFOLIO_PAGE_SIZE = 25
 
-
-KIND_SHORT_NAMES = {
-    RelationshipKind.GENERAL: "General",
-    RelationshipKind.LARGE_MSME: "Large organisation–MSMEs",
-    RelationshipKind.UNIVERSITY_BUSINESS: "University–business",
+# Sort orders of the grid, all on the summary's own indexed columns.
+PORTFOLIO_SORTS = {
+    "title": ("title", "relationship_id"),
+    "-title": ("-title", "-relationship_id"),
+    "score": (F("score").asc(nulls_first=True), "title", "relationship_id"),
+    "-score": (F("score").desc(nulls_last=True), "title", "relationship_id"),
+    "trend": (F("trend").asc(nulls_last=True), "title", "relationship_id"),
+    "-trend": (F("trend").desc(nulls_last=True), "title", "relationship_id"),
+    "stage": ("stage_number", "title", "relationship_id"),
+    "-stage": ("-stage_number", "title", "relationship_id"),
 }
 
 
@@ -60,168 +67,28 @@ PRINCIPLE_COLUMNS = tuple(
 )
 
 
-# --- portfolio grid ------------------------------------------------------------
+def portfolio_summaries(
+    *, user: AbstractBaseUser, today: date | None = None
+) -> QuerySet[RelationshipSummary]:
+    """The summaries of the relationships the user sees, one per relationship,
+    for today: those of another day (overdue counts move with the date; the
+    nightly job refreshes them all), and any missing (a bulk load that did not
+    summarise), are worked out first."""
+    # Imported here: the services import this package's common module.
+    from assessments.receivers import summaries_refresh_noted
+    from assessments.services.summaries import relationship_summaries_refresh
 
-
-@dataclass(frozen=True)
-class GridRow:
-    reference: str
-    title: str
-    url: str
-    stage_number: int
-    stage_name: str
-    kind: str
-    cells: SafeString
-    score: int | None
-    score_text: str
-    score_band: int
-    trend: int | None
-    trend_text: str
-    trend_label: str
-    trend_css: str
-    assessment_state: str
-
-    @property
-    def html(self) -> SafeString:
-        """The whole table row. Built here rather than in the template: a page
-        of 50 rows costs ~0.5 ms this way and ~15 ms through template lookups."""
-        return mark_safe(
-            _ROW.format(
-                url=escape(self.url),
-                title=escape(self.title),
-                state=_STATE_NOTES.get(self.assessment_state, ""),
-                reference=escape(self.reference),
-                kind=escape(self.kind),
-                stage_name=escape(self.stage_name),
-                stage_number=self.stage_number,
-                cells=self.cells,
-                score_band=self.score_band,
-                score_text=self.score_text,
-                trend_css=self.trend_css,
-                trend_label=escape(self.trend_label),
-                trend_text=self.trend_text,
-            )
-        )
-
-
-_ROW = (
-    '<tr><th scope="row" class="rel-title ps-3 fw-normal">'
-    '<a href="{url}" title="{title}">{title}</a>'
-    '<small class="d-block text-muted">{state}{reference} · {kind}</small></th>'
-    '<td class="stage" title="{stage_name}">{stage_number}</td>{cells}'
-    '<td class="score l{score_band}">{score_text}</td>'
-    '<td class="trend {trend_css}" title="{trend_label}">{trend_text}'
-    '<span class="visually-hidden"> ({trend_label})</span></td></tr>\n'
-)
-_STATE_NOTES = {
-    "overdue": '<span class="text-danger fw-semibold">assessment overdue</span> · ',
-    "due": '<span class="text-warning-emphasis fw-semibold">assessment due</span> · ',
-}
-
-
-# The cells are plain numbers in fixed markup: escaping is not needed for ints,
-# and building them here avoids ~600 template-variable lookups per page.
-_CELL = '<td class="hg l{0}">{0}</td>'
-_EMPTY_CELL = '<td class="hg l0"><span class="visually-hidden">not rated</span></td>'
-
-
-def _cells_html(levels: dict[int, int]) -> SafeString:
-    return mark_safe(
-        "".join(
-            _CELL.format(levels[column.number])
-            if column.number in levels
-            else _EMPTY_CELL
-            for column in PRINCIPLE_COLUMNS
-        )
-    )
-
-
-def _mean_of_scores(levels: dict[int, int], scale: MaturityScale) -> float | None:
-    if not levels:
-        return None
-    return sum(scale.scores.get(level, 0) for level in levels.values()) / len(levels)
-
-
-def _grid_rows(
-    relationships: Sequence[Relationship], *, scale: MaturityScale, today: date
-) -> list[GridRow]:
-    """Rows of the grid, with two more queries: each relationship's latest two
-    shared joint assessments (a window function), then their ratings."""
-    recent: dict[int, list[tuple[date, int]]] = {}
-    for relationship_id, assessment_id, period_start in (
-        shared_joint_assessments()
-        .filter(relationship_id__in=[relationship.pk for relationship in relationships])
-        .annotate(
-            recency=Window(
-                RowNumber(),
-                partition_by=[F("relationship_id")],
-                order_by=F("period_start").desc(),
-            )
-        )
-        .filter(recency__lte=2)
-        .order_by("relationship_id", "recency")
-        .values_list("relationship_id", "pk", "period_start")
-    ):
-        recent.setdefault(relationship_id, []).append((period_start, assessment_id))
-    numbers = dashboard_catalogue().principle_numbers
-    levels_by_assessment: dict[int, dict[int, int]] = {}
-    # No joins: principle numbers come from the catalogue, and order_by() drops
-    # the default ordering, which would join assessments and relationships.
-    for assessment_id, principle_id, level in (
-        PrincipleRating.objects.filter(
-            assessment_id__in=[pk for pairs in recent.values() for _, pk in pairs]
-        )
+    today = today or timezone.localdate()
+    summaries_refresh_noted()
+    stale = list(
+        Partnership.objects.filter(organisation_id__in=organisation_ids_of(user))
+        .exclude(summary__as_of=today)
         .order_by()
-        .values_list("assessment_id", "principle_id", "level")
-    ):
-        levels_by_assessment.setdefault(assessment_id, {})[numbers[principle_id]] = (
-            level
-        )
-    periods = last_ended_periods(today)
-    dashboard_url = reverse(
-        "assessments:relationship_dashboard", kwargs={"reference": "__ref__"}
+        .values_list("relationship_id", flat=True)
     )
-    rows = []
-    for relationship in relationships:
-        # Latest first: (period start, levels by principle number).
-        joints = [
-            (start, levels_by_assessment.get(assessment_id, {}))
-            for start, assessment_id in recent.get(relationship.pk, [])
-        ]
-        latest_levels = joints[0][1] if joints else {}
-        score = _mean_of_scores(latest_levels, scale)
-        previous = _mean_of_scores(joints[1][1], scale) if len(joints) > 1 else None
-        delta = (
-            round(score - previous)
-            if score is not None and previous is not None
-            else None
-        )
-        trend = trend_for(delta)
-        rows.append(
-            GridRow(
-                reference=relationship.reference,
-                title=relationship.title,
-                url=dashboard_url.replace("__ref__", relationship.reference),
-                stage_number=relationship.stage.number,
-                stage_name=relationship.stage.name,
-                kind=KIND_SHORT_NAMES.get(relationship.kind, relationship.kind),
-                cells=_cells_html(latest_levels),
-                score=None if score is None else round(score),
-                score_text="–" if score is None else str(round(score)),
-                score_band=scale.band(score),
-                trend=delta,
-                trend_text=trend.text,
-                trend_label=trend.label,
-                trend_css=trend.css,
-                assessment_state=assessment_period_state(
-                    relationship,
-                    latest_joint_start=joints[0][0] if joints else None,
-                    today=today,
-                    periods=periods,
-                )[0],
-            )
-        )
-    return rows
+    if stale:
+        relationship_summaries_refresh(relationship_ids=stale, today=today)
+    return relationship_summaries_visible_to(user)
 
 
 # --- distributions -------------------------------------------------------------
@@ -233,12 +100,14 @@ class Distributions:
     by_kind: list[Bar]
 
 
-def portfolio_distributions(relationships: QuerySet[Relationship]) -> Distributions:
+def portfolio_distributions(
+    summaries: QuerySet[RelationshipSummary],
+) -> Distributions:
     by_stage: Counter[int] = Counter()
     by_kind: Counter[str] = Counter()
     for stage_number, kind, count in (
-        relationships.order_by()
-        .values_list("stage__number", "kind")
+        summaries.order_by()
+        .values_list("stage_number", "kind")
         .annotate(count=Count("pk"))
     ):
         by_stage[stage_number] += count
@@ -254,98 +123,85 @@ def portfolio_distributions(relationships: QuerySet[Relationship]) -> Distributi
     )
 
 
-# --- the portfolio dashboard ---------------------------------------------------
-
-# Counters, distributions and the sorted order of the whole filtered portfolio
-# cost tens of milliseconds at a thousand relationships (perception gaps alone
-# read every self-rating of the latest period). They are kept per user and filter
-# for a short while, under a key that includes the data version, which any save
-# of their data changes (relationships/caching.py). The page's ids are checked
-# against access on every request (ids_visible_to); its rendered grid rows are
-# cached per page of ids, data version and day.
+# --- counters over the whole filtered portfolio --------------------------------
 
 
 @dataclass(frozen=True)
 class PortfolioIndex:
-    """What the whole filtered portfolio shows: its sorted ids and counters."""
+    """What the whole filtered portfolio shows beside the grid."""
 
-    relationship_ids: list[int]
+    count: int
     attention: Attention
     distributions: Distributions
     computed_at: datetime
 
 
 def portfolio_index_build(
-    *, user: AbstractBaseUser, relationships: QuerySet[Relationship], today: date
+    *,
+    user: AbstractBaseUser,
+    summaries: QuerySet[RelationshipSummary],
+    today: date,
 ) -> PortfolioIndex:
-    return PortfolioIndex(
-        relationship_ids=list(relationships.values_list("pk", flat=True)),
-        attention=portfolio_attention(
-            user=user, relationships=relationships, today=today
+    summaries = summaries.order_by()
+    totals = summaries.aggregate(
+        count=Count("pk"),
+        assessments_due=Count("pk", filter=Q(assessment_state=AssessmentState.DUE)),
+        assessments_overdue=Count(
+            "pk", filter=Q(assessment_state=AssessmentState.OVERDUE)
         ),
-        distributions=portfolio_distributions(relationships),
+        with_gaps=Count("pk", filter=~Q(gap_principles=[])),
+        overdue_actions=Sum("overdue_actions", default=0),
+        risks_past_review=Sum("risks_past_review", default=0),
+        objectives_off_track=Sum("objectives_off_track", default=0),
+    )
+    return PortfolioIndex(
+        count=totals["count"],
+        attention=portfolio_attention(
+            user=user, summaries=summaries, totals=totals, today=today
+        ),
+        distributions=portfolio_distributions(summaries),
         computed_at=timezone.now(),
     )
-
-
-def _index_cache_key(*, user: AbstractBaseUser, filter_key: str, today: date) -> str:
-    key = portfolio_key(organisation_ids_of(user), user.pk, filter_key, today)
-    return f"dashboards:portfolio:{key}"
 
 
 def portfolio_index_for_user(
     *,
     user: AbstractBaseUser,
-    relationships: QuerySet[Relationship],
+    summaries: QuerySet[RelationshipSummary],
     filter_key: str,
     today: date,
 ) -> PortfolioIndex:
-    """The portfolio index, from the cache when it is fresh enough."""
+    """The index, from the cache while none of the user's relationships changed."""
     seconds = cache_seconds()
     if seconds <= 0:
-        return portfolio_index_build(
-            user=user, relationships=relationships, today=today
-        )
-    key = _index_cache_key(user=user, filter_key=filter_key, today=today)
-    index = cache.get(key)
+        return portfolio_index_build(user=user, summaries=summaries, today=today)
+    key = portfolio_key(organisation_ids_of(user), user.pk, filter_key, today)
+    index = cache.get(f"dashboards:portfolio:{key}")
     if index is None:
-        index = portfolio_index_build(
-            user=user, relationships=relationships, today=today
-        )
-        cache.set(key, index, seconds)
+        index = portfolio_index_build(user=user, summaries=summaries, today=today)
+        cache.set(f"dashboards:portfolio:{key}", index, seconds)
     return index
 
 
-def portfolio_page_rows(
-    *,
-    user: AbstractBaseUser,
-    relationship_ids: Sequence[int],
-    scale: MaturityScale,
-    today: date,
-) -> list[GridRow]:
-    """Grid rows of one page of ids, in their order, read fresh and re-checked
-    against the user's access."""
-    # Plain queries and Python here: building, compiling and planning the
-    # annotated SQL of with_scores/with_assessment_state costs more than the
-    # whole page otherwise does.
-    return _grid_rows(
-        rows_visible_to(
-            user,
-            Relationship.objects.select_related(
-                "stage", "assessment_schedule"
-            ).order_by(),
-            list(relationship_ids),
-            relationship_field="pk",
-        ),
-        scale=scale,
-        today=today,
-    )
+# --- the portfolio dashboard ---------------------------------------------------
+
+
+class _CountedPaginator(Paginator):
+    """Pages a queryset whose count is already known (it is in the index)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 @dataclass(frozen=True)
 class PortfolioDashboard:
     page: Page
-    rows: Sequence[GridRow]
+    rows: list[RelationshipSummary]
     rows_cache_key: str
     attention: Attention
     distributions: Distributions
@@ -357,37 +213,35 @@ class PortfolioDashboard:
 def portfolio_dashboard_build(
     *,
     user: AbstractBaseUser,
-    relationships: QuerySet[Relationship],
+    summaries: QuerySet[RelationshipSummary],
     scale: MaturityScale,
     page_number: str | int | None,
     filter_key: str,
     today: date | None = None,
 ) -> PortfolioDashboard:
-    """The dashboard of a filtered and sorted queryset of visible relationships;
-    filter_key identifies the filter and sort for the cache."""
+    """The dashboard of a filtered and sorted queryset of the user's summaries
+    (portfolio_summaries); filter_key identifies the filter and sort for the
+    cache. The page's rows are read on every request: one indexed query."""
     today = today or timezone.localdate()
-    if not relationships.query.order_by:
-        relationships = relationships.order_by(*SORTS["title"])
+    if not summaries.query.order_by:
+        summaries = summaries.order_by(*PORTFOLIO_SORTS["title"])
     index = portfolio_index_for_user(
-        user=user, relationships=relationships, filter_key=filter_key, today=today
+        user=user, summaries=summaries, filter_key=filter_key, today=today
     )
-    page = Paginator(index.relationship_ids, PORTFOLIO_PAGE_SIZE).get_page(page_number)
-    # The ids may come from the cache: check them against access on every request.
-    page_ids = ids_visible_to(
-        user, Relationship, list(page.object_list), relationship_field="pk"
+    page = _CountedPaginator(summaries, PORTFOLIO_PAGE_SIZE, index.count).get_page(
+        page_number
     )
+    rows = list(page.object_list)
     return PortfolioDashboard(
         page=page,
-        # Read only when the page's rendered rows are not in the cache: a row shows
-        # the same to everyone who may see its relationship, and the ids come from
-        # this user's index (read through relationships_visible_to at this version).
-        rows=LazyRows(
-            page_ids,
-            lambda ids: portfolio_page_rows(
-                user=user, relationship_ids=ids, scale=scale, today=today
-            ),
+        rows=rows,
+        # A row shows the same to every partner: keyed by its relationship's
+        # version (and the day: the assessment state moves with it).
+        rows_cache_key=relationships_key(
+            [row.relationship_id for row in rows],
+            [row.relationship_id for row in rows],
+            today,
         ),
-        rows_cache_key=relationships_key(page_ids, today),
         attention=index.attention,
         distributions=index.distributions,
         computed_at=index.computed_at,

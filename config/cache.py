@@ -1,0 +1,102 @@
+"""The cache backend for Redis, for which an unreachable server is a miss.
+
+Everything the app caches can be worked out again from the database
+(relationships/caching.py), so while Redis is down or restarting the pages answer
+uncached, rather than with an error: reads miss, writes are dropped. Each process
+logs the outage at most once a minute.
+"""
+
+import logging
+import time
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+LOG_EVERY_SECONDS = 60
+
+
+class ResilientRedisCache(RedisCache):
+    _last_logged = 0.0
+
+    def _unavailable(self, error: RedisError) -> None:
+        now = time.monotonic()
+        if now - ResilientRedisCache._last_logged >= LOG_EVERY_SECONDS:
+            ResilientRedisCache._last_logged = now
+            logger.warning("The cache is unavailable, serving uncached: %s", error)
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except RedisError as error:
+            self._unavailable(error)
+            return default
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict:
+        try:
+            return super().get_many(keys, version)
+        except RedisError as error:
+            self._unavailable(error)
+            return {}
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        try:
+            return super().has_key(key, version)
+        except RedisError as error:
+            self._unavailable(error)
+            return False
+
+    def add(self, key: Any, value: Any, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return super().add(key, value, *args, **kwargs)
+        except RedisError as error:
+            self._unavailable(error)
+            return False
+
+    def set(self, key: Any, value: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().set(key, value, *args, **kwargs)
+        except RedisError as error:
+            self._unavailable(error)
+
+    def set_many(self, data: dict, *args: Any, **kwargs: Any) -> list:
+        try:
+            return super().set_many(data, *args, **kwargs)
+        except RedisError as error:
+            self._unavailable(error)
+            return list(data)
+
+    def touch(self, key: Any, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return super().touch(key, *args, **kwargs)
+        except RedisError as error:
+            self._unavailable(error)
+            return False
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        try:
+            return super().delete(key, version)
+        except RedisError as error:
+            self._unavailable(error)
+            return False
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        try:
+            super().delete_many(keys, version)
+        except RedisError as error:
+            self._unavailable(error)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as error:
+            self._unavailable(error)
+            raise ValueError(f"Key {key!r} not found: the cache is down.") from error
+
+    def clear(self) -> None:
+        try:
+            super().clear()
+        except RedisError as error:
+            self._unavailable(error)

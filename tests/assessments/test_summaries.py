@@ -1,0 +1,97 @@
+"""The portfolio's summaries: one per partner in a relationship, kept up to date
+by the saves of the relationship's rows, private records counted per audience."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import RelationshipSummary
+from assessments.selectors.dashboards import portfolio, portfolio_summaries
+from assessments.services.summaries import relationship_summaries_refresh_stale
+from relationships.choices import Visibility
+from tests.factories import ActionFactory, ObjectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("assessments:portfolio_dashboard")
+
+
+def _summary(user, relationship) -> RelationshipSummary:
+    return portfolio_summaries(user=user).get(relationship=relationship)
+
+
+def test_each_partner_has_one_summary_of_each_relationship(world) -> None:
+    assert list(
+        portfolio_summaries(user=world.alice).values_list("reference", flat=True)
+    ) == ["joint-venture"]
+    assert (
+        RelationshipSummary.objects.filter(relationship=world.relationship).count() == 2
+    )
+    assert list(
+        portfolio_summaries(user=world.eve).values_list("reference", flat=True)
+    ) == ["outsider-deal"]
+
+
+def test_a_save_refreshes_the_summary_of_its_relationship(world) -> None:
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assert _summary(world.alice, world.relationship).overdue_actions == 0
+
+    ActionFactory(relationship=world.relationship, due_date=yesterday)
+
+    summary = _summary(world.alice, world.relationship)
+    assert (summary.overdue_actions, summary.has_overdue_items) == (1, True)
+    assert _summary(world.bob, world.relationship).overdue_actions == 1
+
+
+def test_a_private_record_counts_only_for_its_audience(world, frank) -> None:
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ActionFactory(
+        relationship=world.relationship,
+        due_date=yesterday,
+        visibility=Visibility.PARTNER,
+        owner_partnership=world.partner,
+    )
+    # Private to the partner (bob's organisation), shared with nobody.
+    assert _summary(world.bob, world.relationship).overdue_actions == 1
+    assert _summary(world.alice, world.relationship).overdue_actions == 0
+    assert _summary(frank, world.relationship).overdue_actions == 0
+
+
+def test_summaries_of_another_day_are_worked_out_again(world) -> None:
+    due_today = timezone.localdate()
+    ActionFactory(relationship=world.relationship, due_date=due_today)
+    assert _summary(world.alice, world.relationship).overdue_actions == 0
+    tomorrow = due_today + datetime.timedelta(days=1)
+
+    assert relationship_summaries_refresh_stale(today=tomorrow) == 3
+    summary = portfolio_summaries(user=world.alice, today=tomorrow).get(
+        relationship=world.relationship
+    )
+    assert (summary.as_of, summary.overdue_actions) == (tomorrow, 1)
+
+
+def test_a_save_in_one_tenant_leaves_anothers_cached_portfolio_alone(
+    world, settings, monkeypatch
+) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    builds = []
+    build = portfolio.portfolio_index_build
+    monkeypatch.setattr(
+        portfolio,
+        "portfolio_index_build",
+        lambda **kwargs: builds.append(kwargs["user"].username) or build(**kwargs),
+    )
+    alice, eve = Client(), Client()
+    alice.force_login(world.alice)
+    eve.force_login(world.eve)
+    alice.get(URL), eve.get(URL)
+    assert builds == ["alice", "eve"]
+
+    ObjectiveFactory(relationship=world.relationship, title="Cut lead times")
+
+    assert "Cut lead times" not in eve.get(URL).content.decode()
+    alice.get(URL)
+    assert builds == ["alice", "eve", "alice"]  # eve's counters stayed cached
