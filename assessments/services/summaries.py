@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F, Model, OuterRef, QuerySet, Subquery, Window
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -31,7 +31,8 @@ from assessments.selectors.dashboards.common import (
     shared_joint_assessments,
 )
 from assessments.selectors.ratings import perception_gaps_from_levels
-from relationships.choices import ObjectiveStatus, Visibility
+from relationships.access import record_audiences
+from relationships.choices import ObjectiveStatus
 from relationships.models import Objective, Partnership, Relationship
 
 # Relationships refreshed per round: bounds the memory of a nightly refresh of a
@@ -79,34 +80,6 @@ def _latest_joint_levels(
     }
 
 
-def _audiences(
-    rows: Iterable[tuple[int, int, str, int | None]], model: type[Model]
-) -> dict[int, tuple[int, set[int] | None]]:
-    """For rows (pk, relationship id, visibility, owner partnership id) of a
-    partner-private model: pk -> (relationship id, the partnerships that see it,
-    or None for a joint record). The rule of `visible_records`, per partner: a
-    private record is seen by its owner and the partners it is shared with."""
-    rows = list(rows)
-    private = [pk for pk, _, visibility, _ in rows if visibility == Visibility.PARTNER]
-    shared: dict[int, set[int]] = defaultdict(set)
-    if private:
-        through = model.shared_with.through
-        source = f"{model._meta.model_name}_id"
-        for record_id, partnership_id in through.objects.filter(
-            **{f"{source}__in": private}
-        ).values_list(source, "partnership_id"):
-            shared[record_id].add(partnership_id)
-    return {
-        pk: (
-            relationship_id,
-            None
-            if visibility != Visibility.PARTNER
-            else {owner_id, *shared[pk]} - {None},
-        )
-        for pk, relationship_id, visibility, owner_id in rows
-    }
-
-
 def _counts_per_partner(
     queryset: QuerySet, partnerships: dict[int, list[int]]
 ) -> dict[int, int]:
@@ -114,7 +87,7 @@ def _counts_per_partner(
     model = queryset.model
     owner = f"{model.owner_partnership_field}_id"
     counts: dict[int, int] = defaultdict(int)
-    audiences = _audiences(
+    audiences = record_audiences(
         queryset.order_by().values_list("pk", "relationship_id", "visibility", owner),
         model,
     )
@@ -144,7 +117,7 @@ def _gap_principles(
         status__in=VISIBLE_TO_PARTNERS,
         period_start=latest_period,
     )
-    audiences = _audiences(
+    audiences = record_audiences(
         selves.order_by().values_list(
             "pk", "relationship_id", "visibility", "partnership_id"
         ),

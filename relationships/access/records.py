@@ -8,11 +8,12 @@ partner's writers may change it (`changeable_records`). Every read of such
 records applies that expression, built here once.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from types import EllipsisType
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q
 
 from relationships.access.memberships import AnyUser, _organisations_of
 from relationships.choices import WRITE_ROLES, PartnerRole, Visibility
@@ -121,6 +122,35 @@ def record_audience(record: PartnerPrivateRecord) -> set[int] | None:
         return None
     owner_id = getattr(record, f"{record.owner_partnership_field}_id")
     return {owner_id, *record.shared_with.values_list("pk", flat=True)}
+
+
+def record_audiences(
+    rows: Iterable[tuple[int, int, str, int | None]], model: type[Model]
+) -> dict[int, tuple[int, set[int] | None]]:
+    """`record_audience` for many records at once, from rows (pk, relationship
+    id, visibility, owner partnership id) of a partner-private model: pk ->
+    (relationship id, the partnerships that see it, or None for a joint record).
+    The rule of `visible_records`, per partner: a private record is seen by its
+    owner and the partners it is shared with. One query at most."""
+    rows = list(rows)
+    private = [pk for pk, _, visibility, _ in rows if visibility == Visibility.PARTNER]
+    shared: dict[int, set[int]] = defaultdict(set)
+    if private:
+        through = model.shared_with.through
+        source = f"{model._meta.model_name}_id"
+        for record_id, partnership_id in through.objects.filter(
+            **{f"{source}__in": private}
+        ).values_list(source, "partnership_id"):
+            shared[record_id].add(partnership_id)
+    return {
+        pk: (
+            relationship_id,
+            None
+            if visibility != Visibility.PARTNER
+            else {owner_id, *shared[pk]} - {None},
+        )
+        for pk, relationship_id, visibility, owner_id in rows
+    }
 
 
 def viewer_audience(*, user: AnyUser, relationship: Relationship) -> tuple[int, ...]:
