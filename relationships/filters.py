@@ -22,11 +22,6 @@ from relationships.models import (
     Relationship,
     Risk,
 )
-from relationships.widgets import FastInput, FastSelect
-
-
-def _search_input(placeholder: str) -> FastInput:
-    return FastInput(attrs={"placeholder": placeholder}, input_type="search")
 
 
 def _words_filter(
@@ -50,7 +45,9 @@ def _words_filter(
 class CompactFilterSet(django_filters.FilterSet):
     """A filter form whose widgets carry Bootstrap's classes, so that list pages
     render fields directly: crispy-forms' templates cost about a millisecond a
-    field, on every view of a list."""
+    field, on every view of a list. Its choices are short, fixed lists; a
+    relationship, a partner or a person is searched by name (WordsFilter), so the
+    form costs the same whatever the user sees."""
 
     @property
     def form(self):
@@ -58,16 +55,11 @@ class CompactFilterSet(django_filters.FilterSet):
         if not getattr(form, "styled", False):
             for field in form.fields.values():
                 widget = field.widget
-                if type(widget) is forms.Select:
-                    field.widget = FastSelect(
-                        attrs={**widget.attrs, "class": "form-select"},
-                        choices=widget.choices,
-                    )
-                elif isinstance(widget, forms.widgets.Input):
-                    field.widget = FastInput(
-                        attrs={**widget.attrs, "class": "form-control"},
-                        input_type=widget.attrs.get("type", widget.input_type),
-                    )
+                css_class = "form-select" if type(widget) is forms.Select else ""
+                if isinstance(widget, forms.widgets.Input):
+                    css_class = "form-control"
+                if css_class:
+                    widget.attrs["class"] = css_class
             form.styled = True
         return form
 
@@ -78,7 +70,9 @@ class WordsFilter(django_filters.CharFilter):
     placeholder = ""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", _search_input(self.placeholder))
+        kwargs.setdefault(
+            "widget", forms.SearchInput(attrs={"placeholder": self.placeholder})
+        )
         super().__init__(*args, **kwargs)
 
     def search_fields(self) -> tuple[str, ...]:

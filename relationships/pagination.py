@@ -3,7 +3,7 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 from relationships.caching import cache_seconds
 
@@ -35,18 +35,18 @@ class LazyRows(Sequence):
 
 
 class IdsFirstPaginator(Paginator):
-    """Pages a sorted queryset in two steps: the ids in order, then one page's rows.
+    """Pages a sorted queryset of register rows in two steps: one page's ids, then
+    that page's rows, and only if the page uses them (LazyRows).
 
-    A register list sorted across a large portfolio (objectives by relationship
-    title, say) makes the database join and sort every visible row, which at a
-    thousand relationships cost most of the page's time. Here that sort asks for
-    ids alone, and, given a `cache_key` (the user's portfolio and the filters: see
-    relationships/caching.py), the sorted ids are kept in the cache until one of
-    the user's relationships changes: paging, or coming back
-    to the list, then reads just the page's rows. `ids_check(ids)` (ids_visible_to)
-    re-checks a page's ids on every request; `rows_for(ids)` reads their rows
-    with the same access rules (rows_visible_to), and only if the page uses them
-    (LazyRows).
+    The database sorts and pages: one query returns the page's ids, with their
+    relationships' ids (which key the rendered rows, relationships_key) and the
+    number of rows in all, so the work here follows the page, not the number of
+    rows the user sees. Given a `cache_key` (the user's organisations and the
+    filters: see relationships/caching.py), a page's ids and the count are
+    cached until one of those organisations' relationships changes. Ids from the
+    cache are checked for the user again on every request, `ids_check(ids)`
+    (ids_visible_to); `rows_for(ids)` then reads the rows of ids that were read
+    or checked for the user on this request.
     """
 
     def __init__(
@@ -63,28 +63,36 @@ class IdsFirstPaginator(Paginator):
         self.cache_key = cache_key
         self.rows_for = rows_for
         self.ids_check = ids_check
+        self.relationship_ids: list[int] = []
 
-    @cached_property
-    def ids(self) -> list[int]:
-        seconds = cache_seconds()
-        if seconds <= 0:
-            return list(self.object_list.values_list("pk", flat=True))
-        key = f"lists:{self.cache_key}"
-        ids = cache.get(key)
-        if ids is None:
-            ids = list(self.object_list.values_list("pk", flat=True))
-            cache.set(key, ids, seconds)
-        return ids
-
-    @cached_property
-    def count(self) -> int:
-        return len(self.ids)
+    def _read_page(self, number: int) -> tuple[int, list[tuple[int, int]]]:
+        """The count of all rows and this page's (id, relationship id) pairs."""
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(rows_in_all=Window(Count("pk"))).values_list(
+                "pk", "relationship_id", "rows_in_all"
+            )[bottom : bottom + self.per_page]
+        )
+        if not rows:  # past the last page: no row carries the count
+            return (self.object_list.count() if number > 1 else 0), []
+        return rows[0][2], [(pk, relationship_id) for pk, relationship_id, _ in rows]
 
     def page(self, number: int | str) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        page_ids = self.ids_check(self.ids[bottom:top])  # the ids may be cached
+        # The number's form now, its range once the count is known.
+        number = self._validate_number(number, float("inf"))
+        seconds = cache_seconds()
+        key = f"lists:{self.cache_key}:{number}"
+        cached = cache.get(key) if seconds > 0 else None
+        if cached is None:
+            count, pairs = self._read_page(number)
+            if seconds > 0:
+                cache.set(key, (count, pairs), seconds)
+            page_ids = [pk for pk, _ in pairs]
+        else:
+            count, pairs = cached
+            page_ids = self.ids_check([pk for pk, _ in pairs])
+        self.count = count  # came with the page: Paginator would count again
+        self.validate_number(number)
+        kept = set(page_ids)
+        self.relationship_ids = sorted({rel for pk, rel in pairs if pk in kept})
         return self._get_page(LazyRows(page_ids, self.rows_for), number, self)

@@ -36,7 +36,6 @@ from relationships.access import (
     relationship_get_for_editing,
     relationship_get_for_user,
     risks_visible_to,
-    rows_visible_to,
     visible_records,
 )
 from relationships.choices import Horizon, ObjectiveStatus
@@ -104,25 +103,26 @@ def objective_list_for_user(user: AnyUser) -> QuerySet[Objective]:
     return objectives_visible_to(user).annotate(milestone_overdue=_milestone_overdue())
 
 
-def _with_sharing[R](rows: list[R]) -> list[R]:
-    """Fetch the partners that the page's private rows are shared with (their
-    visibility badges): one query, and none on a page of joint rows."""
+def _page_rows[R](queryset: QuerySet[R], ids: Sequence[int]) -> list[R]:
+    """The rows of one page of a list, in the order of `ids`, which were read or
+    checked for the user on this request (IdsFirstPaginator). The partners that
+    private rows are shared with (their visibility badges) come in one more
+    query, and none on a page of joint rows."""
+    by_id = queryset.in_bulk(ids)
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     prefetch_related_objects(
         [row for row in rows if row.is_private], "shared_with__organisation"
     )
     return rows
 
 
-def objective_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Objective]:
-    """One page of the objectives list, by id, as objective_list_for_user has them."""
-    return _with_sharing(
-        rows_visible_to(
-            user,
-            Objective.objects.select_related(
-                "relationship", "owner__organisation"
-            ).annotate(milestone_overdue=_milestone_overdue()),
-            ids,
-        )
+def objective_page_rows(ids: Sequence[int]) -> list[Objective]:
+    """One page of the objectives list, by checked id (see _page_rows)."""
+    return _page_rows(
+        Objective.objects.select_related(
+            "relationship", "owner__organisation"
+        ).annotate(milestone_overdue=_milestone_overdue()),
+        ids,
     )
 
 
@@ -130,29 +130,24 @@ def _risk_score() -> ExpressionWrapper:
     return ExpressionWrapper(F("likelihood") * F("impact"), output_field=IntegerField())
 
 
-def risk_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Risk]:
-    """One page of the risks list, by id, as risk_list_for_user has them."""
-    return _with_sharing(
-        rows_visible_to(
-            user,
-            Risk.objects.select_related(
-                "relationship", "owner_partnership__organisation", "owner"
-            ).annotate(score_value=_risk_score()),
-            ids,
-        )
+def risk_page_rows(ids: Sequence[int]) -> list[Risk]:
+    """One page of the risks list, by checked id (see _page_rows)."""
+    return _page_rows(
+        Risk.objects.select_related(
+            "relationship", "owner_partnership__organisation", "owner"
+        ).annotate(score_value=_risk_score()),
+        ids,
     )
 
 
 def action_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Action]:
-    """One page of the actions list, by id, as action_list_for_user has them."""
-    return _with_sharing(
-        rows_visible_to(
-            user,
-            Action.objects.select_related(
-                "relationship", "owner", "risk", "owner_partnership__organisation"
-            ).annotate(risk_visible=linked_record_visible(user, Risk, "risk")),
-            ids,
-        )
+    """One page of the actions list, by checked id (see _page_rows); a linked
+    risk is named where the user may see it."""
+    return _page_rows(
+        Action.objects.select_related(
+            "relationship", "owner", "risk", "owner_partnership__organisation"
+        ).annotate(risk_visible=linked_record_visible(user, Risk, "risk")),
+        ids,
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from django_filters import FilterSet
@@ -31,7 +31,7 @@ from relationships.access import (
     relationship_ids_editable_by,
     user_can_edit_relationship,
 )
-from relationships.caching import cache_seconds, portfolio_key
+from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import ActionStatus
 from relationships.concurrency import (
     FieldValues,
@@ -49,7 +49,7 @@ from relationships.forms.registers import (
     RiskForm,
 )
 from relationships.models import Relationship
-from relationships.pagination import IdsFirstPaginator, LazyRows
+from relationships.pagination import IdsFirstPaginator
 from relationships.selectors import registers as selectors
 from relationships.services import registers as services
 
@@ -146,17 +146,15 @@ class RegisterListView(LoginRequiredMixin, FilterView):
     register = ""
 
     def get_paginator(self, queryset: QuerySet, per_page: int, **kwargs: Any):
-        # The sorted ids are cached per user, list and filters (not the page).
+        # A page's ids are cached per set of organisations (what the user sees),
+        # list and filters, and checked for this user on every request.
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_paginator(
+        self.paginator = super().get_paginator(
             queryset,
             per_page,
             cache_key=portfolio_key(
-                self.organisation_ids,
-                self.register,
-                self.request.user.pk,
-                query.urlencode(),
+                self.organisation_ids, self.register, query.urlencode()
             ),
             rows_for=self.page_rows,
             ids_check=lambda ids: ids_visible_to(
@@ -164,25 +162,19 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             ),
             **kwargs,
         )
+        return self.paginator
 
     @cached_property
     def organisation_ids(self) -> list[int]:
-        """The user's organisations: their versions key the cached ids and rows."""
+        """The user's organisations: their versions key the cached ids."""
         return organisation_ids_of(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
         raise NotImplementedError
 
-    def rows_cache_key(self, page_ids: list[int]) -> str:
-        """What the rendered rows of this page depend on: the rows (by id, at this
-        data version) and the day (overdue flags). Access is in the ids, which were
-        read for this user at this data version."""
-        return portfolio_key(
-            self.organisation_ids,
-            self.register,
-            page_ids,
-            timezone.localdate(),
-        )
+    def rows_vary_on(self, page: Page) -> tuple:
+        """What else than the rows and the day the rendered rows depend on."""
+        return ()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(
@@ -192,17 +184,17 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             **kwargs,
         )
         page = context.get("page_obj")
-        # (`page is None`, not `not page`: a page's truth would read its rows.)
-        rows = page.object_list if page is not None else LazyRows([], list)
-        context["rows_cache_key"] = self.rows_cache_key(rows.ids)
-        # Where the user may change rows of this page (the actions' "Mark done"):
-        # asked only if the rows are rendered.
-        context["editable_relationship_ids"] = SimpleLazyObject(
-            lambda: relationship_ids_editable_by(
-                self.request.user,
-                among={row.relationship_id for row in rows},
+        if page is not None and cache_seconds() > 0:
+            # The rows of the page's relationships at their versions: a save in
+            # another relationship leaves them cached. Who may see them is in the
+            # ids, checked for this user.
+            context["rows_cache_key"] = relationships_key(
+                page.paginator.relationship_ids,
+                self.register,
+                page.object_list.ids,
+                timezone.localdate(),  # overdue flags
+                *self.rows_vary_on(page),
             )
-        )
         return context
 
 
@@ -216,7 +208,7 @@ class ObjectiveListView(RegisterListView):
         return selectors.objective_list_for_user(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
-        return selectors.objective_page_rows(self.request.user, ids)
+        return selectors.objective_page_rows(ids)
 
 
 class RiskListView(RegisterListView):
@@ -229,7 +221,7 @@ class RiskListView(RegisterListView):
         return selectors.risk_list_for_user(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
-        return selectors.risk_page_rows(self.request.user, ids)
+        return selectors.risk_page_rows(ids)
 
 
 class ActionListView(RegisterListView):
@@ -244,18 +236,25 @@ class ActionListView(RegisterListView):
     def page_rows(self, ids: list[int]) -> list:
         return selectors.action_page_rows(self.request.user, ids)
 
-    def rows_cache_key(self, page_ids: list[int]) -> str:
-        # The rows carry this user's "Mark done" forms, with a CSRF token made from
-        # the user's CSRF secret, and the page to come back to.
-        return portfolio_key(
-            self.organisation_ids,
-            self.register,
-            page_ids,
-            timezone.localdate(),
-            self.request.user.pk,
-            self.request.META.get("CSRF_COOKIE", ""),
-            self.request.get_full_path(),
-        )
+    @cached_property
+    def editable_relationship_ids(self) -> list[int]:
+        """Those of the page's relationships where the user may mark actions done."""
+        among = self.paginator.relationship_ids  # known once the page is read
+        if not among:
+            return []
+        return sorted(relationship_ids_editable_by(self.request.user, among=among))
+
+    def rows_vary_on(self, page: Page) -> tuple:
+        # A row names its linked risk only where the viewer may see it (that
+        # follows the viewer's organisations) and shows a "Mark done" button where
+        # the viewer may change it. The form the buttons send (CSRF token, page to
+        # come back to) is the viewer's own, outside the cached rows.
+        return (self.organisation_ids, self.editable_relationship_ids)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["editable_relationship_ids"] = set(self.editable_relationship_ids)
+        return context
 
 
 def _export(
