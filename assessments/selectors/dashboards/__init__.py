@@ -10,8 +10,11 @@ Speed, as the portfolio grows:
   user and filter until any source row is saved (relationships/caching.py);
   the page's ids are re-checked against access on every request, and its rendered
   grid rows cached per page of ids, data version and day;
-- table rows with many cells are built as HTML here (GridRow.html,
-  PrincipleLevels.html): the template engine costs far more per cell;
+- the portfolio grid's rows are built as HTML here (GridRow.html): the
+  template engine costs far more per cell;
+- the relationship dashboard reads a handful of small queries of one
+  relationship, and is cached whole per relationship version, day and
+  audience;
 - charts are memoised by their data, and catalogue data is kept per process.
 
 One module per area; import from here:
@@ -48,7 +51,10 @@ from assessments.selectors.dashboards.portfolio import (
     PORTFOLIO_PAGE_SIZE,
     portfolio_dashboard_build,
 )
-from assessments.selectors.dashboards.relationship import relationship_dashboard_build
+from assessments.selectors.dashboards.relationship import (
+    relationship_dashboard_build,
+    relationship_dashboard_context,
+)
 
 __all__ = [
     "PORTFOLIO_PAGE_SIZE",
@@ -65,6 +71,7 @@ __all__ = [
     "portfolio_sort",
     "register_list_urls",
     "relationship_dashboard_build",
+    "relationship_dashboard_context",
     "with_assessment_state",
     "with_overdue_items",
     "with_scores",
