@@ -7,21 +7,14 @@ grid (no charting library draws one). Every chart comes back as SVG markup with 
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
 import pygal
 from pygal.style import Style
 
-from principles.models import rag_for_level
+from relationships.risks import heat_map_cells
 
 SERIES_COLOURS = ("#0b5394", "#e69138", "#6aa84f", "#a64d79", "#3d85c6", "#cc0000")
-RAG_COLOURS = {
-    "red": "#f4c7c3",
-    "amber": "#fce8b2",
-    "green": "#b7e1cd",
-    "none": "#eeeeee",
-}
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 
 CHART_STYLE = Style(
@@ -109,39 +102,11 @@ def bar_chart(
     return _render(chart)
 
 
-@dataclass(frozen=True)
-class HeatMapCell:
-    likelihood: int
-    impact: int
-    count: int
-
-    @property
-    def score(self) -> int:
-        return self.likelihood * self.impact
-
-    @property
-    def band(self) -> str:
-        """Red for scores of 15 and more, amber from 6, green below."""
-        if self.score >= 15:
-            return "red"
-        return "amber" if self.score >= 6 else "green"
-
-
-def heat_map_cells(counts: dict[tuple[int, int], int]) -> list[list[HeatMapCell]]:
-    """Rows from likelihood 5 (top) to 1, columns impact 1 to 5."""
-    return [
-        [
-            HeatMapCell(likelihood, impact, counts.get((likelihood, impact), 0))
-            for impact in range(1, 6)
-        ]
-        for likelihood in range(5, 0, -1)
-    ]
-
-
 def risk_heat_map(
     *, counts: dict[tuple[int, int], int], title: str = "Risk heat map", cell: int = 56
 ) -> str:
-    """A 5x5 likelihood x impact grid with the number of risks in each cell."""
+    """A 5x5 likelihood x impact grid with the number of risks in each cell,
+    coloured by the score's band (relationships/risks.py)."""
     margin_left, margin_top = 70, 40
     width, height = margin_left + 5 * cell + 10, margin_top + 5 * cell + 50
     total = sum(counts.values())
@@ -164,7 +129,7 @@ def risk_heat_map(
             x = margin_left + column_index * cell
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
-                f'fill="{RAG_COLOURS[heat_cell.band]}" stroke="#fff" stroke-width="2"/>'
+                f'fill="{heat_cell.colour}" stroke="#fff" stroke-width="2"/>'
             )
             if heat_cell.count:
                 parts.append(
@@ -189,7 +154,3 @@ def risk_heat_map(
     )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def rag_colour(level: int | None) -> str:
-    return RAG_COLOURS[rag_for_level(level) if level else "none"]

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -115,15 +117,18 @@ class Assessment(Revisioned, PartnerPrivateRecord):
 
     @property
     def period_label(self) -> str:
-        """'2026-Q1' for calendar quarters, else the date range."""
-        start, end = self.period_start, self.period_end
-        if (
-            start.day == 1
-            and start.month in (1, 4, 7, 10)
-            and (end.year == start.year and end.month == start.month + 2)
-        ):
-            return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-        return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        return assessment_period_label(self.period_start, self.period_end)
+
+
+def assessment_period_label(start: datetime.date, end: datetime.date) -> str:
+    """'2026-Q1' for calendar quarters, else the date range."""
+    if (
+        start.day == 1
+        and start.month in (1, 4, 7, 10)
+        and (end.year == start.year and end.month == start.month + 2)
+    ):
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
 
 
 # Kept by name so that a service can write one history record of a rating with its

@@ -471,6 +471,38 @@ def _levels(assessment: Assessment | None) -> dict[int, int]:
     return {rating.principle_id: rating.level for rating in assessment.ratings.all()}
 
 
+@dataclass(frozen=True)
+class _Ratings:
+    """The period's joint and self-assessments (joint records only) and what the
+    report reads from their ratings."""
+
+    assessments: list[Assessment]
+    joint: Assessment | None
+    previous_joint: Assessment | None
+    partner_columns: list[str]
+    rows: list[ReportRatingRow]
+    gaps: list[PerceptionGap]
+
+
+@dataclass(frozen=True)
+class _Registers:
+    """The relationship's joint objectives, open risks and open actions."""
+
+    objectives: list[Objective]
+    open_risks: list[Risk]
+    risk_counts: dict[tuple[int, int], int]
+    open_actions: list[Action]
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What happened since the previous report (or the period's start)."""
+
+    previous_report: Report | None
+    changes_since: datetime.datetime
+    plan_changes: list[PlanVersion]
+
+
 def report_data(*, report: Report, now: datetime.datetime | None = None) -> ReportData:
     """Gather one report's content (about 15 queries, whatever the data size)."""
     now = now or timezone.now()
@@ -482,15 +514,66 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         )
     )
     plan_version = report.plan_version
+    ratings = _report_ratings(relationship=relationship, period=period)
+    registers = _report_registers(
+        relationship=relationship, today=timezone.localdate(now)
+    )
+    changes = _report_changes(report=report, period=period, now=now)
+    private_left_out = _private_records_left_out(relationship)
+    previous_joint = ratings.previous_joint
+    return ReportData(
+        relationship=relationship,
+        period=period,
+        plan_version=plan_version,
+        sign_offs=_sign_offs(plan_version, relationship),
+        partners=[_partner_line(partnership) for partnership in partnerships],
+        joint=ratings.joint,
+        joint_confirmations=(
+            assessment_confirmation_lines(assessment=ratings.joint)
+            if ratings.joint
+            else []
+        ),
+        previous_period=(
+            ReportPeriod(
+                start=previous_joint.period_start, end=previous_joint.period_end
+            )
+            if previous_joint
+            else None
+        ),
+        partner_columns=ratings.partner_columns,
+        rows=ratings.rows,
+        gaps=ratings.gaps,
+        objectives=registers.objectives,
+        open_risks=registers.open_risks,
+        risk_counts=registers.risk_counts,
+        open_actions=registers.open_actions,
+        plan_changes=changes.plan_changes,
+        changes_since=changes.changes_since,
+        previous_report=changes.previous_report,
+        fingerprint=_report_fingerprint(
+            relationship=relationship,
+            partnerships=partnerships,
+            plan_version=plan_version,
+            ratings=ratings,
+            registers=registers,
+            changes=changes,
+            private_left_out=private_left_out,
+        ),
+        private_records_left_out=private_left_out,
+    )
+
+
+def _report_ratings(*, relationship: Relationship, period: ReportPeriod) -> _Ratings:
+    """The period's shared joint assessment and self-assessments, the previous
+    final joint one, and per principle the joint level beside each self level."""
     principles = list(
         Principle.objects.filter(
             principle_set__key=relationship.principle_set_key
         ).order_by("number")
     )
-    joint_only = {model: visible_records(None, model) for model in PRIVATE_MODELS}
-    assessments = (
+    assessments = list(
         Assessment.objects.filter(
-            joint_only[Assessment],
+            visible_records(None, Assessment),
             relationship=relationship,
             period_start=period.start,
             status__in=VISIBLE_TO_PARTNERS,
@@ -529,26 +612,40 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
     }
     previous_levels = _levels(previous_joint)
     self_levels = [_levels(assessment) for assessment in self_assessments]
-    rows = [
-        ReportRatingRow(
-            principle=principle,
-            joint=joint_ratings.get(principle.pk),
-            previous_level=previous_levels.get(principle.pk),
-            self_levels=[levels.get(principle.pk) for levels in self_levels],
-        )
-        for principle in principles
-    ]
     partner_columns = [_partner_name(a.partnership) for a in self_assessments]
-    gaps = perception_gaps_from_levels(
-        principles=principles,
-        levels_by_partner=dict(zip(partner_columns, self_levels, strict=True)),
+    return _Ratings(
+        assessments=assessments,
+        joint=joint,
+        previous_joint=previous_joint,
+        partner_columns=partner_columns,
+        rows=[
+            ReportRatingRow(
+                principle=principle,
+                joint=joint_ratings.get(principle.pk),
+                previous_level=previous_levels.get(principle.pk),
+                self_levels=[levels.get(principle.pk) for levels in self_levels],
+            )
+            for principle in principles
+        ],
+        gaps=perception_gaps_from_levels(
+            principles=principles,
+            levels_by_partner=dict(zip(partner_columns, self_levels, strict=True)),
+        ),
     )
+
+
+def _report_registers(
+    *, relationship: Relationship, today: datetime.date
+) -> _Registers:
+    """The joint objectives (late milestones marked), open risks (highest score
+    first, counted per heat map cell) and open actions."""
     objectives = list(
-        Objective.objects.filter(joint_only[Objective], relationship=relationship)
+        Objective.objects.filter(
+            visible_records(None, Objective), relationship=relationship
+        )
         .select_related("owner__organisation")
         .order_by(F("milestone_date").asc(nulls_last=True), "title", "pk")
     )
-    today = timezone.localdate(now)
     for objective in objectives:
         objective.milestone_overdue = (
             objective.milestone_date is not None
@@ -557,7 +654,7 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         )
     risks = list(
         Risk.objects.filter(
-            joint_only[Risk],
+            visible_records(None, Risk),
             relationship=relationship,
             status__in=OPEN_RISK_STATUSES,
         )
@@ -570,13 +667,27 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         risk_counts[(risk.likelihood, risk.impact)] += 1
     open_actions = list(
         Action.objects.filter(
-            joint_only[Action],
+            visible_records(None, Action),
             relationship=relationship,
             status__in=OPEN_ACTION_STATUSES,
         )
         .select_related("owner", "risk")
         .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
     )
+    return _Registers(
+        objectives=objectives,
+        open_risks=risks,
+        risk_counts=dict(risk_counts),
+        open_actions=open_actions,
+    )
+
+
+def _report_changes(
+    *, report: Report, period: ReportPeriod, now: datetime.datetime
+) -> _Changes:
+    """The previous report made before `now`, and the plan versions created or
+    approved since it (since the period's start when there is none)."""
+    relationship = report.relationship
     previous_report = (
         Report.objects.filter(
             relationship=relationship,
@@ -603,17 +714,53 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         .select_related("created_by")
         .order_by("number")
     )
-    previous_period = (
-        ReportPeriod(start=previous_joint.period_start, end=previous_joint.period_end)
-        if previous_joint
-        else None
+    return _Changes(
+        previous_report=previous_report,
+        changes_since=changes_since,
+        plan_changes=plan_changes,
     )
-    private_left_out = sum(
+
+
+def _private_records_left_out(relationship: Relationship) -> int:
+    """How many partner-private records the report leaves out: it says so."""
+    return sum(
         model.objects.filter(relationship=relationship)
-        .exclude(joint_only[model])
+        .exclude(visible_records(None, model))
         .count()
         for model in PRIVATE_MODELS
     )
+
+
+def _partner_line(partnership: Partnership) -> PartnerLine:
+    return PartnerLine(
+        name=partnership.organisation.name,
+        kind=partnership.organisation.get_kind_display(),
+        role=partnership.get_role_display(),
+        manager=(
+            partnership.relationship_manager.get_full_name()
+            if partnership.relationship_manager_id
+            else ""
+        ),
+        senior_executive=(
+            partnership.senior_executive.get_full_name()
+            if partnership.senior_executive_id
+            else ""
+        ),
+    )
+
+
+def _report_fingerprint(
+    *,
+    relationship: Relationship,
+    partnerships: list[Partnership],
+    plan_version: PlanVersion | None,
+    ratings: _Ratings,
+    registers: _Registers,
+    changes: _Changes,
+    private_left_out: int,
+) -> str:
+    """SHA-256 of the data the report was made from: the same data, the same
+    fingerprint, so a report can be shown to be up to date (or not)."""
     data = {
         "relationship": [
             relationship.pk,
@@ -646,61 +793,23 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
                     for r in assessment.ratings.all()
                 ],
             ]
-            for assessment in [*assessments, previous_joint]
+            for assessment in [*ratings.assessments, ratings.previous_joint]
             if assessment is not None
         ],
         "objectives": [
             [o.pk, o.title, o.status, str(o.kpi_actual), str(o.updated_at)]
-            for o in objectives
+            for o in registers.objectives
         ],
-        "risks": [[r.pk, r.score, r.status, str(r.updated_at)] for r in risks],
+        "risks": [
+            [r.pk, r.score, r.status, str(r.updated_at)] for r in registers.open_risks
+        ],
         "actions": [
-            [a.pk, a.status, str(a.due_date), str(a.updated_at)] for a in open_actions
+            [a.pk, a.status, str(a.due_date), str(a.updated_at)]
+            for a in registers.open_actions
         ],
-        "plan_changes": [[v.pk, v.status] for v in plan_changes],
+        "plan_changes": [[v.pk, v.status] for v in changes.plan_changes],
         "private_left_out": private_left_out,
     }
-    fingerprint = hashlib.sha256(
+    return hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
-    return ReportData(
-        relationship=relationship,
-        period=period,
-        plan_version=plan_version,
-        sign_offs=_sign_offs(plan_version, relationship),
-        partners=[
-            PartnerLine(
-                name=partnership.organisation.name,
-                kind=partnership.organisation.get_kind_display(),
-                role=partnership.get_role_display(),
-                manager=(
-                    partnership.relationship_manager.get_full_name()
-                    if partnership.relationship_manager_id
-                    else ""
-                ),
-                senior_executive=(
-                    partnership.senior_executive.get_full_name()
-                    if partnership.senior_executive_id
-                    else ""
-                ),
-            )
-            for partnership in partnerships
-        ],
-        joint=joint,
-        joint_confirmations=(
-            assessment_confirmation_lines(assessment=joint) if joint else []
-        ),
-        previous_period=previous_period,
-        partner_columns=partner_columns,
-        rows=rows,
-        gaps=gaps,
-        objectives=objectives,
-        open_risks=risks,
-        risk_counts=dict(risk_counts),
-        open_actions=open_actions,
-        plan_changes=plan_changes,
-        changes_since=changes_since,
-        previous_report=previous_report,
-        fingerprint=fingerprint,
-        private_records_left_out=private_left_out,
-    )

@@ -5,8 +5,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,13 +13,10 @@ from assessments.selectors.dashboards import (
     portfolio_dashboard_build,
     portfolio_summaries,
     register_list_urls,
-    relationship_dashboard_build,
+    relationship_dashboard_context,
 )
-from relationships.access import (
-    relationship_get_for_user,
-    viewer_audience,
-)
-from relationships.caching import cache_seconds, relationship_key
+from relationships.access import relationship_get_for_user
+from relationships.caching import cache_seconds
 
 
 @require_safe
@@ -74,26 +69,11 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
-    # Access is checked on every request; only then is the rendered dashboard
-    # taken from the cache. It shows the same to everyone of the same partners
-    # (their audience: whose private records they see), and its key changes
-    # whenever any of its data is saved (relationship_key) and every day (overdue,
-    # next 90 days). The dashboard is built only when the template finds no
-    # cached copy.
+    # Access is checked on every request; only then may the template take the
+    # rendered dashboard from the cache (relationship_dashboard_context).
     relationship = relationship_get_for_user(user=request.user, reference=reference)
-    audience = viewer_audience(user=request.user, relationship=relationship)
-    today = timezone.localdate()
     return render(
         request,
         "assessments/dashboard_relationship.html",
-        {
-            "relationship": relationship,
-            "dashboard": SimpleLazyObject(
-                lambda: relationship_dashboard_build(
-                    relationship=relationship, viewer=request.user, today=today
-                )
-            ),
-            "cache_seconds": cache_seconds(),
-            "cache_key_parts": relationship_key(relationship.pk, today, *audience),
-        },
+        relationship_dashboard_context(user=request.user, relationship=relationship),
     )

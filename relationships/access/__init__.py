@@ -62,6 +62,7 @@ from relationships.access.records import (
     record_audiences,
     record_check_changeable,
     record_privacy_errors,
+    records_visible_to_audience,
     viewer_audience,
     visible_records,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "record_audiences",
     "record_check_changeable",
     "record_privacy_errors",
+    "records_visible_to_audience",
     "relationship_get_for_editing",
     "relationship_get_for_leading",
     "relationship_get_for_user",

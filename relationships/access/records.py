@@ -9,7 +9,7 @@ records applies that expression, built here once.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import EllipsisType
 
 from django.core.exceptions import PermissionDenied
@@ -42,6 +42,26 @@ def visible_records(
         joint
         | Q(**{f"{via}{owner}__organisation_id__in": organisations})
         | Q(**{f"{via}pk__in": shared})
+    )
+
+
+def records_visible_to_audience(
+    model: type[PartnerPrivateRecord], audience: Sequence[int]
+) -> Q:
+    """visible_records within one relationship, for a viewer whose audience there
+    (`viewer_audience`: the viewer's partnerships in it) is known: joint records,
+    and private ones owned by or shared with one of those partnerships. The same
+    records, without reading the viewer's memberships again; and a page built
+    from it shows the same to every viewer of that audience, as its cache key
+    says."""
+    shared_with = model._meta.get_field("shared_with")
+    shared = shared_with.remote_field.through.objects.filter(
+        **{f"{shared_with.m2m_reverse_field_name()}_id__in": audience}
+    ).values(f"{shared_with.m2m_field_name()}_id")
+    return (
+        Q(visibility=Visibility.JOINT)
+        | Q(**{f"{model.owner_partnership_field}_id__in": audience})
+        | Q(pk__in=shared)
     )
 
 

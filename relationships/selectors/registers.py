@@ -47,6 +47,7 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.risks import HIGH_RISK_SCORE, HeatMapCell, heat_map_cells, risk_band
 
 # An objective whose milestone has passed is late unless it is finished.
 CLOSED_OBJECTIVE_STATUSES = (ObjectiveStatus.ACHIEVED, ObjectiveStatus.DROPPED)
@@ -66,21 +67,11 @@ IMPACT_LABELS = {
     5: "Severe",
 }
 
-# Score bands of the 5x5 matrix: (lowest score, key, label).
-SCORE_BANDS = (
-    (15, "very-high", "Very high"),
-    (10, "high", "High"),
-    (5, "medium", "Medium"),
-    (1, "low", "Low"),
-)
-
 
 def score_band(score: int) -> tuple[str, str]:
-    """The band key and label of a likelihood x impact score."""
-    for lowest, key, label in SCORE_BANDS:
-        if score >= lowest:
-            return key, label
-    return "low", "Low"
+    """The key and label of a score's band (relationships/risks.py)."""
+    band = risk_band(score)
+    return band.key, band.label
 
 
 # --- querysets ---------------------------------------------------------------
@@ -238,25 +229,6 @@ def relationship_actions(
 
 
 @dataclass(frozen=True)
-class HeatMapCell:
-    likelihood: int
-    impact: int
-    count: int
-
-    @property
-    def score(self) -> int:
-        return self.likelihood * self.impact
-
-    @property
-    def band(self) -> str:
-        return score_band(self.score)[0]
-
-    @property
-    def band_label(self) -> str:
-        return score_band(self.score)[1]
-
-
-@dataclass(frozen=True)
 class HeatMapRow:
     likelihood: int
     label: str
@@ -289,18 +261,11 @@ def risk_heat_map(*, risks: QuerySet[Risk]) -> HeatMap:
     }
     rows = [
         HeatMapRow(
-            likelihood=likelihood,
-            label=LIKELIHOOD_LABELS[likelihood],
-            cells=[
-                HeatMapCell(
-                    likelihood=likelihood,
-                    impact=impact,
-                    count=counts.get((likelihood, impact), 0),
-                )
-                for impact in range(1, 6)
-            ],
+            likelihood=cells[0].likelihood,
+            label=LIKELIHOOD_LABELS[cells[0].likelihood],
+            cells=cells,
         )
-        for likelihood in range(5, 0, -1)
+        for cells in heat_map_cells(counts)
     ]
     return HeatMap(
         rows=rows,
@@ -324,7 +289,7 @@ def risk_register_summary(*, user: AnyUser, relationship: Relationship) -> RiskS
     counts = relationship_risks(user=user, relationship=relationship).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=is_open),
-        high_open=Count("pk", filter=is_open & Q(score_value__gte=10)),
+        high_open=Count("pk", filter=is_open & Q(score_value__gte=HIGH_RISK_SCORE)),
         joint_open=Count("pk", filter=is_open & Q(owner_partnership__isnull=True)),
         reviews_overdue=Count(
             "pk", filter=is_open & Q(review_date__lt=timezone.localdate())

@@ -303,7 +303,7 @@ def test_the_dashboard_is_rebuilt_each_day(login, world, monkeypatch) -> None:
     )
 
     monkeypatch.setattr(
-        "assessments.views.dashboards.timezone.localdate",
+        "assessments.selectors.dashboards.relationship.timezone.localdate",
         lambda: tomorrow + datetime.timedelta(days=1),
     )
 

@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
-from assessments.charts import heat_map_cells, radar_chart, risk_heat_map, trend_chart
+from assessments.charts import radar_chart, risk_heat_map, trend_chart
 from assessments.choices import AssessmentKind
 from assessments.selectors.ratings import relationship_perception_gaps
+from relationships.risks import heat_map_cells
 from tests.factories import AssessmentFactory, rate_all_principles
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,6 @@ def test_heat_map_counts_risks_per_cell_and_bands_by_score() -> None:
     assert "<title>Risk heat map</title>" in svg
     assert "3 risks" in svg
     rows = heat_map_cells({(5, 5): 2, (1, 1): 1})
-    assert rows[0][4].count == 2 and rows[0][4].band == "red"
-    assert rows[4][0].count == 1 and rows[4][0].band == "green"
-    assert rows[2][2].band == "amber"  # 3 x 3 = 9
+    assert rows[0][4].count == 2 and rows[0][4].band == "very-high"
+    assert rows[4][0].count == 1 and rows[4][0].band == "low"
+    assert rows[2][2].band == "medium"  # 3 x 3 = 9

@@ -136,7 +136,7 @@ def test_no_list_count_chart_or_export_shows_the_other_suppliers_risk(
     rows = csv_rows(client.get(reverse("relationships:risk_export")))
     assert all(SECRET_TITLE not in row for row in rows)
     dashboard = client.get(dashboard_url).context["dashboard"]
-    assert dashboard.open_risk_count == 0
+    assert dashboard.risks.count == 0
 
 
 def test_other_supplier_gets_404_on_a_private_self_assessment(

@@ -38,7 +38,10 @@ from assessments.selectors.dashboards.portfolio import (
     portfolio_dashboard_build,
     portfolio_summaries,
 )
-from assessments.selectors.dashboards.relationship import relationship_dashboard_build
+from assessments.selectors.dashboards.relationship import (
+    relationship_dashboard_build,
+    relationship_dashboard_context,
+)
 
 __all__ = [
     "PORTFOLIO_PAGE_SIZE",
@@ -56,4 +59,5 @@ __all__ = [
     "portfolio_summaries",
     "register_list_urls",
     "relationship_dashboard_build",
+    "relationship_dashboard_context",
 ]

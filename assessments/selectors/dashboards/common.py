@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.choices import (
     CADENCE_MONTHS,
@@ -243,9 +244,10 @@ def bars_from_counts(counts: list[tuple[str, int, str]]) -> list[Bar]:
 
 
 def short_date(day: date | datetime | None) -> str:
+    """'7 Dec 2026', the month's name in the active language (as |date:"j M Y")."""
     if isinstance(day, datetime):
         day = timezone.localdate(day)
-    return f"{day.day} {day:%b %Y}" if day else ""
+    return date_format(day, "j M Y") if day else ""
 
 
 # --- cache invalidation --------------------------------------------------------
