@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
@@ -9,7 +10,11 @@ from assessments.choices import AssessmentKind, AssessmentStatus
 from assessments.models import Assessment, PrincipleRating
 from relationships.models import Organisation, Relationship
 from relationships.selectors import relationships_visible_to
-from tests.assessments.factories_dashboards import generate_portfolio
+from tests.accounts.helpers import is_logged_in, page_login
+from tests.assessments.factories_dashboards import (
+    PORTFOLIO_PASSWORD,
+    generate_portfolio,
+)
 
 
 @pytest.mark.django_db
@@ -119,3 +124,26 @@ def test_generate_portfolio_is_refused_where_demo_data_is_not_allowed(
 def test_generate_portfolio_rejects_a_non_positive_size() -> None:
     with pytest.raises(CommandError, match="at least 1"):
         generate_portfolio(0)
+
+
+@pytest.mark.django_db
+def test_generated_users_log_in_through_the_login_form(client) -> None:
+    # The dashboard benchmark logs its two users in through allauth's form, which
+    # lets in only an account with a verified address (mandatory verification).
+    generate_portfolio(2)
+    for username, email in (
+        ("portfolio.viewer", "portfolio.viewer@example.org"),
+        ("portfolio.sample", "portfolio.sample@example.org"),
+    ):
+        address = EmailAddress.objects.get(user__username=username)
+        assert (address.email, address.verified, address.primary) == (
+            email,
+            True,
+            True,
+        )
+        client.logout()
+        response = page_login(client, username, PORTFOLIO_PASSWORD)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("relationships:list")
+        assert is_logged_in(client)
+        assert client.get(reverse("assessments:portfolio_dashboard")).status_code == 200
