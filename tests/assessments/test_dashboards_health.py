@@ -3,7 +3,7 @@ import io
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from assessments.choices import AssessmentKind, AssessmentStatus
@@ -147,3 +147,35 @@ def test_generated_users_log_in_through_the_login_form(client) -> None:
         assert response["Location"] == reverse("relationships:list")
         assert is_logged_in(client)
         assert client.get(reverse("assessments:portfolio_dashboard")).status_code == 200
+
+
+def _constraints_and_indexes(tables: list[str]) -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
+        constraints = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s)",
+            [tables],
+        )
+        return constraints | set(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_puts_back_what_it_sets_aside_on_postgresql() -> None:
+    # On PostgreSQL the assessments and ratings are loaded with their foreign
+    # keys, unique constraints and indexes set aside, then put back.
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY and the constraints set aside are PostgreSQL's")
+    tables = [Assessment._meta.db_table, PrincipleRating._meta.db_table]
+    before = _constraints_and_indexes(tables)
+    assert len(before) > 10
+
+    generate_portfolio(3)
+
+    assert _constraints_and_indexes(tables) == before
+    assert PrincipleRating.objects.count() == Assessment.objects.count() * 12
