@@ -1,55 +1,84 @@
-"""Benchmark the dashboards against a bare Django view, on PostgreSQL with gunicorn.
+"""Benchmark the dashboards and register lists under live use, on PostgreSQL with
+gunicorn, against a bare Django view measured in the same run.
 
     .venv/bin/python bench/dashboards.py [options]
 
 What it does, in order:
-1. (Re)creates the PostgreSQL database `partnerplan_bench` (see --database) on
-   127.0.0.1:5432 (user postgres), migrates it and runs `manage.py
-   generate_portfolio` (1,000 relationships by default, 2,500 partner
-   organisations, 4 to 8 quarters of assessments each, objectives, risks,
-   actions, plans).
-2. Serves the app with gunicorn on a free loopback port: 2 sync workers, DEBUG off,
-   persistent database connections (CONN_MAX_AGE), the cache in Redis database 12
-   (shared by the workers, as in production; emptied first), a throw-away SECRET_KEY,
-   ALLOWED_HOSTS=127.0.0.1, plain-HTTP cookies.
-3. Logs in as `portfolio.viewer` (sees every generated relationship) and as
-   `portfolio.sample` (sees 10) with a normal login POST carrying the CSRF token.
-4. Loads each page with wrk (Debian package `wrk`; installed with apt-get when
-   missing and running as root, else the script stops with a message) for
-   --duration seconds over --connections connections:
+1. Prepares two PostgreSQL databases on 127.0.0.1:5432 (user postgres): --database
+   (default partnerplan_bench) with a portfolio of --relationships (1,000), and
+   --large-database (default: the same name with `_large`) with --large (10,000).
+   Each is dropped, migrated (the second copied from the first, migrated and still
+   empty) and filled by `manage.py generate_portfolio`, unless --reuse finds it
+   already holding a portfolio of that size.
+2. Serves the app with gunicorn on a free loopback port: --workers sync workers
+   (2), DEBUG off, persistent database connections, the cache in Redis (database
+   --redis-db, default 12, emptied at each start: shared by the workers, as in
+   production), a throw-away SECRET_KEY, plain-HTTP cookies. Logs in as
+   `portfolio.viewer` (sees every relationship) and `portfolio.sample` (sees 10)
+   through the login form, and checks that every page answers 200.
+3. Loads each page with wrk (Debian package `wrk`; installed with apt-get when
+   missing and running as root) for --duration seconds over --connections
+   connections, after two warm-up requests per worker. Every response other than
+   200 counts as an error (a redirect to the login page would otherwise look like
+   a fast success). The pages:
    (a) the bare health view `healthz/`,
-   (b) the portfolio dashboard (1,000 relationships),
+   (b) the portfolio dashboard of the user who sees every relationship,
    (b') the portfolio dashboard of the user who sees 10,
-   (c) a relationship dashboard,
-   (d) the objectives list (`relationships:objective_list`; the relationship list
-       `relationships:list` when that page does not exist).
-   Every response that is not 200 counts as an error (a redirect to the login
-   page would otherwise look like a fast success).
-5. Prints requests per second, p50 and p99 latency and errors per page, each
-   page's throughput as a share of (a), the portfolio dashboard's time at 1,000
-   relationships against its time at 10, and the targets: portfolio at least
-   1/30 of (a), relationship dashboard and list at least 1/20, portfolio at 1,000
-   no slower than 1.3 x at 10, no errors.
-6. Also times the portfolio dashboard with its cached counters bypassed (a new
-   filter key per request), sequentially, to show the cost of a first view.
+   (c) a relationship dashboard (pf-0001),
+   (d) (e) (f) the objectives, risks and actions lists.
+4. Three runs:
+   (i)   caching on, with the writer saving --writes-per-second (20) register
+         entries during each page's load, the bare view's included;
+   (ii)  caching off (gunicorn restarted with DASHBOARD_CACHE_SECONDS=0), with
+         the writer at --uncached-writes-per-second (default 0: none, as the
+         issue measured it);
+   (iii) --large relationships in the database: a second gunicorn serves that
+         database, both with caching off as in (ii) and each with a
+         local-memory cache of its own (for the sessions: the two share
+         nothing). The portfolio of each user (the viewer's first page) is timed
+         one request at a time, alternately on the 1,000 and on the 10,000 (at
+         least 10 requests each and --duration seconds), so the machine's drift
+         falls on both alike; their medians are compared. (Under wrk, a page
+         that takes seconds completes too few requests for a percentile.)
+   The writer (bench/dashboards_writer.py) is a separate process that saves
+   objectives, risks and actions in turn, drawn across the whole portfolio,
+   through the app's services (objective_revise, risk_update, action_update,
+   each from the revision just read), as portfolio.viewer: the same signals and
+   cache invalidation as a person's save. It reports the saves it achieved and
+   any errors for each page.
+5. Prints each page's requests per second, p50 and p99, errors and its share of
+   (a), the targets, and the whole as markdown tables ready to paste into
+   bench/README.md; writes everything as JSON to --json. Targets: with 20
+   saves/s, portfolio >= 1/30 of (a), relationship dashboard and lists >= 1/20,
+   no errors; caching off, portfolio >= 1/40, dashboard and lists >= 1/25; with
+   10,000 relationships, the user who sees 10 within 1.2 x of the time at 1,000,
+   the viewer's first page within 1.3 x. Exits 1 when a target is missed.
 
 Options:
-    --relationships N   portfolio size to generate (default 1000)
-    --duration S        seconds of load per page (default 10, at most 60)
-    --connections C     concurrent connections (default 4)
-    --threads T         wrk threads (default 2)
-    --workers W         gunicorn workers (default 2)
-    --reuse             keep an existing partnerplan_bench database that already
-                        holds the generated portfolio (skips drop, migrate, generate)
-    --cold-requests K   sequential uncached portfolio requests to time (default 10;
-                        0 skips)
-    --database NAME     database to (re)create (default partnerplan_bench, which
-                        bench/reports.py also uses: do not run both at once)
+    --relationships N           the portfolio of the main runs (default 1000)
+    --large N                   the large portfolio of run (iii) (default 10000;
+                                0 skips it)
+    --database NAME             default partnerplan_bench (bench/reports.py uses
+                                that name too: do not run both at once)
+    --large-database NAME       default NAME_large
+    --reuse                     keep databases that already hold a portfolio of
+                                the size asked for
+    --redis-db N                the Redis database for the cache (default 12)
+    --writes-per-second W       the writer's rate in run (i) (default 20)
+    --uncached-writes-per-second W   its rate in run (ii) and (iii) (default 0)
+    --runs LIST                 which runs, of on,off,large (default all three)
+    --duration S                seconds of load per page (default 10, at most 60)
+    --connections C             concurrent connections (default 4)
+    --threads T                 wrk threads (default 2)
+    --workers W                 gunicorn workers (default 2)
+    --json PATH                 default /tmp/partnerplan_bench_dashboards.json
 
-Everything stays on 127.0.0.1; gunicorn is stopped at the end (also on errors).
+Everything stays on 127.0.0.1; gunicorn and the writer are stopped at the end
+(also on errors).
 """
 
 import argparse
+import datetime
 import http.client
 import json
 import os
@@ -61,7 +90,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -70,16 +99,11 @@ import psycopg
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = BASE_DIR / ".venv" / "bin" / "python"
 GUNICORN = BASE_DIR / ".venv" / "bin" / "gunicorn"
+WRITER = BASE_DIR / "bench" / "dashboards_writer.py"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-# Set from --database in main(); bench/reports.py uses the same default name, so
-# run the two one after the other, or give this one another name.
-DATABASE = "partnerplan_bench"
 PASSWORD = "partnerplan-bench"
 VIEWER, SAMPLE = "portfolio.viewer", "portfolio.sample"
-# The issue's figure for a bare Django view on this 2-core machine.
-REFERENCE_BARE_RPS = 2800
-# Redis database 12 is the benchmark's own cache; it is emptied at the start.
-CACHE_URL = "redis://127.0.0.1:6379/12"
+SAMPLE_SIZE = 10
 
 # wrk counts only connection errors and 4xx/5xx; this script counts every
 # response other than 200 and reports exact percentiles as JSON.
@@ -105,119 +129,192 @@ end
 """
 
 
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    path: str
+    user: str | None
+    # The least share of the bare view: caching on (with the writer), caching off.
+    target_cached: int | None = None
+    target_uncached: int | None = None
+
+
+def pages(relationships: int) -> list[Page]:
+    return [
+        Page("bare", "(a) bare view `/healthz/`", "/healthz/", None),
+        Page(
+            "portfolio",
+            f"(b) portfolio dashboard, {relationships:,} relationships",
+            "/dashboard/",
+            VIEWER,
+            30,
+            40,
+        ),
+        Page(
+            "portfolio_sample",
+            f"(b') portfolio dashboard of a user who sees {SAMPLE_SIZE}",
+            "/dashboard/",
+            SAMPLE,
+            30,
+            40,
+        ),
+        Page(
+            "relationship",
+            "(c) relationship dashboard",
+            "/relationships/pf-0001/dashboard/",
+            VIEWER,
+            20,
+            25,
+        ),
+        Page("objectives", "(d) objectives list", "/objectives/", VIEWER, 20, 25),
+        Page("risks", "(e) risks list", "/risks/", VIEWER, 20, 25),
+        Page("actions", "(f) actions list", "/actions/", VIEWER, 20, 25),
+    ]
+
+
 @dataclass
 class Result:
-    name: str
+    key: str
+    label: str
     path: str
     requests_per_second: float
-    p50_ms: float
-    p99_ms: float
+    p50_ms: float | None
+    p99_ms: float | None
     errors: int
     requests: int
+    writer: dict | None = None
+    share: float | None = None  # of the bare view in the same run
+    target: int | None = None
+    met: bool | None = None
 
 
-def log(message: str) -> None:
+@dataclass
+class Run:
+    name: str
+    title: str
+    database: str
+    cache_seconds: int | None
+    writes_per_second: float
+    load_before: list[float]
+    results: list[Result] = field(default_factory=list)
+    load_after: list[float] = field(default_factory=list)
+
+
+def log(message: str = "") -> None:
     print(message, flush=True)
 
 
-def environment(port: int | None = None) -> dict[str, str]:
+def load_average() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+# --- databases ---------------------------------------------------------------------
+
+
+def environment(
+    *, database: str, cache_url: str, cache_seconds: int | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("DASHBOARD_CACHE_SECONDS", None)
     env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1",
         CONN_MAX_AGE="600",
-        # As in production (docker-compose.yml): both workers share one cache.
-        CACHE_URL=CACHE_URL,
+        # As in production (docker-compose.yml): the workers share one cache.
+        CACHE_URL=cache_url,
         STATIC_MANIFEST="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         DEMO_DATA_ALLOWED="true",
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
+        # WhiteNoise's note that collectstatic has not run: no page loads a file.
+        PYTHONWARNINGS="ignore:No directory at:UserWarning",
     )
+    if cache_seconds is not None:
+        env["DASHBOARD_CACHE_SECONDS"] = str(cache_seconds)
     return env
 
 
-def manage(*args: str) -> None:
-    subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=BASE_DIR, env=environment(), check=True
-    )
-
-
-def portfolio_present() -> bool:
+def portfolio_size(database: str) -> int | None:
+    """How many relationships the generated portfolio in `database` has, or None
+    when there is none (or no such database)."""
     try:
-        with psycopg.connect(dbname=DATABASE, **PG) as connection:
+        with psycopg.connect(dbname=database, connect_timeout=5, **PG) as connection:
             row = connection.execute(
-                "SELECT count(*) FROM relationships_organisation WHERE slug = %s",
-                ["portfolio-holdings"],
+                "SELECT count(*) FROM relationships_partnership p "
+                "JOIN relationships_organisation o ON o.id = p.organisation_id "
+                "WHERE o.slug = 'portfolio-holdings'"
             ).fetchone()
-            return bool(row and row[0])
+            return int(row[0]) if row and row[0] else None
     except psycopg.Error:
-        return False
+        return None
 
 
-def prepare_database(*, relationships: int, reuse: bool) -> None:
-    if reuse and portfolio_present():
-        log(f"Reusing database {DATABASE} with its generated portfolio.")
-        return
-    log(f"Creating database {DATABASE} on 127.0.0.1:5432 ...")
+def prepare_databases(
+    wanted: list[tuple[str, int]], *, reuse: bool, cache_url: str
+) -> dict[str, float | None]:
+    """Each (database, relationships) holding its portfolio; the seconds each
+    generation took (None: reused)."""
+    to_make = []
+    for database, size in wanted:
+        found = portfolio_size(database) if reuse else None
+        if found == size:
+            log(f"Reusing database {database} ({size:,} relationships).")
+        else:
+            to_make.append((database, size))
+    timings: dict[str, float | None] = dict.fromkeys(name for name, _ in wanted)
+    if not to_make:
+        return timings
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    log("Migrating ...")
-    manage("migrate", "--noinput", "-v0")
-    log(f"Generating a portfolio of {relationships} relationships ...")
-    started = time.monotonic()
-    manage(
-        "generate_portfolio",
-        f"--relationships={relationships}",
-        f"--password={PASSWORD}",
-    )
-    log(f"Generated in {time.monotonic() - started:.1f} s.")
-    with psycopg.connect(dbname=DATABASE, autocommit=True, **PG) as connection:
-        connection.execute("VACUUM ANALYZE")
+        for database, _ in to_make:
+            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        first = to_make[0][0]
+        log(f"Creating and migrating database {first} ...")
+        connection.execute(f"CREATE DATABASE {first}")
+        subprocess.run(
+            [str(PYTHON), "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=environment(database=first, cache_url=cache_url),
+            check=True,
+        )
+        # A migrated empty database is a template for the others: one migration.
+        for database, _ in to_make[1:]:
+            log(f"Creating database {database} as a copy of the migrated {first} ...")
+            connection.execute(f"CREATE DATABASE {database} TEMPLATE {first}")
+    for database, size in to_make:
+        log(f"Generating a portfolio of {size:,} relationships in {database} ...")
+        started = time.monotonic()
+        subprocess.run(
+            [
+                str(PYTHON),
+                "manage.py",
+                "generate_portfolio",
+                f"--relationships={size}",
+                f"--password={PASSWORD}",
+                "-v2",
+            ],
+            cwd=BASE_DIR,
+            env=environment(database=database, cache_url=cache_url),
+            check=True,
+        )
+        timings[database] = round(time.monotonic() - started, 1)
+        log(f"Generated in {timings[database]:.1f} s.")
+        with psycopg.connect(dbname=database, autocommit=True, **PG) as connection:
+            connection.execute("VACUUM ANALYZE")
+    return timings
+
+
+# --- HTTP --------------------------------------------------------------------------
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def empty_cache() -> None:
-    import redis
-
-    redis.Redis.from_url(CACHE_URL, socket_connect_timeout=5).flushdb()
-
-
-def start_gunicorn(*, port: int, workers: int) -> subprocess.Popen:
-    empty_cache()
-    process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "config.wsgi:application",
-            f"--workers={workers}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-        ],
-        cwd=BASE_DIR,
-        env=environment(port),
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting; see its output above.")
-        try:
-            status, _, _ = request(port, "GET", "/healthz/")
-            if status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer on /healthz/ within 30 s.")
 
 
 def request(
@@ -254,28 +351,171 @@ def _set_cookies(headers: dict[str, list[str]]) -> dict[str, str]:
     return cookies
 
 
-def log_in(port: int, username: str) -> dict[str, str]:
-    """A session for the user, through the normal login form and its CSRF token."""
-    status, headers, content = request(port, "GET", "/accounts/login/")
-    cookies = _set_cookies(headers)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
-    if status != 200 or token is None or "csrftoken" not in cookies:
-        raise SystemExit(f"The login page did not offer a CSRF token ({status}).")
-    status, headers, _ = request(
-        port,
-        "POST",
-        "/accounts/login/",
-        body={
-            "csrfmiddlewaretoken": token.group(1).decode(),
-            "login": username,
-            "password": PASSWORD,
-        },
-        cookies=cookies,
-    )
-    cookies.update(_set_cookies(headers))
-    if status != 302 or "sessionid" not in cookies:
-        raise SystemExit(f"Logging in as {username} failed ({status}).")
-    return cookies
+class Server:
+    """gunicorn serving one database, with both users logged in."""
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        cache_url: str,
+        cache_seconds: int | None,
+        workers: int,
+    ) -> None:
+        self.database = database
+        self.cache_url = cache_url
+        self.cache_seconds = cache_seconds
+        self.workers = workers
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.cookies: dict[str, dict[str, str]] = {}
+
+    def env(self) -> dict[str, str]:
+        return environment(
+            database=self.database,
+            cache_url=self.cache_url,
+            cache_seconds=self.cache_seconds,
+        )
+
+    def __enter__(self) -> "Server":
+        import redis
+
+        if self.cache_url.startswith("redis://"):
+            redis.Redis.from_url(self.cache_url, socket_connect_timeout=5).flushdb()
+        caching = "off" if self.cache_seconds == 0 else "on"
+        log(
+            f"Starting gunicorn ({self.workers} workers, {self.database}, caching "
+            f"{caching}) on 127.0.0.1:{self.port} ..."
+        )
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "config.wsgi:application",
+                f"--workers={self.workers}",
+                f"--bind=127.0.0.1:{self.port}",
+                "--log-level=warning",
+            ],
+            cwd=BASE_DIR,
+            env=self.env(),
+        )
+        try:
+            self._wait_until_up()
+            for username in (VIEWER, SAMPLE):
+                self.cookies[username] = self._log_in(username)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+
+    def _wait_until_up(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn stopped while starting; see its output.")
+            try:
+                if request(self.port, "GET", "/healthz/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer on /healthz/ within 30 s.")
+
+    def _log_in(self, username: str) -> dict[str, str]:
+        """A session through the normal login form and its CSRF token."""
+        status, headers, content = request(self.port, "GET", "/accounts/login/")
+        cookies = _set_cookies(headers)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        if status != 200 or token is None or "csrftoken" not in cookies:
+            raise SystemExit(f"The login page did not offer a CSRF token ({status}).")
+        status, headers, _ = request(
+            self.port,
+            "POST",
+            "/accounts/login/",
+            body={
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "login": username,
+                "password": PASSWORD,
+            },
+            cookies=cookies,
+        )
+        cookies.update(_set_cookies(headers))
+        if status != 302 or "sessionid" not in cookies:
+            raise SystemExit(f"Logging in as {username} failed ({status}).")
+        return cookies
+
+    def check(self, page: Page) -> None:
+        """The page answers 200 (not a redirect to a login or e-mail page)."""
+        cookies = self.cookies[page.user] if page.user else None
+        status, headers, _ = request(self.port, "GET", page.path, cookies=cookies)
+        if status != 200:
+            where = headers.get("location", [""])[0]
+            raise SystemExit(
+                f"{page.path} as {page.user or 'nobody'} answered {status}"
+                + (f" (to {where})" if where else "")
+                + ": the benchmark needs every page to answer 200."
+            )
+
+
+# --- the writer --------------------------------------------------------------------
+
+
+class Writer:
+    """bench/dashboards_writer.py in a process of its own, started and stopped
+    around each page's load."""
+
+    def __init__(self, *, env: dict[str, str], rate: float) -> None:
+        self.rate = rate
+        self.process = subprocess.Popen(
+            [str(PYTHON), str(WRITER), f"--rate={rate}"],
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self._line()
+        if line != "WRITER_READY":
+            self.close()
+            raise SystemExit(f"The writer did not start: {line!r}")
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline().strip()
+
+    def _send(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def start(self) -> None:
+        self._send("start")
+
+    def stop(self) -> dict:
+        self._send("stop")
+        line = self._line()
+        if not line.startswith("WRITER_JSON "):
+            raise SystemExit(f"Unexpected output from the writer: {line!r}")
+        return json.loads(line.removeprefix("WRITER_JSON "))
+
+    def close(self) -> None:
+        try:
+            self._send("quit")
+            self.process.wait(timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+
+
+# --- load --------------------------------------------------------------------------
 
 
 def ensure_wrk() -> str:
@@ -291,203 +531,502 @@ def ensure_wrk() -> str:
     raise SystemExit("wrk is missing: install it with `apt-get install wrk`.")
 
 
-def run_wrk(
-    wrk: str,
-    script: Path,
-    *,
-    name: str,
-    port: int,
-    path: str,
-    cookies: dict[str, str] | None,
-    options: argparse.Namespace,
-) -> Result:
-    # Two warm-up requests per worker fill each worker's caches first.
-    for _ in range(2 * options.workers):
-        request(port, "GET", path, cookies=cookies)
-    command = [
-        wrk,
-        f"-t{options.threads}",
-        f"-c{options.connections}",
-        f"-d{options.duration}s",
-        "--timeout=30s",
-        "-s",
-        str(script),
-        "-H",
-        "Host: 127.0.0.1",
-    ]
-    if cookies:
-        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        command += ["-H", f"Cookie: {cookie}"]
-    command.append(f"http://127.0.0.1:{port}{path}")
-    output = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=options.duration + 60,
-    ).stdout
-    match = re.search(r"WRK_JSON (\{.*\})", output)
-    if match is None:
-        raise SystemExit(f"Unexpected wrk output:\n{output}")
-    data = json.loads(match.group(1))
-    result = Result(
-        name=name,
-        path=path,
-        requests_per_second=data["requests"] / (data["duration_us"] / 1e6),
-        p50_ms=data["p50_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000,
-        errors=data["not_ok"] + data["socket_errors"],
-        requests=data["requests"],
-    )
-    log(
-        f"  {name:<38} {result.requests_per_second:8.1f} req/s  "
-        f"p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms  "
-        f"errors {result.errors}"
-    )
-    return result
+class Load:
+    def __init__(self, options: argparse.Namespace) -> None:
+        self.options = options
+        self.wrk = ensure_wrk()
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        self.script = Path(script.name)
 
+    def close(self) -> None:
+        self.script.unlink(missing_ok=True)
 
-def time_uncached(port: int, cookies: dict[str, str], count: int) -> float:
-    """Median milliseconds of sequential portfolio requests, each with a new
-    filter key, so the cached counters are never reused."""
-    timings = []
-    for number in range(count):
-        started = time.perf_counter()
-        status, _, _ = request(
-            port, "GET", f"/dashboard/?bench={time.time_ns()}-{number}", cookies=cookies
+    def page(
+        self, server: Server, page: Page, *, writer: Writer | None, label: str = ""
+    ) -> Result:
+        options = self.options
+        cookies = server.cookies[page.user] if page.user else None
+        if writer is not None:
+            writer.start()
+        try:
+            # Two warm-up requests per worker fill each worker's caches first.
+            for _ in range(2 * options.workers):
+                request(server.port, "GET", page.path, cookies=cookies)
+            command = [
+                self.wrk,
+                f"-t{options.threads}",
+                f"-c{options.connections}",
+                f"-d{options.duration}s",
+                "--timeout=30s",
+                "-s",
+                str(self.script),
+                "-H",
+                "Host: 127.0.0.1",
+            ]
+            if cookies:
+                cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                command += ["-H", f"Cookie: {cookie}"]
+            command.append(f"http://127.0.0.1:{server.port}{page.path}")
+            output = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=options.duration + 60,
+            ).stdout
+        finally:
+            saves = writer.stop() if writer is not None else None
+        match = re.search(r"WRK_JSON (\{.*\})", output)
+        if match is None:
+            raise SystemExit(f"Unexpected wrk output:\n{output}")
+        data = json.loads(match.group(1))
+        # No request ended within --duration: no percentile (and 0 req/s).
+        done = data["requests"] > 0
+        result = Result(
+            key=page.key,
+            label=label or page.label,
+            path=page.path,
+            requests_per_second=data["requests"] / (data["duration_us"] / 1e6),
+            p50_ms=data["p50_us"] / 1000 if done else None,
+            p99_ms=data["p99_us"] / 1000 if done else None,
+            errors=data["not_ok"] + data["socket_errors"],
+            requests=data["requests"],
+            writer=saves,
         )
-        timings.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise SystemExit(f"Uncached portfolio request answered {status}.")
-    return statistics.median(timings)
+        line = (
+            f"  {result.label:<52} {result.requests_per_second:8.1f} req/s  "
+            f"p50 {_ms(result.p50_ms):>7} ms  p99 {_ms(result.p99_ms):>7} ms  "
+            f"errors {result.errors}"
+        )
+        if saves is not None:
+            line += f"  | writer {saves['per_second']:.1f} saves/s, " + (
+                f"errors {sum(e['count'] for e in saves['errors'].values())}"
+            )
+        log(line)
+        return result
 
 
-def objectives_path(port: int, cookies: dict[str, str]) -> tuple[str, str]:
-    status, _, _ = request(port, "GET", "/objectives/", cookies=cookies)
-    if status == 200:
-        return "(d) objectives list", "/objectives/"
-    return "(d) relationship list (no objectives list)", "/relationships/"
+def measure_run(
+    run: Run,
+    server: Server,
+    load: Load,
+    page_list: list[Page],
+    *,
+    cached: bool,
+) -> None:
+    for page in page_list:
+        server.check(page)
+    writer = None
+    if run.writes_per_second > 0:
+        writer = Writer(env=server.env(), rate=run.writes_per_second)
+    try:
+        log(f"{run.title}; load average before: {run.load_before}")
+        for page in page_list:
+            run.results.append(load.page(server, page, writer=writer))
+    finally:
+        if writer is not None:
+            writer.close()
+    run.load_after = load_average()
+    bare = run.results[0]
+    if not bare.requests_per_second:
+        return
+    for result, page in zip(run.results, page_list, strict=True):
+        target = page.target_cached if cached else page.target_uncached
+        result.share = result.requests_per_second / bare.requests_per_second
+        if target is not None:
+            result.target = target
+            result.met = result.share >= 1 / target
 
 
-def main() -> None:
-    global DATABASE
+# --- output ------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _share(result: Result) -> str:
+    if result.share is None or result.key == "bare":
+        return ""
+    text = f"1/{1 / result.share:.1f}" if result.share else "0"
+    return f"**{text}**" if result.met is False else text
+
+
+def _writer_cell(result: Result) -> str:
+    saves = result.writer
+    if not saves:
+        return ""
+    errors = sum(entry["count"] for entry in saves["errors"].values())
+    return f"{saves['per_second']:.1f} ({errors} errors)"
+
+
+def run_table(run: Run) -> str:
+    with_writer = run.writes_per_second > 0
+    header = "| page | req/s | p50 / p99 | share of (a) | target | errors |"
+    rule = "|---|---|---|---|---|---|"
+    if with_writer:
+        header += " writer: saves/s (errors) |"
+        rule += "---|"
+    lines = [header, rule]
+    for result in run.results:
+        target = ""
+        if result.target is not None:
+            target = f"≥ 1/{result.target}: {'met' if result.met else 'NOT met'}"
+        row = (
+            f"| {result.label} | {result.requests_per_second:,.1f} | "
+            f"{_ms(result.p50_ms)} / {_ms(result.p99_ms)} ms | {_share(result)} | "
+            f"{target} | {result.errors} |"
+        )
+        if with_writer:
+            row += f" {_writer_cell(result)} |"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def large_table(comparisons: list[dict], *, small: int, large: int) -> str:
+    lines = [
+        f"| user | median (p90) at {small:,} | median (p90) at {large:,} | ratio "
+        "| target |",
+        "|---|---|---|---|---|",
+    ]
+    for item in comparisons:
+        verdict = "met" if item["met"] else "NOT met"
+        ratio = f"{item['ratio']:.2f}×"
+        cells = [
+            f"{timing['median_ms']:.1f} ({timing['p90_ms']:.1f}) ms, "
+            f"{timing['requests']} requests"
+            + (f", {timing['errors']} errors" if timing["errors"] else "")
+            for timing in (item["small"], item["large"])
+        ]
+        lines.append(
+            f"| {item['label']} | {cells[0]} | {cells[1]} | "
+            + (ratio if item["met"] else f"**{ratio}**")
+            + f" | ≤ {item['target']}×: {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------
+
+
+def parse_options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Benchmark the dashboards (see the module docstring)."
+        description="Benchmark the dashboards under live use (see the docstring)."
     )
     parser.add_argument("--relationships", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=10000)
+    parser.add_argument("--database", default="partnerplan_bench")
+    parser.add_argument("--large-database", default=None)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--redis-db", type=int, default=12)
+    parser.add_argument("--writes-per-second", type=float, default=20.0)
+    parser.add_argument("--uncached-writes-per-second", type=float, default=0.0)
+    parser.add_argument("--runs", default="on,off,large")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--cold-requests", type=int, default=10)
-    parser.add_argument("--database", default=DATABASE)
+    parser.add_argument("--json", default="/tmp/partnerplan_bench_dashboards.json")
     options = parser.parse_args()
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", options.database):
-        raise SystemExit("--database takes a plain lower-case name.")
-    DATABASE = options.database
+    options.large_database = options.large_database or f"{options.database}_large"
+    for name in (options.database, options.large_database):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise SystemExit("Database names are plain lower-case names.")
+    if options.database == options.large_database:
+        raise SystemExit("The large portfolio needs a database of its own.")
+    options.runs = {run.strip() for run in options.runs.split(",") if run.strip()}
+    if not options.runs <= {"on", "off", "large"}:
+        raise SystemExit("--runs takes on, off and large, separated by commas.")
+    if options.large < 1:
+        options.runs.discard("large")
     options.duration = max(1, min(options.duration, 60))
     options.threads = max(1, min(options.threads, options.connections))
+    return options
 
-    wrk = ensure_wrk()
-    prepare_database(relationships=options.relationships, reuse=options.reuse)
-    port = free_port()
-    log(f"Starting gunicorn ({options.workers} workers) on 127.0.0.1:{port} ...")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
-    server = start_gunicorn(port=port, workers=options.workers)
+
+def main() -> None:
+    options = parse_options()
+    cache_url = f"redis://127.0.0.1:6379/{options.redis_db}"
+    started = datetime.datetime.now(datetime.UTC)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    report: dict = {
+        "started": started.isoformat(timespec="seconds"),
+        "commit": commit,
+        "options": {
+            key: sorted(value) if isinstance(value, set) else value
+            for key, value in vars(options).items()
+        },
+        "load_average_at_start": load_average(),
+    }
+    wanted = [(options.database, options.relationships)]
+    if "large" in options.runs:
+        wanted.append((options.large_database, options.large))
+    report["generation_seconds"] = prepare_databases(
+        wanted, reuse=options.reuse, cache_url=cache_url
+    )
+    page_list = pages(options.relationships)
+    load = Load(options)
+    runs: list[Run] = []
+    comparisons: list[dict] = []
+
+    def server(
+        database: str, cache_seconds: int | None, *, local_cache: bool = False
+    ) -> Server:
+        return Server(
+            database=database,
+            cache_url="locmemcache://" if local_cache else cache_url,
+            cache_seconds=cache_seconds,
+            workers=options.workers,
+        )
+
     try:
-        viewer = log_in(port, VIEWER)
-        sample = log_in(port, SAMPLE)
-        list_name, list_path = objectives_path(port, viewer)
-        log(
-            f"Load: {options.duration} s per page, {options.connections} "
-            f"connections, {options.threads} wrk threads; load average before: "
-            + ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        )
-        bare = run_wrk(
-            wrk, Path(script.name), name="(a) bare view healthz/", port=port,
-            path="/healthz/", cookies=None, options=options,
-        )  # fmt: skip
-        portfolio = run_wrk(
-            wrk, Path(script.name),
-            name=f"(b) portfolio, {options.relationships} relationships",
-            port=port, path="/dashboard/", cookies=viewer, options=options,
-        )  # fmt: skip
-        portfolio_small = run_wrk(
-            wrk, Path(script.name), name="(b') portfolio, 10 relationships",
-            port=port, path="/dashboard/", cookies=sample, options=options,
-        )  # fmt: skip
-        relationship = run_wrk(
-            wrk, Path(script.name), name="(c) relationship dashboard",
-            port=port, path="/relationships/pf-0001/dashboard/", cookies=viewer,
-            options=options,
-        )  # fmt: skip
-        register = run_wrk(
-            wrk, Path(script.name), name=list_name, port=port, path=list_path,
-            cookies=viewer, options=options,
-        )  # fmt: skip
-        cold = cold_small = None
-        if options.cold_requests > 0:
-            cold = time_uncached(port, viewer, options.cold_requests)
-            cold_small = time_uncached(port, sample, options.cold_requests)
-        log(
-            "Load average after: "
-            + ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        )
+        if "on" in options.runs:
+            run = Run(
+                name="cached_with_writes",
+                title=(
+                    f"(i) Caching on, a writer saving {options.writes_per_second:g} "
+                    "register entries per second"
+                ),
+                database=options.database,
+                cache_seconds=None,
+                writes_per_second=options.writes_per_second,
+                load_before=load_average(),
+            )
+            with server(options.database, None) as live:
+                measure_run(run, live, load, page_list, cached=True)
+            runs.append(run)
+        if "off" in options.runs:
+            run = Run(
+                name="uncached",
+                title=(
+                    "(ii) Caching off (`DASHBOARD_CACHE_SECONDS=0`), "
+                    + (
+                        f"a writer saving {options.uncached_writes_per_second:g} "
+                        "entries per second"
+                        if options.uncached_writes_per_second > 0
+                        else "no writer"
+                    )
+                ),
+                database=options.database,
+                cache_seconds=0,
+                writes_per_second=options.uncached_writes_per_second,
+                load_before=load_average(),
+            )
+            with server(options.database, 0) as uncached:
+                measure_run(run, uncached, load, page_list, cached=False)
+            runs.append(run)
+        if "large" in options.runs:
+            comparisons = measure_large(options, server, page_list)
+            report["large_load_average_before"] = comparisons[0]["load_before"]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        Path(script.name).unlink(missing_ok=True)
+        load.close()
 
-    log("\nThroughput as a share of the bare view (a):")
-    checks: list[tuple[str, bool]] = []
-    for result, target in (
-        (portfolio, 30),
-        (portfolio_small, 30),
-        (relationship, 20),
-        (register, 20),
+    report["runs"] = [asdict(run) for run in runs]
+    report["large"] = comparisons
+    report["load_average_at_end"] = load_average()
+    markdown = summary(options, report, runs, comparisons)
+    report["markdown"] = markdown
+    Path(options.json).write_text(json.dumps(report, indent=2))
+    log("\n" + markdown)
+    log(f"\nFigures as JSON: {options.json}")
+    checks = [
+        (f"{run.name}: {result.label}", bool(result.met))
+        for run in runs
+        for result in run.results
+        if result.met is not None
+    ]
+    checks += [
+        (f"{run.name}: no errors", sum(r.errors for r in run.results) == 0)
+        for run in runs
+    ]
+    checks += [(f"large: {item['label']}", item["met"]) for item in comparisons]
+    missed = [name for name, ok in checks if not ok]
+    log("Targets: " + ("all met" if not missed else "NOT met: " + "; ".join(missed)))
+    sys.exit(0 if not missed else 1)
+
+
+@dataclass
+class Timing:
+    """Sequential requests of one page: one user waiting for each answer."""
+
+    key: str
+    label: str
+    database: str
+    median_ms: float
+    p90_ms: float
+    requests: int
+    errors: int
+    writer: dict | None = None
+
+
+def time_alternately(
+    servers: list[Server],
+    page: Page,
+    *,
+    labels: list[str],
+    options: argparse.Namespace,
+    writers: list["Writer"],
+) -> list[Timing]:
+    """The page timed on each server in turn, one request at a time, so that
+    the machine's drift falls on all of them alike: at least 10 requests each and
+    --duration seconds (at most 6 x --duration once 3 are done), after the
+    warm-up requests."""
+    for writer in writers:
+        writer.start()
+    timings: list[list[float]] = [[] for _ in servers]
+    errors = [0 for _ in servers]
+    try:
+        for server in servers:
+            for _ in range(2 * options.workers):
+                request(
+                    server.port, "GET", page.path, cookies=server.cookies[page.user]
+                )
+        started = time.monotonic()
+        while True:
+            elapsed, done = time.monotonic() - started, len(timings[-1])
+            if done >= 10 and elapsed >= options.duration:
+                break
+            if done >= 3 and elapsed >= 6 * options.duration:
+                break
+            for number, server in enumerate(servers):
+                before = time.perf_counter()
+                status, _, _ = request(
+                    server.port, "GET", page.path, cookies=server.cookies[page.user]
+                )
+                timings[number].append((time.perf_counter() - before) * 1000)
+                errors[number] += status != 200
+    finally:
+        saves = [writer.stop() for writer in writers]
+    results = []
+    for number, (server, label) in enumerate(zip(servers, labels, strict=True)):
+        values = sorted(timings[number])
+        timing = Timing(
+            key=page.key,
+            label=label,
+            database=server.database,
+            median_ms=round(statistics.median(values), 1),
+            p90_ms=round(values[min(len(values) - 1, int(len(values) * 0.9))], 1),
+            requests=len(values),
+            errors=errors[number],
+            writer=saves[number] if saves else None,
+        )
+        log(
+            f"  {label:<52} median {timing.median_ms:7.1f} ms  p90 "
+            f"{timing.p90_ms:7.1f} ms  ({timing.requests} requests, errors "
+            f"{timing.errors})"
+        )
+        results.append(timing)
+    return results
+
+
+def measure_large(
+    options: argparse.Namespace, server, page_list: list[Page]
+) -> list[dict]:
+    """Run (iii): both users' portfolios timed one request at a time, alternately
+    on the --relationships database and on the --large one, each served by its
+    own gunicorn with caching off (as run ii) and a local-memory cache of its own
+    for the sessions, so that the two servers share nothing."""
+    by_key = {page.key: page for page in page_list}
+    rate = options.uncached_writes_per_second
+    load_before = load_average()
+    log(
+        f"(iii) {options.large:,} relationships in the database against "
+        f"{options.relationships:,}, caching off, requests one at a time, "
+        f"alternately; load average before: {load_before}"
+    )
+    sizes = (options.relationships, options.large)
+    timings: dict[str, list[Timing]] = {}
+    with (
+        server(options.database, 0, local_cache=True) as small,
+        server(options.large_database, 0, local_cache=True) as large,
     ):
-        share = result.requests_per_second / bare.requests_per_second
-        passed = share >= 1 / target
-        checks.append((f"{result.name} >= 1/{target} of (a)", passed))
-        # The targets are shares of (a) measured in the same run. The share of the
-        # issue's figure for a bare view on this kind of machine is printed beside
-        # it: when the machine runs slower than that figure, (a) drops with it.
-        reference = result.requests_per_second / REFERENCE_BARE_RPS
-        log(
-            f"  {result.name:<38} 1/{1 / share:5.1f} of (a)  "
-            f"(target 1/{target}: {'met' if passed else 'NOT met'}); "
-            f"1/{1 / reference:5.1f} of {REFERENCE_BARE_RPS:,} req/s"
+        servers = [small, large]
+        writers = (
+            [Writer(env=each.env(), rate=rate) for each in servers] if rate > 0 else []
         )
-    ratio = portfolio.p50_ms / portfolio_small.p50_ms
-    throughput_ratio = (
-        portfolio_small.requests_per_second / portfolio.requests_per_second
-    )
-    checks.append(("portfolio at 1,000 <= 1.3 x the time at 10", ratio <= 1.3))
-    log(
-        f"\nPortfolio dashboard, {options.relationships} vs 10 relationships: "
-        f"p50 {portfolio.p50_ms:.1f} ms vs {portfolio_small.p50_ms:.1f} ms = "
-        f"{ratio:.2f} x (throughput {throughput_ratio:.2f} x; target <= 1.3 x)"
-    )
-    if cold is not None:
-        log(
-            f"Portfolio dashboard without its cached counters (sequential, median): "
-            f"{cold:.0f} ms at {options.relationships}, {cold_small:.0f} ms at 10"
+        try:
+            for key in ("portfolio_sample", "portfolio"):
+                page = by_key[key]
+                for each in servers:
+                    each.check(page)
+                user = "sample" if page.user == SAMPLE else "viewer"
+                timings[key] = time_alternately(
+                    servers,
+                    page,
+                    labels=[f"portfolio of the {user} at {size:,}" for size in sizes],
+                    options=options,
+                    writers=writers,
+                )
+        finally:
+            for writer in writers:
+                writer.close()
+    comparisons = []
+    for key, label, target in (
+        ("portfolio_sample", f"{SAMPLE} (sees {SAMPLE_SIZE})", 1.2),
+        ("portfolio", f"{VIEWER} (sees every relationship), first page", 1.3),
+    ):
+        at_small, at_large = timings[key]
+        ratio = at_large.median_ms / at_small.median_ms
+        comparisons.append(
+            {
+                "key": key,
+                "label": label,
+                "small": asdict(at_small),
+                "large": asdict(at_large),
+                "ratio": round(ratio, 3),
+                "target": target,
+                "met": ratio <= target and at_small.errors == at_large.errors == 0,
+                "load_before": load_before,
+            }
         )
-    errors = sum(
-        r.errors for r in (bare, portfolio, portfolio_small, relationship, register)
-    )
-    checks.append(("no errors", errors == 0))
-    log(f"Errors (responses other than 200, socket errors): {errors}")
-    log(
-        "\nTargets: "
-        + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in checks)
-    )
-    sys.exit(0 if all(ok for _, ok in checks) else 1)
+    return comparisons
+
+
+def summary(
+    options: argparse.Namespace,
+    report: dict,
+    runs: list[Run],
+    comparisons: list[dict],
+) -> str:
+    parts = [
+        f"Run of {report['started']} (commit {report['commit']}): gunicorn "
+        f"{options.workers} workers, wrk {options.connections} connections × "
+        f"{options.duration} s per page, PostgreSQL, cache in Redis; load average "
+        f"at the start {report['load_average_at_start']}."
+    ]
+    generated = {
+        name: seconds
+        for name, seconds in report["generation_seconds"].items()
+        if seconds is not None
+    }
+    if generated:
+        parts.append(
+            "Generated: "
+            + ", ".join(
+                f"{name} in {seconds:.0f} s" for name, seconds in generated.items()
+            )
+            + "."
+        )
+    for run in runs:
+        parts.append(
+            f"**{run.title}** (load average before {run.load_before}, "
+            f"after {run.load_after}):\n\n{run_table(run)}"
+        )
+    if comparisons:
+        parts.append(
+            f"**(iii) {options.large:,} relationships in the database** (caching "
+            f"off, a local-memory cache per server; the portfolio's time, requests "
+            f"one at a time, alternately on each database; load average before "
+            f"{comparisons[0]['load_before']}):\n\n"
+            + large_table(comparisons, small=options.relationships, large=options.large)
+        )
+    return "\n\n".join(parts)
 
 
 if __name__ == "__main__":

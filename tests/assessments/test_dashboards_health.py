@@ -1,15 +1,20 @@
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from assessments.choices import AssessmentKind, AssessmentStatus
 from assessments.models import Assessment, PrincipleRating
 from relationships.access import relationships_visible_to
 from relationships.models import Organisation, Relationship
-from tests.assessments.factories_dashboards import generate_portfolio
+from tests.accounts.helpers import is_logged_in, page_login
+from tests.assessments.factories_dashboards import (
+    PORTFOLIO_PASSWORD,
+    generate_portfolio,
+)
 
 
 @pytest.mark.django_db
@@ -119,3 +124,58 @@ def test_generate_portfolio_is_refused_where_demo_data_is_not_allowed(
 def test_generate_portfolio_rejects_a_non_positive_size() -> None:
     with pytest.raises(CommandError, match="at least 1"):
         generate_portfolio(0)
+
+
+@pytest.mark.django_db
+def test_generated_users_log_in_through_the_login_form(client) -> None:
+    # The dashboard benchmark logs its two users in through allauth's form, which
+    # lets in only an account with a verified address (mandatory verification).
+    generate_portfolio(2)
+    for username, email in (
+        ("portfolio.viewer", "portfolio.viewer@example.org"),
+        ("portfolio.sample", "portfolio.sample@example.org"),
+    ):
+        address = EmailAddress.objects.get(user__username=username)
+        assert (address.email, address.verified, address.primary) == (
+            email,
+            True,
+            True,
+        )
+        client.logout()
+        response = page_login(client, username, PORTFOLIO_PASSWORD)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("relationships:list")
+        assert is_logged_in(client)
+        assert client.get(reverse("assessments:portfolio_dashboard")).status_code == 200
+
+
+def _constraints_and_indexes(tables: list[str]) -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
+        constraints = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s)",
+            [tables],
+        )
+        return constraints | set(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_generate_portfolio_puts_back_what_it_sets_aside_on_postgresql() -> None:
+    # On PostgreSQL the assessments and ratings are loaded with their foreign
+    # keys, unique constraints and indexes set aside, then put back.
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY and the constraints set aside are PostgreSQL's")
+    tables = [Assessment._meta.db_table, PrincipleRating._meta.db_table]
+    before = _constraints_and_indexes(tables)
+    assert len(before) > 10
+
+    generate_portfolio(3)
+
+    assert _constraints_and_indexes(tables) == before
+    assert PrincipleRating.objects.count() == Assessment.objects.count() * 12
