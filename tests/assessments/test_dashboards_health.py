@@ -165,12 +165,13 @@ def _constraints_and_indexes(tables: list[str]) -> set[tuple]:
         return constraints | set(cursor.fetchall())
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
-def test_generate_portfolio_puts_back_what_it_sets_aside_on_postgresql() -> None:
+def test_generate_portfolio_puts_back_what_it_sets_aside_on_postgresql(
+    postgres_only,
+) -> None:
     # On PostgreSQL the assessments and ratings are loaded with their foreign
     # keys, unique constraints and indexes set aside, then put back.
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY and the constraints set aside are PostgreSQL's")
     tables = [Assessment._meta.db_table, PrincipleRating._meta.db_table]
     before = _constraints_and_indexes(tables)
     assert len(before) > 10
