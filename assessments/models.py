@@ -482,7 +482,9 @@ class RelationshipSummary(models.Model):
             models.Index(fields=["organisation", "score"]),
             models.Index(fields=["organisation", "trend"]),
             models.Index(fields=["organisation", "stage_number"]),
-            models.Index(fields=["as_of"]),
+            models.Index(
+                fields=["organisation", "as_of"], name="assessments_organis_asof_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'relationship summaries',
-                'indexes': [models.Index(fields=['organisation', 'title', 'relationship'], name='assessments_organis_e3db65_idx'), models.Index(fields=['organisation', 'score'], name='assessments_organis_aa6df0_idx'), models.Index(fields=['organisation', 'trend'], name='assessments_organis_6469c5_idx'), models.Index(fields=['organisation', 'stage_number'], name='assessments_organis_a227be_idx'), models.Index(fields=['as_of'], name='assessments_as_of_0d6592_idx')],
+                'indexes': [models.Index(fields=['organisation', 'title', 'relationship'], name='assessments_organis_e3db65_idx'), models.Index(fields=['organisation', 'score'], name='assessments_organis_aa6df0_idx'), models.Index(fields=['organisation', 'trend'], name='assessments_organis_6469c5_idx'), models.Index(fields=['organisation', 'stage_number'], name='assessments_organis_a227be_idx'), models.Index(fields=['organisation', 'as_of'], name='assessments_organis_asof_idx')],
             },
         ),
         migrations.RunPython(summarise_every_relationship, migrations.RunPython.noop),

@@ -36,7 +36,6 @@ from principles.choices import PrincipleKey
 from relationships.access import organisation_ids_of, relationship_summaries_visible_to
 from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import RelationshipKind
-from relationships.models import Partnership
 
 # A screenful for a meeting; every further row costs time on every view.
 PORTFOLIO_PAGE_SIZE = 25
@@ -72,23 +71,23 @@ def portfolio_summaries(
 ) -> QuerySet[RelationshipSummary]:
     """The summaries of the relationships the user sees, one per relationship,
     for today: those of another day (overdue counts move with the date; the
-    nightly job refreshes them all), and any missing (a bulk load that did not
-    summarise), are worked out first."""
+    daily job refreshes them all, and those of relationships without one) are
+    worked out first. The check reads two empty ranges of one index."""
     # Imported here: the services import this package's common module.
     from assessments.receivers import summaries_refresh_noted
     from assessments.services.summaries import relationship_summaries_refresh
 
     today = today or timezone.localdate()
     summaries_refresh_noted()
+    summaries = relationship_summaries_visible_to(user)
     stale = list(
-        Partnership.objects.filter(organisation_id__in=organisation_ids_of(user))
-        .exclude(summary__as_of=today)
+        summaries.filter(Q(as_of__lt=today) | Q(as_of__gt=today))
         .order_by()
         .values_list("relationship_id", flat=True)
     )
     if stale:
         relationship_summaries_refresh(relationship_ids=stale, today=today)
-    return relationship_summaries_visible_to(user)
+    return summaries
 
 
 # --- distributions -------------------------------------------------------------
