@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -252,17 +251,14 @@ def relationship_summaries_refresh(
     written = 0
     for start in range(0, len(ids), REFRESH_BATCH):
         batch = ids[start : start + REFRESH_BATCH]
+        # One statement: a partner's summary goes with its partnership (CASCADE).
         summaries = _summaries(batch, today)
-        with transaction.atomic():
-            RelationshipSummary.objects.filter(relationship_id__in=batch).exclude(
-                partnership_id__in=[summary.partnership_id for summary in summaries]
-            ).delete()
-            RelationshipSummary.objects.bulk_create(
-                summaries,
-                update_conflicts=True,
-                unique_fields=["partnership"],
-                update_fields=_UPDATED_FIELDS,
-            )
+        RelationshipSummary.objects.bulk_create(
+            summaries,
+            update_conflicts=True,
+            unique_fields=["partnership"],
+            update_fields=_UPDATED_FIELDS,
+        )
         written += len(summaries)
     return written
 
