@@ -79,7 +79,6 @@ from relationships.access.relationships import (
     relationships_visible_to,
     risks_visible_to,
     roles_may_write,
-    rows_visible_to,
     user_can_edit_relationship,
 )
 from relationships.access.signing import (
@@ -133,7 +132,6 @@ __all__ = [
     "relationships_visible_to",
     "risks_visible_to",
     "roles_may_write",
-    "rows_visible_to",
     "signers_by_partnership",
     "user_can_answer_invitation",
     "user_can_edit_assessment",

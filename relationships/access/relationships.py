@@ -138,31 +138,6 @@ def relationship_owner_candidates(*, relationship: Relationship) -> QuerySet:
     )
 
 
-def rows_visible_to(
-    user: AnyUser,
-    queryset: QuerySet,
-    ids: Sequence[int],
-    *,
-    relationship_field: str = "relationship_id",
-) -> list:
-    """The rows of `queryset` with these ids that the user may see, in the order of
-    `ids`: one page of a list. The access test is a column here, so it runs for
-    these rows alone. `relationship_field` leads to the row's relationship ("pk"
-    for relationships themselves)."""
-    if not user.is_authenticated or not ids:
-        return []
-    if issubclass(queryset.model, PartnerPrivateRecord):
-        queryset = queryset.filter(visible_records(user, queryset.model))
-    rows = {
-        row.pk: row
-        for row in queryset.filter(pk__in=ids).annotate(
-            user_is_partner=_partner_in(user, relationship_field)
-        )
-        if row.user_is_partner
-    }
-    return [rows[pk] for pk in ids if pk in rows]
-
-
 def ids_visible_to(
     user: AnyUser,
     model: type[Model],
