@@ -1,9 +1,9 @@
 """Filters of the assessments app's list pages and dashboards."""
 
-from dataclasses import dataclass
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
@@ -29,13 +29,6 @@ PORTFOLIO_SORT_CHOICES = [
 ]
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-@dataclass(frozen=True)
-class SelectOption:
-    value: str
-    label: str
-    selected: bool
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
@@ -103,25 +96,14 @@ class PortfolioFilterSet(django_filters.FilterSet):
         self.filters["stage"].extra["choices"] = [
             (number, f"{number}. {name}") for number, name in self.catalogue.stages
         ]
+        for name in ("kind", "stage", "overdue"):
+            self.filters[name].extra["widget"] = forms.Select(
+                attrs={"class": "form-select"}
+            )
 
     @property
     def scale(self) -> MaturityScale:
         return self.catalogue.scale
-
-    @property
-    def select_options(self) -> dict[str, list[SelectOption]]:
-        """Options of the form's selects, rendered by hand in the template: Django's
-        widget templates cost more than the rest of the dashboard page."""
-        options = {}
-        for name in ("kind", "stage", "overdue"):
-            current = str(self.data.get(name, "")) if self.is_bound else ""
-            options[name] = [
-                SelectOption(
-                    value=str(value), label=label, selected=str(value) == current
-                )
-                for value, label in self.form.fields[name].choices
-            ]
-        return options
 
     @property
     def selected_sort(self) -> str:
