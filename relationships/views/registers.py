@@ -66,7 +66,9 @@ def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
 
 def _next_url(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: a bare word ("list") would be taken by
+    # redirect() for a URL name, and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

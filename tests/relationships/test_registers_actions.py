@@ -159,13 +159,20 @@ def test_mark_done_stamps_completion_and_returns_to_the_list(login, world) -> No
     assert (record.history_user, record.status) == (world.carol, "done")
 
 
-def test_mark_done_ignores_an_offsite_next(login, world) -> None:
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "list", "", "a b"]
+)
+def test_mark_done_ignores_a_next_that_is_not_a_path_here(
+    login, world, next_url: str
+) -> None:
     action = ActionFactory(relationship=world.relationship)
     response = login(world.alice).post(
-        _url("action_done", action),
-        {"next": "https://evil.example/", "revision": action.revision},
+        _url("action_done", action), {"next": next_url, "revision": action.revision}
     )
+    assert response.status_code == 302
     assert response["Location"] == _url("action_detail", action)
+    action.refresh_from_db()
+    assert action.status == "done"
 
 
 def test_mark_done_twice_keeps_the_first_completion_time(login, world) -> None:
