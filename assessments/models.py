@@ -472,6 +472,12 @@ class RelationshipSummary(models.Model):
     overdue_actions = models.PositiveIntegerField(default=0)
     risks_past_review = models.PositiveIntegerField(default=0)
     objectives_off_track = models.PositiveIntegerField(default=0)
+    # The earliest date among those items (an off-track objective's milestone;
+    # None when none has one): the portfolio's attention lists read the few
+    # relationships whose items come first, not every item it could see.
+    first_overdue_action = models.DateField(null=True)
+    first_risk_past_review = models.DateField(null=True)
+    first_off_track_milestone = models.DateField(null=True)
     has_overdue_items = models.BooleanField(default=False)
     as_of = models.DateField(help_text="The day the overdue counts are for.")
 

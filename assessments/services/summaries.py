@@ -11,6 +11,7 @@ so that the dashboard reads one row per relationship, from one index.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
@@ -79,22 +80,41 @@ def _latest_joint_levels(
     }
 
 
-def _counts_per_partner(
-    queryset: QuerySet, partnerships: dict[int, list[int]]
-) -> dict[int, int]:
-    """How many of the queryset's records each partnership may see."""
+@dataclass(frozen=True)
+class _PartnerTally:
+    """Per partnership: how many of some records it may see, and the earliest
+    date among them (None when it sees none, or none of them has the date)."""
+
+    counts: dict[int, int]
+    earliest: dict[int, date]
+
+
+def _tally_per_partner(
+    queryset: QuerySet, partnerships: dict[int, list[int]], *, date_field: str
+) -> _PartnerTally:
+    """How many of the queryset's records each partnership may see, and the
+    earliest `date_field` among them."""
     model = queryset.model
     owner = f"{model.owner_partnership_field}_id"
-    counts: dict[int, int] = defaultdict(int)
-    audiences = record_audiences(
-        queryset.order_by().values_list("pk", "relationship_id", "visibility", owner),
-        model,
+    rows = list(
+        queryset.order_by().values_list(
+            "pk", "relationship_id", "visibility", owner, date_field
+        )
     )
-    for relationship_id, audience in audiences.values():
+    dates = {row[0]: row[4] for row in rows}
+    counts: dict[int, int] = defaultdict(int)
+    earliest: dict[int, date] = {}
+    audiences = record_audiences((row[:4] for row in rows), model)
+    for pk, (relationship_id, audience) in audiences.items():
         for partnership_id in partnerships.get(relationship_id, []):
             if audience is None or partnership_id in audience:
                 counts[partnership_id] += 1
-    return counts
+                when = dates[pk]
+                if when is not None and (
+                    partnership_id not in earliest or when < earliest[partnership_id]
+                ):
+                    earliest[partnership_id] = when
+    return _PartnerTally(counts=counts, earliest=earliest)
 
 
 def _gap_principles(
@@ -175,11 +195,16 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
     joints = _latest_joint_levels(list(relationships))
     gaps = _gap_principles(relationships, partners)
     in_these = {"relationship_id__in": list(relationships)}
-    actions = _counts_per_partner(overdue_actions(today).filter(**in_these), partners)
-    risks = _counts_per_partner(risks_past_review(today).filter(**in_these), partners)
-    objectives = _counts_per_partner(
+    actions = _tally_per_partner(
+        overdue_actions(today).filter(**in_these), partners, date_field="due_date"
+    )
+    risks = _tally_per_partner(
+        risks_past_review(today).filter(**in_these), partners, date_field="review_date"
+    )
+    objectives = _tally_per_partner(
         Objective.objects.filter(status=ObjectiveStatus.OFF_TRACK, **in_these),
         partners,
+        date_field="milestone_date",
     )
     scale = dashboard_catalogue().scale
     periods = last_ended_periods(today)
@@ -194,9 +219,9 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
         )
         for partnership_id in partners.get(relationship_id, []):
             counts = (
-                actions.get(partnership_id, 0),
-                risks.get(partnership_id, 0),
-                objectives.get(partnership_id, 0),
+                actions.counts.get(partnership_id, 0),
+                risks.counts.get(partnership_id, 0),
+                objectives.counts.get(partnership_id, 0),
             )
             summaries.append(
                 RelationshipSummary(
@@ -225,6 +250,9 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
                     overdue_actions=counts[0],
                     risks_past_review=counts[1],
                     objectives_off_track=counts[2],
+                    first_overdue_action=actions.earliest.get(partnership_id),
+                    first_risk_past_review=risks.earliest.get(partnership_id),
+                    first_off_track_milestone=objectives.earliest.get(partnership_id),
                     has_overdue_items=bool(counts[0] or counts[1])
                     or state == AssessmentState.OVERDUE,
                     as_of=today,

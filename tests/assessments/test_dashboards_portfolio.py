@@ -17,8 +17,13 @@ from assessments.selectors.dashboards import (
     maturity_scale,
     portfolio_summaries,
 )
+from assessments.selectors.dashboards.attention import (
+    ATTENTION_LIST_LENGTH,
+    REGISTER_LISTS,
+)
 from assessments.selectors.dashboards.portfolio import portfolio_index_build
 from principles.models import LifecycleStage
+from relationships.access import visible_records
 from relationships.choices import (
     ActionStatus,
     ObjectiveStatus,
@@ -28,6 +33,7 @@ from relationships.choices import (
     RelationshipKind,
     RelationshipStatus,
     RiskStatus,
+    Visibility,
 )
 from relationships.models import (
     JointManagementTeamMember,
@@ -387,6 +393,87 @@ def test_counters_count_overdue_actions_risks_and_off_track_objectives(
     assert _counter(html, "Overdue actions") == 1
     assert _counter(html, "Risks past their review date") == 1
     assert _counter(html, "Objectives off track") == 1
+
+
+def _first_entries_read_in_full(user, today) -> dict[str, list[str]]:
+    """The attention lists as a read of every entry the user sees would give."""
+    seen = Relationship.objects.filter(
+        partnerships__organisation__memberships__user=user
+    )
+    lists = {}
+    for key, kind in REGISTER_LISTS.items():
+        entries = kind.entries(today).filter(
+            visible_records(user, kind.model), relationship__in=seen
+        )
+        lists[key] = [entry.title for entry in entries[:ATTENTION_LIST_LENGTH]]
+    return lists
+
+
+def test_attention_lists_show_the_first_entries_a_full_read_would(world) -> None:
+    """The lists read only the relationships whose entries come first (by the
+    earliest date each summary keeps); ties past the first few, private entries
+    and undated objectives must give what reading every entry gives."""
+    today = timezone.localdate()
+
+    def days_ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
+
+    others = []
+    for number in range(24):
+        relationship = _partner_relationship(world, f"R{number}", f"r-{number}")
+        PartnershipFactory(
+            relationship=relationship, organisation=world.partner.organisation
+        )
+        others.append(relationship)
+        RiskFactory(relationship=relationship, review_date=days_ago(number % 4 + 1))
+        ObjectiveFactory(relationship=relationship, status=ObjectiveStatus.OFF_TRACK)
+    # A tie of 24 relationships on one date, longer than the window read, with the
+    # first entries (by id) in the relationships read last.
+    for relationship in reversed(others):
+        ActionFactory(relationship=relationship, due_date=days_ago(3))
+    ActionFactory(relationship=others[17], due_date=days_ago(9), title="Early")
+    # Earlier still, but private to the other partner: alice must not see it.
+    ActionFactory(
+        relationship=world.relationship,
+        due_date=days_ago(30),
+        visibility=Visibility.PARTNER,
+        owner_partnership=world.partner,
+        title="Partner's own",
+    )
+    shared = RiskFactory(
+        relationship=world.relationship,
+        review_date=days_ago(20),
+        visibility=Visibility.PARTNER,
+        owner_partnership=world.partner,
+        title="Shared with the lead",
+    )
+    shared.shared_with.add(world.lead)
+    ObjectiveFactory(
+        relationship=others[20],
+        status=ObjectiveStatus.OFF_TRACK,
+        milestone_date=days_ago(5),
+        title="Dated",
+    )
+
+    for user in (world.alice, world.bob):
+        summaries = portfolio_summaries(user=user, today=today)
+        attention = portfolio_index_build(
+            user=user, summaries=summaries.order_by(), today=today
+        ).attention
+        shown = {
+            "actions": [item.title for item in attention.action_items],
+            "risks": [item.title for item in attention.risk_items],
+            "objectives": [item.title for item in attention.objective_items],
+        }
+        assert shown == _first_entries_read_in_full(user, today), user
+    assert shown["actions"][0] == "Partner's own"  # bob's list
+    assert (
+        "Partner's own"
+        not in _first_entries_read_in_full(world.alice, today)["actions"]
+    )
+    assert _first_entries_read_in_full(world.alice, today)["risks"][0] == (
+        "Shared with the lead"
+    )
 
 
 def test_perception_gaps_of_the_latest_period_are_counted_and_listed(

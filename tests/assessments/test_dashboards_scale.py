@@ -25,11 +25,13 @@ pytestmark = pytest.mark.django_db
 # Warm: the user, their organisations, the check that their summaries are for
 # today, and the page's summary rows; the counters come from the cache. Cold, also:
 # the session, the catalogue (maturity scale, stages, principles), the counters
-# (one aggregate of the summaries, the first few items of each; for plans out for
+# (one aggregate of the summaries; the first few items of each: for overdue
+# actions, risks past review and objectives off track, the few relationships whose
+# items come first, then their items; for plans out for
 # signature, their relationships and the partners the user signs for first), and
 # the distributions.
 PORTFOLIO_QUERIES_WARM = 4
-PORTFOLIO_QUERIES_COLD = 17
+PORTFOLIO_QUERIES_COLD = 20
 RELATIONSHIP_QUERIES_WARM = 3  # user, the access check, the viewer's audience (key)
 # Cold, also: the catalogue (maturity scale, stages, principles) and the
 # dashboard's own five: the shared ratings with their assessments, the assessment

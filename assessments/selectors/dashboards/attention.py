@@ -25,7 +25,10 @@ from assessments.selectors.dashboards.common import (
     risks_past_review,
     short_date,
 )
-from relationships.access import AnyUser, partnership_represented_by_q, visible_records
+from relationships.access import (
+    partnership_represented_by_q,
+    records_visible_to_audience,
+)
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
     Action,
@@ -160,97 +163,131 @@ def _gap_items(
     ]
 
 
+@dataclass(frozen=True)
+class _RegisterList:
+    """One of the attention lists of register entries: which entries it lists,
+    in what order, and how the summaries count and date them."""
+
+    model: type[Action | Risk | Objective]
+    count_field: str
+    date_field: str
+    url_name: str
+
+    def entries(self, today: date) -> QuerySet:
+        if self.model is Action:
+            return overdue_actions(today).order_by("due_date", "pk")
+        if self.model is Risk:
+            return risks_past_review(today).order_by("review_date", "pk")
+        return Objective.objects.filter(status=ObjectiveStatus.OFF_TRACK).order_by(
+            F("milestone_date").asc(nulls_last=True), "pk"
+        )
+
+    def detail(self, entry: Action | Risk | Objective) -> str:
+        if isinstance(entry, Action):
+            return f"due {short_date(entry.due_date)}"
+        if isinstance(entry, Risk):
+            return f"review was due {short_date(entry.review_date)}"
+        if entry.milestone_date:
+            return f"milestone {short_date(entry.milestone_date)}"
+        return "no milestone date"
+
+
+REGISTER_LISTS = {
+    "actions": _RegisterList(
+        Action, "overdue_actions", "first_overdue_action", "action_detail"
+    ),
+    "risks": _RegisterList(
+        Risk, "risks_past_review", "first_risk_past_review", "risk_detail"
+    ),
+    "objectives": _RegisterList(
+        Objective,
+        "objectives_off_track",
+        "first_off_track_milestone",
+        "objective_detail",
+    ),
+}
+
+
+def _leading_relationships(
+    summaries: QuerySet[RelationshipSummary], kind: _RegisterList
+) -> tuple[set[int], set[int]]:
+    """The relationships whose entries of this kind come first, and the user's
+    partnerships (summaries) that see an entry there dated no later than the
+    others: the first ATTENTION_LIST_LENGTH relationships by the earliest date of
+    the entries they count (each summary keeps it, as its partner sees them),
+    and those tied with the last of them. The list's first few entries are
+    theirs: these relationships hold that many entries dated no later than the
+    tie, and a relationship left out has none."""
+    counting = summaries.filter(**{f"{kind.count_field}__gt": 0}).order_by()
+    window = ATTENTION_LIST_LENGTH * 4
+    ranked = list(
+        counting.order_by(
+            F(kind.date_field).asc(nulls_last=True), "relationship_id"
+        ).values_list("relationship_id", kind.date_field, "partnership_id")[:window]
+    )
+    relationships: set[int] = set()
+    audience: set[int] = set()
+    tie = None
+    for relationship_id, earliest, partnership_id in ranked:
+        if len(relationships) >= ATTENTION_LIST_LENGTH and earliest != tie:
+            return relationships, audience
+        relationships.add(relationship_id)
+        audience.add(partnership_id)
+        tie = earliest
+    if len(ranked) == window:
+        # The tie runs past the window: take every relationship dated so.
+        tied = counting.filter(
+            **(
+                {f"{kind.date_field}__isnull": True}
+                if tie is None
+                else {kind.date_field: tie}
+            )
+        )
+        for relationship_id, partnership_id in tied.values_list(
+            "relationship_id", "partnership_id"
+        ):
+            relationships.add(relationship_id)
+            audience.add(partnership_id)
+    return relationships, audience
+
+
 def _register_items(
     summaries: QuerySet[RelationshipSummary],
     *,
-    viewer: AnyUser,
     today: date,
     totals: dict[str, int],
 ) -> dict[str, list[AttentionItem]]:
     """The first few overdue actions, risks past review and objectives off track
-    (their numbers are in the summaries)."""
-
-    # Only the relationships whose summary counts such items: a few, at most.
-    def counting(field: str) -> QuerySet:
-        return (
-            summaries.filter(**{f"{field}__gt": 0}).order_by().values("relationship_id")
-        )
-
-    actions = _first(
-        overdue_actions(today)
-        .filter(
-            visible_records(viewer, Action),
-            relationship__in=counting("overdue_actions"),
-        )
-        .select_related("relationship")
-        .order_by("due_date", "pk"),
-        totals["overdue_actions"],
-    )
-    risks = _first(
-        risks_past_review(today)
-        .filter(
-            visible_records(viewer, Risk),
-            relationship__in=counting("risks_past_review"),
-        )
-        .select_related("relationship")
-        .order_by("review_date", "pk"),
-        totals["risks_past_review"],
-    )
-    objectives = _first(
-        Objective.objects.filter(
-            visible_records(viewer, Objective),
-            relationship__in=counting("objectives_off_track"),
-            status=ObjectiveStatus.OFF_TRACK,
-        )
-        .select_related("relationship")
-        .order_by(F("milestone_date").asc(nulls_last=True), "pk"),
-        totals["objectives_off_track"],
-    )
-    return {
-        "actions": [
-            AttentionItem(
-                title=action.title,
-                url=_register_url(
-                    "relationships:action_detail",
-                    reference=action.relationship.reference,
-                    pk=action.pk,
-                ),
-                detail=f"due {short_date(action.due_date)}",
-                relationship_title=action.relationship.title,
+    (their numbers are in the summaries), read from the few relationships whose
+    entries come first, as the user's partnerships there see them."""
+    lists = {}
+    for key, kind in REGISTER_LISTS.items():
+        if not totals[kind.count_field]:
+            lists[key] = []
+            continue
+        relationships, audience = _leading_relationships(summaries, kind)
+        entries = (
+            kind.entries(today)
+            .filter(
+                records_visible_to_audience(kind.model, audience),
+                relationship_id__in=relationships,
             )
-            for action in actions
-        ],
-        "risks": [
+            .select_related("relationship")[:ATTENTION_LIST_LENGTH]
+        )
+        lists[key] = [
             AttentionItem(
-                title=risk.title,
+                title=entry.title,
                 url=_register_url(
-                    "relationships:risk_detail",
-                    reference=risk.relationship.reference,
-                    pk=risk.pk,
+                    f"relationships:{kind.url_name}",
+                    reference=entry.relationship.reference,
+                    pk=entry.pk,
                 ),
-                detail=f"review was due {short_date(risk.review_date)}",
-                relationship_title=risk.relationship.title,
+                detail=kind.detail(entry),
+                relationship_title=entry.relationship.title,
             )
-            for risk in risks
-        ],
-        "objectives": [
-            AttentionItem(
-                title=objective.title,
-                url=_register_url(
-                    "relationships:objective_detail",
-                    reference=objective.relationship.reference,
-                    pk=objective.pk,
-                ),
-                detail=(
-                    f"milestone {short_date(objective.milestone_date)}"
-                    if objective.milestone_date
-                    else "no milestone date"
-                ),
-                relationship_title=objective.relationship.title,
-            )
-            for objective in objectives
-        ],
-    }
+            for entry in entries
+        ]
+    return lists
 
 
 def plan_versions_awaiting_signoff(
@@ -329,7 +366,7 @@ def portfolio_attention(
 ) -> Attention:
     """Counters over the whole filtered portfolio (`totals`, aggregated from the
     summaries), each with its first few items."""
-    registers = _register_items(summaries, viewer=user, today=today, totals=totals)
+    registers = _register_items(summaries, today=today, totals=totals)
     plan_total, plan_items = _plan_attention(user=user, summaries=summaries)
     return Attention(
         assessments_due=totals["assessments_due"],
