@@ -11,6 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/partnerplan
 PYTEST_ARGS ?=
+# The suite runs in parallel, one process per core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-postgres lint format bench bench-reports bench-dashboards clean check-python check-redis
 
@@ -62,13 +64,13 @@ check-redis: $(BIN)/.installed
 test: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER) check-redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make test-postgres: the suite again on the real PostgreSQL server (CI runs it too).
 test-postgres: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER)
 	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
 		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
-	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: the report and dashboard benchmarks (PostgreSQL, Redis, wrk); figures in bench/README.md.
 bench: bench-reports bench-dashboards
