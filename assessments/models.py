@@ -491,6 +491,20 @@ class RelationshipSummary(models.Model):
             models.Index(
                 fields=["organisation", "as_of"], name="assessments_organis_asof_idx"
             ),
+            # The attention lists' ranking (attention.py, _leading_relationships):
+            # the first few relationships by their earliest entry, from an index.
+            *(
+                models.Index(
+                    fields=["organisation", earliest, "relationship"],
+                    condition=models.Q(**{f"{count}__gt": 0}),
+                    name=f"assessments_sum_{name}_idx",
+                )
+                for name, count, earliest in (
+                    ("actions", "overdue_actions", "first_overdue_action"),
+                    ("risks", "risks_past_review", "first_risk_past_review"),
+                    ("objectives", "objectives_off_track", "first_off_track_milestone"),
+                )
+            ),
         ]
 
     def __str__(self) -> str:
