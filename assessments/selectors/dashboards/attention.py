@@ -210,8 +210,9 @@ REGISTER_LISTS = {
 
 def _leading_relationships(
     summaries: QuerySet[RelationshipSummary], kind: _RegisterList
-) -> tuple[set[int], set[int]]:
-    """The relationships whose entries of this kind come first, and the user's
+) -> tuple[dict[int, tuple[str, str]], set[int]]:
+    """The relationships whose entries of this kind come first (id -> title and
+    reference, as the summaries copy them), and the user's
     partnerships (summaries) that see an entry there dated no later than the
     others: the first ATTENTION_LIST_LENGTH relationships by the earliest date of
     the entries they count (each summary keeps it, as its partner sees them),
@@ -223,15 +224,17 @@ def _leading_relationships(
     ranked = list(
         counting.order_by(
             F(kind.date_field).asc(nulls_last=True), "relationship_id"
-        ).values_list("relationship_id", kind.date_field, "partnership_id")[:window]
+        ).values_list(
+            "relationship_id", kind.date_field, "partnership_id", "title", "reference"
+        )[:window]
     )
-    relationships: set[int] = set()
+    relationships: dict[int, tuple[str, str]] = {}
     audience: set[int] = set()
     tie = None
-    for relationship_id, earliest, partnership_id in ranked:
+    for relationship_id, earliest, partnership_id, title, reference in ranked:
         if len(relationships) >= ATTENTION_LIST_LENGTH and earliest != tie:
             return relationships, audience
-        relationships.add(relationship_id)
+        relationships[relationship_id] = (title, reference)
         audience.add(partnership_id)
         tie = earliest
     if len(ranked) == window:
@@ -243,10 +246,10 @@ def _leading_relationships(
                 else {kind.date_field: tie}
             )
         )
-        for relationship_id, partnership_id in tied.values_list(
-            "relationship_id", "partnership_id"
+        for relationship_id, partnership_id, title, reference in tied.values_list(
+            "relationship_id", "partnership_id", "title", "reference"
         ):
-            relationships.add(relationship_id)
+            relationships[relationship_id] = (title, reference)
             audience.add(partnership_id)
     return relationships, audience
 
@@ -266,24 +269,20 @@ def _register_items(
             lists[key] = []
             continue
         relationships, audience = _leading_relationships(summaries, kind)
-        entries = (
-            kind.entries(today)
-            .filter(
-                records_visible_to_audience(kind.model, audience),
-                relationship_id__in=relationships,
-            )
-            .select_related("relationship")[:ATTENTION_LIST_LENGTH]
-        )
+        entries = kind.entries(today).filter(
+            records_visible_to_audience(kind.model, audience),
+            relationship_id__in=list(relationships),
+        )[:ATTENTION_LIST_LENGTH]
         lists[key] = [
             AttentionItem(
                 title=entry.title,
                 url=_register_url(
                     f"relationships:{kind.url_name}",
-                    reference=entry.relationship.reference,
+                    reference=relationships[entry.relationship_id][1],
                     pk=entry.pk,
                 ),
                 detail=kind.detail(entry),
-                relationship_title=entry.relationship.title,
+                relationship_title=relationships[entry.relationship_id][0],
             )
             for entry in entries
         ]
