@@ -16,6 +16,8 @@ class AssessmentsConfig(AppConfig):
             Action,
             Objective,
             Partnership,
+            PlanDecision,
+            PlanVersion,
             Relationship,
             Risk,
         )
@@ -31,6 +33,8 @@ class AssessmentsConfig(AppConfig):
                 Assessment,
                 PrincipleRating,
                 AssessmentSchedule,
+                PlanVersion,
+                PlanDecision,
             ),
             receiver=receivers.summary_row_changed,
         )

@@ -479,6 +479,10 @@ class RelationshipSummary(models.Model):
     first_risk_past_review = models.DateField(null=True)
     first_off_track_milestone = models.DateField(null=True)
     has_overdue_items = models.BooleanField(default=False)
+    # The relationship's plan version out for sign-off, while this partner has
+    # not decided on it in its current round: when it was submitted, its number.
+    plan_awaiting_since = models.DateTimeField(null=True)
+    plan_awaiting_version = models.PositiveIntegerField(null=True)
     as_of = models.DateField(help_text="The day the overdue counts are for.")
 
     class Meta:
@@ -504,6 +508,11 @@ class RelationshipSummary(models.Model):
                     ("risks", "risks_past_review", "first_risk_past_review"),
                     ("objectives", "objectives_off_track", "first_off_track_milestone"),
                 )
+            ),
+            models.Index(
+                fields=["organisation", "plan_awaiting_since", "relationship"],
+                condition=models.Q(plan_awaiting_since__isnull=False),
+                name="assessments_sum_plans_idx",
             ),
         ]
 

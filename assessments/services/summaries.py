@@ -12,7 +12,7 @@ so that the dashboard reads one row per relationship, from one index.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -32,8 +32,14 @@ from assessments.selectors.dashboards.common import (
 )
 from assessments.selectors.ratings import perception_gaps_from_levels
 from relationships.access import record_audiences
-from relationships.choices import ObjectiveStatus
-from relationships.models import Objective, Partnership, Relationship
+from relationships.choices import ObjectiveStatus, PlanVersionStatus
+from relationships.models import (
+    Objective,
+    Partnership,
+    PlanDecision,
+    PlanVersion,
+    Relationship,
+)
 
 # Relationships refreshed per round: bounds the memory of a nightly refresh of a
 # large portfolio.
@@ -172,6 +178,36 @@ def _gap_principles(
     return gaps
 
 
+def _plans_awaiting(
+    relationship_ids: list[int], partnerships: dict[int, list[int]]
+) -> dict[int, tuple[datetime, int]]:
+    """Per partnership: the submitted plan version of its relationship it has not
+    decided on in the version's current round (when it was submitted, its
+    number). Two queries."""
+    versions = list(
+        PlanVersion.objects.filter(
+            status=PlanVersionStatus.SUBMITTED,
+            plan__relationship_id__in=relationship_ids,
+        ).values_list(
+            "pk", "plan__relationship_id", "submitted_at", "number", "submission_round"
+        )
+    )
+    decided = set(
+        PlanDecision.objects.filter(
+            plan_version_id__in=[version[0] for version in versions]
+        ).values_list("plan_version_id", "partnership_id", "submission_round")
+    )
+    awaiting: dict[int, tuple[datetime, int]] = {}
+    for pk, relationship_id, submitted_at, number, current_round in versions:
+        for partnership_id in partnerships.get(relationship_id, []):
+            if (pk, partnership_id, current_round) in decided:
+                continue
+            when = submitted_at or datetime.min.replace(tzinfo=UTC)
+            if partnership_id not in awaiting or when < awaiting[partnership_id][0]:
+                awaiting[partnership_id] = (when, number)
+    return awaiting
+
+
 def _mean_score(levels: Levels, scale: MaturityScale) -> float | None:
     if not levels:
         return None
@@ -206,6 +242,7 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
         partners,
         date_field="milestone_date",
     )
+    plans = _plans_awaiting(list(relationships), partners)
     scale = dashboard_catalogue().scale
     periods = last_ended_periods(today)
     summaries = []
@@ -255,6 +292,8 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
                     first_off_track_milestone=objectives.earliest.get(partnership_id),
                     has_overdue_items=bool(counts[0] or counts[1])
                     or state == AssessmentState.OVERDUE,
+                    plan_awaiting_since=plans.get(partnership_id, (None,))[0],
+                    plan_awaiting_version=plans.get(partnership_id, (None, None))[1],
                     as_of=today,
                 )
             )
