@@ -4,22 +4,43 @@ Everything the app caches can be worked out again from the database
 (relationships/caching.py), so while Redis is down or restarting the pages answer
 uncached, rather than with an error: reads miss, writes are dropped. Each process
 logs the outage at most once a minute.
+
+A few keys are guards rather than copies: allauth's login rate limits (a history
+of attempts, and the lock taken to update it) and its marks of TOTP codes already
+used. Dropped, they would refuse every login (the lock never taken reads as "rate
+limited") or let a code be used twice. While Redis is down these keys live in the
+process's own memory instead: limits count per process, and a code is still
+refused a second time by the process that took it.
 """
 
 import logging
 import time
 from typing import Any
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 LOG_EVERY_SECONDS = 60
+GUARD_KEY_PREFIXES = ("allauth",)
+
+
+def _is_guard(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith(GUARD_KEY_PREFIXES)
 
 
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
+
+    def __init__(self, server: str, params: dict) -> None:
+        super().__init__(server, params)
+        self._guards = LocMemCache(f"guards-{id(self)}", {"OPTIONS": {}})
+
+    def ping(self) -> bool:
+        """Ask Redis itself, errors and all (the readiness check)."""
+        return self._cache.get_client(write=True).ping()
 
     def _unavailable(self, error: RedisError) -> None:
         now = time.monotonic()
@@ -32,6 +53,8 @@ class ResilientRedisCache(RedisCache):
             return super().get(key, default, version)
         except RedisError as error:
             self._unavailable(error)
+            if _is_guard(key):
+                return self._guards.get(key, default, version)
             return default
 
     def get_many(self, keys: Any, version: int | None = None) -> dict:
@@ -53,6 +76,8 @@ class ResilientRedisCache(RedisCache):
             return super().add(key, value, *args, **kwargs)
         except RedisError as error:
             self._unavailable(error)
+            if _is_guard(key):
+                return self._guards.add(key, value, *args, **kwargs)
             return False
 
     def set(self, key: Any, value: Any, *args: Any, **kwargs: Any) -> None:
@@ -60,6 +85,8 @@ class ResilientRedisCache(RedisCache):
             super().set(key, value, *args, **kwargs)
         except RedisError as error:
             self._unavailable(error)
+            if _is_guard(key):
+                self._guards.set(key, value, *args, **kwargs)
 
     def set_many(self, data: dict, *args: Any, **kwargs: Any) -> list:
         try:
@@ -80,6 +107,8 @@ class ResilientRedisCache(RedisCache):
             return super().delete(key, version)
         except RedisError as error:
             self._unavailable(error)
+            if _is_guard(key):
+                return self._guards.delete(key, version)
             return False
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:

@@ -4,6 +4,8 @@ A private redis-server on a free port is started and stopped by the test itself:
 the machine's shared Redis is never touched.
 """
 
+import time
+
 import pytest
 import redis
 from django.core.cache import caches
@@ -70,4 +72,40 @@ def test_an_unreachable_cache_reads_as_a_miss_and_drops_writes(private_redis) ->
         assert cache.get("kept", "missed") == "missed"
         assert cache.get_many(["kept", "lost"]) == {}
         assert cache.add("other", 3) is False
+    caches.close_all()
+
+
+def test_guard_keys_are_kept_in_memory_while_the_server_is_stopped(
+    private_redis,
+) -> None:
+    # allauth's rate-limit lock: dropped, every login would wait a second and be
+    # refused as rate limited; a TOTP code's "used" mark: dropped, a code could be
+    # used twice.
+    with override_settings(CACHES=_redis_cache(private_redis.url)):
+        caches.close_all()
+        cache = caches["default"]
+        private_redis.stop()
+
+        started = time.monotonic()
+        assert cache.add("allauth:rl:account:login:lock", True, 10) is True
+        assert cache.add("allauth:rl:account:login:lock", True, 10) is False
+        assert cache.add("allauth.mfa.totp.used?user=1&code=123456", "y", 90)
+        assert not cache.add("allauth.mfa.totp.used?user=1&code=123456", "y", 90)
+        cache.set("allauth:rl:account:login:ip:127.0.0.1", [1.0], 60)
+        assert cache.get("allauth:rl:account:login:ip:127.0.0.1") == [1.0]
+        assert cache.delete("allauth:rl:account:login:lock") is True
+        assert time.monotonic() - started < 2  # refused connections, no waits
+
+        cache.set("partnerplan:v:r:1", 5)  # not a guard: dropped
+        assert cache.get("partnerplan:v:r:1") is None
+    caches.close_all()
+
+
+def test_ping_reports_the_server_stopped(private_redis) -> None:
+    with override_settings(CACHES=_redis_cache(private_redis.url)):
+        caches.close_all()
+        assert caches["default"].ping() is True
+        private_redis.stop()
+        with pytest.raises(redis.RedisError):
+            caches["default"].ping()
     caches.close_all()
