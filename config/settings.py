@@ -112,9 +112,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_timeout=env.float("CACHE_TIMEOUT", default=0.5),
     )
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
-# Sessions are read from the cache and written through to the database: one query
-# fewer on every page, and nobody is logged out when the cache is emptied.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. Read through the cache (cached_db) they
+# would save one indexed query a page, but the resilient cache drops writes while
+# Redis is down: a log-out or a new session key during an outage would leave the
+# old session in Redis, alive again when Redis came back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 _VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
