@@ -253,7 +253,25 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
 # request (honouring CONN_MAX_AGE, and dropping a connection that had an error), so
 # a worker with CONN_MAX_AGE keeps its connection; this only caps its reuse.
 CELERY_DB_REUSE_MAX = 1000
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A web request that queues a task must not hang on a broker that is down: give
+# up connecting after a second, and retry a publish once, briefly. The row the
+# task is for is saved first, and the beat sends it again later (a report left
+# queued: assessments.reports_resend_stuck).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float(
+    "CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0
+)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # Longer than the worker's one-second blocking reads of the queue.
+    "socket_timeout": 5,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
