@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
+from config.cache import ResilientRedisCache
 from tests.factories import ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,4 +109,51 @@ def test_ping_reports_the_server_stopped(private_redis) -> None:
         private_redis.stop()
         with pytest.raises(redis.RedisError):
             caches["default"].ping()
+    caches.close_all()
+
+
+@pytest.fixture
+def no_lost_writes(monkeypatch) -> None:
+    """Other tests' outages are not this one's."""
+    monkeypatch.setattr(ResilientRedisCache, "_writes_lost", False)
+    monkeypatch.setattr(ResilientRedisCache, "_next_recovery", 0.0)
+
+
+def test_a_cache_that_kept_its_data_is_emptied_after_lost_writes(
+    private_redis, no_lost_writes
+) -> None:
+    with override_settings(CACHES=_redis_cache(private_redis.url)):
+        caches.close_all()
+        cache = caches["default"]
+        cache.set("partnerplan:v:r:1", 1)
+        cache.set("dashboard:under-version-1", "the page before the save")
+
+        private_redis.pause()  # cut off; it keeps its data
+        try:
+            cache.set("partnerplan:v:r:1", 2)  # a save moves the version on: lost
+        finally:
+            private_redis.resume()
+
+        # Version 1's page would be served as current: everything is forgotten.
+        assert cache.get("partnerplan:v:r:1") is None
+        assert cache.get("dashboard:under-version-1") is None
+        cache.set("partnerplan:v:r:1", 3)
+        assert cache.get("partnerplan:v:r:1") == 3  # emptied once, then trusted
+    caches.close_all()
+
+
+def test_reads_that_failed_leave_the_cache_as_it_was(
+    private_redis, no_lost_writes
+) -> None:
+    with override_settings(CACHES=_redis_cache(private_redis.url)):
+        caches.close_all()
+        cache = caches["default"]
+        cache.set("dashboard:page", "kept")
+        private_redis.pause()
+        try:
+            assert cache.get("dashboard:page") is None  # timed out: a miss
+        finally:
+            private_redis.resume()
+
+        assert cache.get("dashboard:page") == "kept"
     caches.close_all()
