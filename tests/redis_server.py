@@ -27,6 +27,17 @@ class PrivateRedis:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 
+    def cache_settings(self) -> dict:
+        """CACHES for the app's resilient cache on this server, with the
+        production timeouts."""
+        return {
+            "default": {
+                "BACKEND": "config.cache.ResilientRedisCache",
+                "LOCATION": self.url,
+                "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+            }
+        }
+
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, socket_connect_timeout=1)
 

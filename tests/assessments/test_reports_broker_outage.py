@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from celery import Celery, _state
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
-from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from assessments.models import Report
 from assessments.services.reports import STALE_AFTER
 from assessments.tasks import report_render_task, reports_resend_stuck_task
 from tests.assessments.factories_reports import finished_period
+from tests.celery_apps import celery_app_on, wait_for_report
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -36,41 +36,9 @@ def queue_name() -> str:
 
 @pytest.fixture
 def broker_app(private_redis, queue_name: str, settings, tmp_path) -> Iterator[Celery]:
-    """The project's Celery configuration on the private broker, not eager."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    app = Celery("partnerplan-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=private_redis.url,
-        result_backend=None,
-        task_always_eager=False,
-        task_default_queue=queue_name,
-        broker_connection_retry_on_startup=False,
-    )
-    previous_default = _state.default_app
-    previous_current = getattr(_state._tls, "current_app", None)
-    app.set_default()
-    app.set_current()
-    try:
+    with celery_app_on(private_redis.url, queue_name) as app:
         yield app
-    finally:
-        _state.set_default_app(previous_default)
-        _state._set_current_app(previous_current)
-        app.close()
-
-
-def _wait_for(report: Report, states: set[str], seconds: float = 90) -> Report:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            report.refresh_from_db()
-        except OperationalError:  # SQLite's shared cache is busy: look again
-            pass
-        else:
-            if report.status in states:
-                return report
-        time.sleep(0.25)
-    pytest.fail(f"Report stayed {report.status} for {seconds} s.")
 
 
 def test_a_report_requested_while_the_broker_is_down_is_kept_and_produced_once(
@@ -113,7 +81,7 @@ def test_a_report_requested_while_the_broker_is_down_is_kept_and_produced_once(
     with start_worker(
         broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=30
     ):
-        report = _wait_for(report, {ReportStatus.DONE, ReportStatus.FAILED})
+        report = wait_for_report(report, {ReportStatus.DONE, ReportStatus.FAILED})
         deadline = time.monotonic() + 30
         while broker.llen(queue_name) and time.monotonic() < deadline:
             time.sleep(0.25)

@@ -18,20 +18,9 @@ from tests.factories import ObjectiveFactory
 pytestmark = pytest.mark.django_db
 
 
-def _redis_cache(url: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
-    }
-
-
 def test_pages_answer_with_the_cache_server_stopped(
     private_redis, login, world
 ) -> None:
-    url = private_redis.url
     ObjectiveFactory(relationship=world.relationship, title="Cut lead times")
     pages = [
         reverse("assessments:portfolio_dashboard"),
@@ -43,12 +32,14 @@ def test_pages_answer_with_the_cache_server_stopped(
         reverse("relationships:action_list"),
         world.relationship.get_absolute_url(),
     ]
-    with override_settings(CACHES=_redis_cache(url), DASHBOARD_CACHE_SECONDS=60):
+    with override_settings(
+        CACHES=private_redis.cache_settings(), DASHBOARD_CACHE_SECONDS=60
+    ):
         caches.close_all()
         client = login(world.alice)
         for page in pages:  # filled the cache
             assert client.get(page).status_code == 200, page
-        assert redis.Redis.from_url(url).dbsize() > 0
+        assert private_redis.client().dbsize() > 0
 
         private_redis.stop()
 
@@ -61,8 +52,7 @@ def test_pages_answer_with_the_cache_server_stopped(
 
 
 def test_an_unreachable_cache_reads_as_a_miss_and_drops_writes(private_redis) -> None:
-    url = private_redis.url
-    with override_settings(CACHES=_redis_cache(url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         cache = caches["default"]
         cache.set("kept", 1)
@@ -82,7 +72,7 @@ def test_guard_keys_are_kept_in_memory_while_the_server_is_stopped(
     # allauth's rate-limit lock: dropped, every login would wait a second and be
     # refused as rate limited; a TOTP code's "used" mark: dropped, a code could be
     # used twice.
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         cache = caches["default"]
         private_redis.stop()
@@ -103,7 +93,7 @@ def test_guard_keys_are_kept_in_memory_while_the_server_is_stopped(
 
 
 def test_ping_reports_the_server_stopped(private_redis) -> None:
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         assert caches["default"].ping() is True
         private_redis.stop()
@@ -122,7 +112,7 @@ def no_lost_writes(monkeypatch) -> None:
 def test_a_cache_that_kept_its_data_is_emptied_after_lost_writes(
     private_redis, no_lost_writes
 ) -> None:
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         cache = caches["default"]
         cache.set("partnerplan:v:r:1", 1)
@@ -145,7 +135,7 @@ def test_a_cache_that_kept_its_data_is_emptied_after_lost_writes(
 def test_reads_that_failed_leave_the_cache_as_it_was(
     private_redis, no_lost_writes
 ) -> None:
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         cache = caches["default"]
         cache.set("dashboard:page", "kept")

@@ -19,22 +19,12 @@ from tests.redis_server import free_port
 pytestmark = pytest.mark.django_db
 
 
-def _redis_cache(url: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
-    }
-
-
 @pytest.fixture
 def redis_cache_and_broker(private_redis, monkeypatch):
     """The cache and the broker on the private redis-server, as in production."""
     monkeypatch.setitem(celery_app.conf, "broker_url", private_redis.url)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         yield private_redis
     caches.close_all()
@@ -83,7 +73,7 @@ def test_redis_down_fails_readiness_naming_cache_and_broker(
 
 
 def test_cache_down_alone_is_named(client, private_redis) -> None:
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         private_redis.stop()
         status, body = _ready(client)

@@ -29,16 +29,6 @@ PERSONA = "alice"  # a relationship manager of the lead partner, as in the demo
 READINESS = "assessments:healthz_ready"
 
 
-def _redis_cache(url: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
-    }
-
-
 def _specs() -> list:
     """Every GET the persona may make: pages it may see (200) and those that
     answer it otherwise by design (a redirect, say)."""
@@ -72,7 +62,7 @@ def test_every_page_answers_while_redis_is_stopped(
         ObjectiveFactory(relationship=world.relationship, title=title)
     RiskFactory(relationship=world.relationship, likelihood=4, impact=5)
     ActionFactory(relationship=world.relationship, owner=world.alice)
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         specs = _specs()
         assert len(specs) >= 70, "the permission matrix is there"
@@ -112,7 +102,7 @@ def test_a_log_out_while_redis_hangs_stays_logged_out(
     monkeypatch.setattr(
         ResilientRedisCache, "_forget_what_the_outage_made_stale", lambda self: None
     )
-    with override_settings(CACHES=_redis_cache(private_redis.url)):
+    with override_settings(CACHES=private_redis.cache_settings()):
         caches.close_all()
         page = reverse("relationships:list")
         assert page_login(client, PERSONA).status_code == 302
