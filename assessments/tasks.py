@@ -24,6 +24,7 @@ from assessments.services.reports import (
     RenderOutcome,
     report_notify,
     report_render,
+    reports_requeue_stuck,
 )
 from assessments.services.schedules import schedules_run
 from assessments.services.summaries import relationship_summaries_refresh_stale
@@ -144,3 +145,10 @@ def schedules_daily_task() -> str:
         # day's first portfolio view would otherwise work them out.
         summaries = relationship_summaries_refresh_stale(today=today)
         return f"{outcome}; {summaries} portfolio summaries refreshed"
+
+
+@shared_task(name="assessments.reports_resend_stuck", soft_time_limit=60, time_limit=90)
+def reports_resend_stuck_task() -> str:
+    """Every few minutes (setup_schedules): a report whose message was lost while
+    the broker was down is sent again, rather than at the next day's run."""
+    return f"{reports_requeue_stuck()} stuck reports sent again"

@@ -3,6 +3,7 @@ from django.urls import include, path
 from assessments.views import assessments as assessment_views
 from assessments.views import confirmations as confirmation_views
 from assessments.views import dashboards as dashboard_views
+from assessments.views import health as health_views
 from assessments.views import reports as report_views
 
 app_name = "assessments"
@@ -64,9 +65,17 @@ relationship_urls = [
     ),
 ]
 
+health_urls = [
+    # Liveness, as /healthz/ always answered (monitors and the dashboards'
+    # benchmark use it as the bare view).
+    path("", health_views.healthz_live, name="healthz"),
+    path("live/", health_views.healthz_live, name="healthz_live"),
+    path("ready/", health_views.healthz_ready, name="healthz_ready"),
+]
+
 # Mounted at the site root, like relationships.urls.
 urlpatterns = [
-    path("healthz/", dashboard_views.healthz, name="healthz"),
+    path("healthz/", include(health_urls)),
     path("dashboard/", dashboard_views.portfolio_dashboard, name="portfolio_dashboard"),
     path("relationships/<slug:reference>/", include(relationship_urls)),
 ]

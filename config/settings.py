@@ -94,6 +94,17 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is tested (a cheap ping) before a request first uses it: after
+# a PostgreSQL restart a worker's old connection is dropped and a new one opened,
+# instead of that request failing with 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=True
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database is given up on in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -112,9 +123,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_timeout=env.float("CACHE_TIMEOUT", default=0.5),
     )
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
-# Sessions are read from the cache and written through to the database: one query
-# fewer on every page, and nobody is logged out when the cache is emptied.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. Read through the cache (cached_db) they
+# would save one indexed query a page, but the resilient cache drops writes while
+# Redis is down: a log-out or a new session key during an outage would leave the
+# old session in Redis, alive again when Redis came back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 _VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -251,7 +264,25 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
 # request (honouring CONN_MAX_AGE, and dropping a connection that had an error), so
 # a worker with CONN_MAX_AGE keeps its connection; this only caps its reuse.
 CELERY_DB_REUSE_MAX = 1000
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A web request that queues a task must not hang on a broker that is down: give
+# up connecting after a second, and retry a publish once, briefly. The row the
+# task is for is saved first, and the beat sends it again later (a report left
+# queued: assessments.reports_resend_stuck).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float(
+    "CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0
+)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # Longer than the worker's one-second blocking reads of the queue.
+    "socket_timeout": 5,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -31,6 +31,7 @@ from tests.factories import (
     RelationshipFactory,
     UserFactory,
 )
+from tests.redis_server import PrivateRedis
 
 
 def pytest_collection_modifyitems(
@@ -204,3 +205,13 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of the test's own (tests/redis_server.py), running; the test
+    may stop() and start() it."""
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()

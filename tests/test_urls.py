@@ -81,6 +81,8 @@ URL_MAP = [
         "/relationships/<reference>/assessments/<pk>/submit/",
     ),
     ("assessments:healthz", "/healthz/"),
+    ("assessments:healthz_live", "/healthz/live/"),
+    ("assessments:healthz_ready", "/healthz/ready/"),
     ("assessments:portfolio_dashboard", "/dashboard/"),
     ("assessments:relationship_dashboard", "/relationships/<reference>/dashboard/"),
     ("assessments:report_detail", "/relationships/<reference>/reports/<pk>/"),

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments import charts
 from assessments.choices import (
@@ -64,6 +65,8 @@ REPORT_TIME_LIMIT = 90
 STALE_AFTER = datetime.timedelta(seconds=REPORT_TIME_LIMIT + 30)
 # Worth another try later: the database or the disk was briefly unavailable.
 TRANSIENT_ERRORS = (OperationalError, OSError)
+# What sending a task raises when the broker cannot be reached.
+BROKER_ERRORS = (KombuOperationalError, OSError)
 
 
 class RenderOutcome(StrEnum):
@@ -100,10 +103,22 @@ def _record(
     )
 
 
-def _queue_render_on_commit(report_id: int) -> None:
+def _send_render(report_id: int) -> None:
+    """Send the render task. With the broker down the report stays queued (the
+    settings give up on the broker within about a second) and the beat's re-send,
+    `reports_requeue_stuck`, sends it again within minutes."""
     from assessments.tasks import report_render_task
 
-    transaction.on_commit(lambda: report_render_task.delay(report_id))
+    try:
+        report_render_task.delay(report_id)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "Report %s stays queued: the broker is unavailable (%s)", report_id, error
+        )
+
+
+def _queue_render_on_commit(report_id: int) -> None:
+    transaction.on_commit(lambda: _send_render(report_id))
 
 
 # --- requesting -----------------------------------------------------------------
@@ -186,7 +201,10 @@ def report_retry(*, report: Report, user: AbstractBaseUser | None) -> bool:
 
 @transaction.atomic
 def reports_requeue_stuck(*, now: datetime.datetime | None = None) -> int:
-    """Queue again reports whose task was lost (broker down, worker gone)."""
+    """Send again the task of reports whose message was lost (broker down, worker
+    gone): queued or running for longer than STALE_AFTER. Run every few minutes by
+    the beat (assessments.reports_resend_stuck); a duplicate is harmless, since
+    the worker's claim lets only one delivery render a report."""
     stuck_ids = list(
         reports_stuck(now=now or timezone.now(), stale_after=STALE_AFTER).values_list(
             "pk", flat=True

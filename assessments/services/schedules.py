@@ -48,8 +48,11 @@ from relationships.selectors.plans import relationship_latest_approved_plan_vers
 
 logger = logging.getLogger(__name__)
 
-# The PeriodicTask that django-celery-beat runs every day (see setup_schedules).
+# The PeriodicTasks that django-celery-beat runs (see setup_schedules): every day,
+# and every few minutes the re-send of reports whose message was lost.
 DAILY_SCHEDULE_NAME = "assessments: daily schedule"
+RESEND_SCHEDULE_NAME = "assessments: re-send stuck reports"
+RESEND_EVERY_MINUTES = 5
 
 
 @dataclass

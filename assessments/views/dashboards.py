@@ -1,11 +1,10 @@
-"""The portfolio and relationship dashboards, and a bare health check."""
+"""The portfolio and relationship dashboards."""
 
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from assessments.filters import PortfolioFilterSet
@@ -17,13 +16,6 @@ from assessments.selectors.dashboards import (
 )
 from relationships.access import relationship_get_for_user
 from relationships.caching import cache_seconds
-
-
-@require_safe
-@never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Answers "ok" without touching the database: the process serves requests."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def _filter_key(request: HttpRequest) -> str:

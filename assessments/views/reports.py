@@ -104,10 +104,13 @@ def report_request(request: HttpRequest, reference: str) -> HttpResponse:
                 if report.status == ReportStatus.DONE:
                     messages.success(request, f"The {label} report is ready.")
                 else:
+                    # Saved whatever the broker's state: if its message was
+                    # lost, the beat sends it again within minutes.
                     messages.success(
                         request,
-                        f"The {label} report is queued. This page shows its "
-                        "progress; you may leave it and come back.",
+                        f"The {label} report is queued and will be produced "
+                        "shortly. This page shows its progress; you may leave it "
+                        "and come back.",
                     )
             elif report.status == ReportStatus.FAILED:
                 messages.warning(

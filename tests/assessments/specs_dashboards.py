@@ -13,4 +13,6 @@ DASHBOARDS_VIEWS: list[ViewSpec] = [
         kwargs=lambda world: {"reference": world.relationship.reference},
     ),
     ViewSpec("assessments:healthz", tenant_scoped=False, public=True),
+    ViewSpec("assessments:healthz_live", tenant_scoped=False, public=True),
+    ViewSpec("assessments:healthz_ready", tenant_scoped=False, public=True),
 ]

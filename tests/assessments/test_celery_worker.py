@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from celery import Celery, _state
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.db import OperationalError, transaction
+from django.db import transaction
 from pypdf import PdfReader
 
 from assessments.choices import ReportStatus
@@ -28,6 +28,7 @@ from assessments.selectors.reports import ReportPeriod
 from assessments.services.reports import report_request
 from assessments.tasks import report_render_task
 from tests.assessments.factories_reports import Q1, finished_period
+from tests.celery_apps import celery_app_on, wait_for_report
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
 
@@ -64,41 +65,8 @@ def _assert_reachable(client: redis.Redis) -> None:
 def worker_app(queue_name: str, settings, tmp_path) -> Iterator[Celery]:
     """The project's Celery configuration, but on the test broker and not eager."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    app = Celery("partnerplan-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=REDIS_TEST_URL,
-        result_backend=None,
-        task_always_eager=False,
-        task_default_queue=queue_name,
-        broker_connection_retry_on_startup=False,
-    )
-    previous_default = _state.default_app
-    previous_current = getattr(_state._tls, "current_app", None)
-    app.set_default()  # the worker thread finds tasks (and queues more) through it
-    app.set_current()
-    try:
+    with celery_app_on(REDIS_TEST_URL, queue_name) as app:
         yield app
-    finally:
-        _state.set_default_app(previous_default)
-        _state._set_current_app(previous_current)
-        app.close()
-
-
-def _wait_for(report: Report, states: set[str], seconds: float = 90) -> Report:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            report.refresh_from_db()
-        except OperationalError:  # SQLite's shared cache is busy: look again
-            pass
-        else:
-            if report.status in states:
-                return report
-        time.sleep(0.25)
-    pytest.fail(
-        f"Report stayed {report.status} for {seconds} s (attempts {report.attempts})."
-    )
 
 
 def _queue_drained(client: redis.Redis, queue: str, seconds: float = 30) -> None:
@@ -131,7 +99,7 @@ def test_real_worker_renders_one_report_despite_a_duplicate_message(
     with start_worker(
         worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=30
     ):
-        report = _wait_for(report, {ReportStatus.DONE, ReportStatus.FAILED})
+        report = wait_for_report(report, {ReportStatus.DONE, ReportStatus.FAILED})
         # Both messages are taken (one at a time: prefetch 1, acks late); the
         # worker stops only after finishing the one in hand.
         _queue_drained(redis_broker, queue_name)

@@ -67,9 +67,10 @@ def test_a_save_in_one_relationship_leaves_another_relationships_dashboard_cache
     RiskFactory(relationship=second_relationship, likelihood=5, impact=4)
 
     # The first relationship's copy is still there, under the same key, and
-    # served without building the dashboard again (user, access check, audience).
+    # served without building the dashboard again (session, user, access check,
+    # audience).
     assert _cached_fragment(world.alice, world.relationship) == first
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(_url(world.relationship)).status_code == 200
     # The second relationship's own copy was left behind: the page shows the risk.
     assert _cached_fragment(world.alice, second_relationship) is None

@@ -14,6 +14,7 @@ from assessments.choices import AssessmentKind, AssessmentStatus, Cadence, Notic
 from assessments.models import Assessment, AssessmentSchedule, Notice, Report
 from assessments.services.schedules import (
     DAILY_SCHEDULE_NAME,
+    RESEND_SCHEDULE_NAME,
     assessment_notices_send,
     assessments_open_due,
     latest_ended_period,
@@ -344,6 +345,19 @@ def test_setup_schedules_registers_the_daily_task_once() -> None:
     assert periodic_task.enabled
     assert "assessments.schedules_daily" in celery_app.tasks
     assert "Registered" in output.getvalue() and "Updated" in output.getvalue()
+
+
+def test_setup_schedules_registers_the_resend_every_few_minutes() -> None:
+    call_command("setup_schedules", stdout=StringIO())
+    call_command("setup_schedules", stdout=StringIO())
+
+    resend = PeriodicTask.objects.get(name=RESEND_SCHEDULE_NAME)
+    assert resend.task == "assessments.reports_resend_stuck"
+    assert PeriodicTask.objects.filter(task=resend.task).count() == 1
+    assert (resend.interval.every, resend.interval.period) == (5, "minutes")
+    assert resend.crontab is None and resend.enabled
+    assert resend.expire_seconds == 300
+    assert resend.task in celery_app.tasks
 
 
 def test_run_schedules_command_runs_the_day(world) -> None:

@@ -94,8 +94,15 @@ def _settings_under(environment: dict[str, str]) -> dict:
 
 
 def test_compose_has_the_production_services(compose) -> None:
-    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
-    for service in ("web", "worker", "postgres", "redis"):
+    assert set(compose["services"]) == {
+        "proxy",
+        "web",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+    }
+    for service in compose["services"]:
         assert "healthcheck" in compose["services"][service], service
 
 

@@ -313,12 +313,13 @@ def test_history_page_query_count_is_pinned(
         response = client.get(_history_url(full_history))
     assert len(response.context["entries"]) == 25
     assert Assessment.objects.count() > 3 and Report.objects.count() == 1
-    # The user, the relationship, its plan, the count and the page (5); for each
+    # The session, the user, the relationship, its plan, the count and the page
+    # (6); for each
     # of the 8 kinds on the page its records, and their predecessors where the
     # page has any (3 kinds) (11); the rating links (3); one lookup each for the
     # documents, objectives, stages, users, principles, assessments and
     # artefacts named (7).
-    assert len(first) == 26
+    assert len(first) == 27
 
 
 def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(

@@ -891,6 +891,9 @@ READS = {
     "assessments.services.reports.report_absolute_url": "builds a URL",
     "assessments.services.reports.report_build_html": "renders a template",
     "assessments.services.reports.reports_requeue_stuck": "queues tasks, no write",
+    "assessments.tasks.reports_resend_stuck_task": (
+        "queues tasks, no write (reports_requeue_stuck)"
+    ),
     "assessments.services.schedules.latest_ended_period": "computes a period",
     "assessments.tasks.daily_run_lock": "a Redis key, no database write",
     "accounts.services.invitation_link": "builds a URL",

@@ -236,7 +236,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
         user=world.alice,
     )
     ArtefactEvidenceFactory(relationship=world.relationship)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url)
     document = RelationshipDocumentFactory(relationship=world.relationship)
     for artefact in StageArtefact.objects.exclude(pk=first_artefact().pk):
@@ -257,7 +257,7 @@ def test_lifecycle_page_query_count_does_not_grow_with_evidence(
             reason="Moving on.",
             user=world.bob,
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url)
 
 
@@ -690,7 +690,7 @@ def test_documents_page_query_count_does_not_grow(
     RelationshipDocumentFactory(relationship=world.relationship)
     client.get(url)
     # One of them finds the uploader's partner, the new document's default owner.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
     for _ in range(5):
         document = RelationshipDocumentFactory(
@@ -704,7 +704,7 @@ def test_documents_page_query_count_does_not_grow(
             document=document,
             note="",
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
 
 

@@ -142,10 +142,11 @@ def test_history_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(len(few)):
         response = client.get(_history_url(world))
     assert len(response.context["entries"]) == 25
-    # Session and user (2), the relationship, the count and the page (3), then per
-    # source (objectives, risks, actions) the records and their predecessors (6),
-    # and the names of the partners, users and risks the changes mention (3).
-    assert len(few) == 13
+    # Session and user (2), the relationship, its plan, the count and the page (4),
+    # then per source (objectives, risks, actions) the records, and for objectives
+    # and risks their predecessors (5), and the names of the partners, users and
+    # risks the changes mention (3).
+    assert len(few) == 14
 
 
 def test_history_without_changes_of_the_chosen_kind_says_so(login, world) -> None:

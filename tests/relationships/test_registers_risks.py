@@ -290,7 +290,7 @@ def test_register_page_query_count_does_not_grow(
         owner=world.bob,
         owner_partnership=world.lead,
     )
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:
         client.get(_register_url(world))
     RiskFactory.create_batch(
         25, relationship=world.relationship, owner=world.carol, likelihood=5

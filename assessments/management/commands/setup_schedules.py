@@ -1,15 +1,20 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from assessments.services.schedules import DAILY_SCHEDULE_NAME
+from assessments.services.schedules import (
+    DAILY_SCHEDULE_NAME,
+    RESEND_EVERY_MINUTES,
+    RESEND_SCHEDULE_NAME,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Register the daily assessment schedule with django-celery-beat (opens due "
-        "assessments, sends reminders, queues reports). Safe to run again."
+        "assessments, sends reminders, queues reports), and the re-send of stuck "
+        "reports every few minutes. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,5 +48,34 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{verb} '{periodic_task.name}': daily at "
                 f"{options['hour']:02d}:{options['minute']:02d} ({crontab.timezone})."
+            )
+        )
+        self._register_resend()
+
+    def _register_resend(self) -> None:
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=RESEND_EVERY_MINUTES, period=IntervalSchedule.MINUTES
+        )
+        periodic_task, created = PeriodicTask.objects.update_or_create(
+            name=RESEND_SCHEDULE_NAME,
+            defaults={
+                "task": "assessments.reports_resend_stuck",
+                "interval": interval,
+                "crontab": None,
+                "enabled": True,
+                "one_off": False,
+                # A tick the beat could not deliver (broker down) is not worth
+                # running late: the next one does the same work.
+                "expire_seconds": RESEND_EVERY_MINUTES * 60,
+                "description": (
+                    "Sends again the reports left queued after their message was "
+                    "lost (the broker was down, a worker vanished)."
+                ),
+            },
+        )
+        verb = "Registered" if created else "Updated"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} '{periodic_task.name}': every {RESEND_EVERY_MINUTES} minutes."
             )
         )
