@@ -56,7 +56,7 @@ def test_the_report_is_tagged_with_language_and_title(report_pdf, world) -> None
     assert world.relationship.title in report_pdf.metadata.title
     elements = _structure_elements(catalog["/StructTreeRoot"])
     roles = {str(element["/S"]) for element in elements}
-    assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TD", "/Figure"} <= roles
+    assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TD", "/Figure", "/Link"} <= roles
 
 
 def test_every_chart_keeps_its_alternative_text(report_pdf) -> None:
