@@ -1,5 +1,13 @@
 """HTML to PDF with WeasyPrint, fetching nothing but the app's own files.
 
+Reports are tagged and archival: PDF/A-2a (WeasyPrint's "pdf/a-2a" variant: the
+structure tree from the HTML, the document language from `<html lang>`, the title
+from `<title>`, fonts embedded, an sRGB output intent) that also declares PDF/UA-1.
+WeasyPrint takes one variant per document, so `_declare_pdf_ua` adds the PDF/UA
+identification to the XMP metadata afterwards, with the extension schema PDF/A-2
+asks for any property outside its own schemas; a tagged PDF/A-2a document is what
+PDF/UA-1 then checks (Tagged, /Lang, dc:title, DisplayDocTitle, alt text).
+
 Report text comes from users (titles, evidence, comments, organisation names).
 Django's autoescaping keeps it text, and this fetcher is the second wall: even if
 markup slipped through, WeasyPrint could read neither local files nor the network.
@@ -17,10 +25,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+
+if TYPE_CHECKING:
+    import pydyf
+    from weasyprint.document import Document
 
 # WeasyPrint announces each rendering step at INFO (some while it is imported):
 # noise in a worker's log for every report. Refused URLs are still logged, as
@@ -152,6 +165,47 @@ def collections_deferred() -> Iterator[None]:
             gc.collect(0)
 
 
+# WeasyPrint's options for every report (render and write alike).
+PDF_OPTIONS = {"pdf_variant": "pdf/a-2a"}
+
+# PDF/A-2 accepts an XMP property outside its predefined schemas only with an
+# extension schema describing it: first that schema for pdfuaid:part, then the
+# property itself, as PDF/UA-1 asks.
+_PDF_UA_IDENTIFICATION = (
+    b'<rdf:Description rdf:about=""'
+    b' xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    b' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    b"<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/"
+    b"</pdfaSchema:namespaceURI><pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    b'<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    b"<pdfaProperty:name>part</pdfaProperty:name>"
+    b"<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    b"<pdfaProperty:category>internal</pdfaProperty:category>"
+    b"<pdfaProperty:description>Indicates, which part of ISO 14289 standard is "
+    b"followed</pdfaProperty:description></rdf:li></rdf:Seq></pdfaSchema:property>"
+    b"</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description>"
+)
+
+
+def _declare_pdf_ua(document: "Document", pdf: "pydyf.PDF") -> None:
+    """WeasyPrint's finisher: add the PDF/UA-1 identification to the XMP
+    metadata the PDF/A variant wrote, uncompressed as PDF/A validators expect."""
+    number = int(pdf.catalog["Metadata"].split()[0])
+    metadata = pdf.objects[number]
+    xmp = b"".join(metadata.stream)
+    if b"</rdf:RDF>" not in xmp:
+        raise ValueError("WeasyPrint wrote XMP metadata without rdf:RDF.")
+    metadata.stream = [
+        xmp.replace(b"</rdf:RDF>", _PDF_UA_IDENTIFICATION + b"</rdf:RDF>", 1)
+    ]
+    metadata.compress = False
+
+
 def pdf_from_html(
     *, html: str, url_fetcher: StaticOnlyURLFetcher | None = None
 ) -> RenderedPdf:
@@ -168,9 +222,9 @@ def _render(*, html: str, url_fetcher: StaticOnlyURLFetcher | None) -> RenderedP
         string=html,
         base_url=REPORT_BASE_URL,
         url_fetcher=url_fetcher or StaticOnlyURLFetcher(),
-    ).render(font_config=_font_configuration())
+    ).render(font_config=_font_configuration(), **PDF_OPTIONS)
     target = BytesIO()
-    document.write_pdf(target)
+    document.write_pdf(target, finisher=_declare_pdf_ua, **PDF_OPTIONS)
     return RenderedPdf(content=target.getvalue(), page_count=len(document.pages))
 
 
@@ -182,12 +236,13 @@ _WARM_UP_SVG = (
     '<text x="10" y="58" font-size="8">1 2 3</text></svg>'
 )
 _WARM_UP_HTML = (
-    '<html><head><link rel="stylesheet" href="{stylesheet}"></head><body>'
+    '<html lang="en"><head><title>Warm-up</title>'
+    '<link rel="stylesheet" href="{stylesheet}"></head><body>'
     "<h1>Warm-up</h1><h2>Ratings</h2><table><thead><tr><th>Principle</th>"
     "<th>Level</th></tr></thead><tbody><tr><td>1. Awareness</td><td><strong>3"
     "</strong></td></tr></tbody></table><p>Text, <em>emphasis</em>, "
     "<strong>bold</strong>, \u201cquotes\u201d \u2013 \u00fc \u00e9.</p>"
-    '<img src="{image}" alt=""></body></html>'
+    '<img src="{image}" alt="A triangle"></body></html>'
 )
 
 

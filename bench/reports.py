@@ -3,6 +3,7 @@ throughput of a real 2-process Celery worker generating 200 reports.
 
     .venv/bin/python bench/reports.py           # PostgreSQL: partnerplan_bench
     .venv/bin/python bench/reports.py --sqlite  # SQLite under /tmp instead
+    .venv/bin/python bench/reports.py --database pp_bench_h3 --redis-db 3 --single-only
 
 It uses its own database (dropped and created again at each run), its own media
 directory under /tmp and Redis database 13, loads the demo data, and prints the
@@ -28,11 +29,23 @@ SQLITE_PATH = Path("/tmp/partnerplan_bench.sqlite3")
 MEDIA_ROOT = Path("/tmp/partnerplan_bench_media")
 BROKER_URL = "redis://127.0.0.1:6379/13"
 RESULTS = Path("/tmp/partnerplan_bench_reports.json")
+DATABASE_OPTIONS: list[str] = []  # passed on to the probe processes
 
 # Targets from issue 4.
 TARGET_MEDIAN_SECONDS = 2.0
 TARGET_APP_SHARE = 0.15
 TARGET_THROUGHPUT_RATIO = 1.1
+
+
+def _use_database(name: str, redis_db: int) -> None:
+    """Another database, Redis database, media directory and results file, so
+    that two checkouts can run the benchmark side by side."""
+    global POSTGRES_URL, MEDIA_ROOT, BROKER_URL, RESULTS, DATABASE_OPTIONS
+    POSTGRES_URL = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    MEDIA_ROOT = Path(f"/tmp/{name}_media")
+    BROKER_URL = BROKER_URL.rsplit("/", 1)[0] + f"/{redis_db}"
+    RESULTS = Path(f"/tmp/{name}_reports.json")
+    DATABASE_OPTIONS = ["--database", name, "--redis-db", str(redis_db)]
 
 
 def _environment(database_url: str, max_tasks_per_child: int) -> dict[str, str]:
@@ -327,6 +340,7 @@ def measure_one_report(report_id: int, runs: int, environment: dict) -> dict:
             str(report_id),
             "--runs",
             str(runs),
+            *DATABASE_OPTIONS,
         ],
         env=environment,
         cwd=ROOT,
@@ -385,7 +399,13 @@ def _peak_rss_kib() -> int:
 
 def measure_memory(report_id: int, environment: dict[str, str]) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, "--memory-probe", str(report_id)],
+        [
+            sys.executable,
+            __file__,
+            "--memory-probe",
+            str(report_id),
+            *DATABASE_OPTIONS,
+        ],
         env=environment,
         cwd=ROOT,
         check=True,
@@ -584,9 +604,21 @@ def main() -> None:
         default=5,
         help="Worker rounds of --reports reports each; the verdict takes the median.",
     )
+    parser.add_argument(
+        "--database", default="partnerplan_bench", help="PostgreSQL database name."
+    )
+    parser.add_argument("--redis-db", type=int, default=13, help="Redis database.")
+    parser.add_argument(
+        "--single-only",
+        action="store_true",
+        help="Measure one report's time only (step 1), then stop.",
+    )
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--single-probe", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    _use_database(arguments.database, arguments.redis_db)
+    if arguments.sqlite:
+        DATABASE_OPTIONS.append("--sqlite")
 
     database_url = f"sqlite:///{SQLITE_PATH}" if arguments.sqlite else POSTGRES_URL
     environment = _environment(database_url, arguments.max_tasks_per_child)
@@ -619,6 +651,10 @@ def main() -> None:
         f"{single['median_html_seconds']} s, PDF {single['median_pdf_seconds']} s; "
         f"app share {single['app_share']:.1%}"
     )
+    if arguments.single_only:
+        RESULTS.write_text(json.dumps({"single": single}, indent=2))
+        print(f"Figures written to {RESULTS}")
+        return
     memory = measure_memory(single["report_id"], environment)
     print(
         f"Memory (fresh process): {memory['process_before_render_mib']} MiB before, "

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "relationships.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +207,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# The one size limit of an uploaded document. The forms, the upload handler and the
+# request body cap below all follow it; so must a proxy's body cap in front of the
+# app (docker-compose.yml): REQUEST_BODY_MAX_BYTES is what it may let through.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A request whose Content-Length is larger is answered 413 before its body is read
+# (relationships.uploads.RequestBodyLimitMiddleware): the file at its limit, plus
+# room for the form's other fields and the multipart framing.
+REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 # An upload is dropped as soon as it passes the document size limit, before it is
 # stored anywhere (relationships/uploads.py); then Django's usual handlers.
 FILE_UPLOAD_HANDLERS = [

@@ -208,6 +208,7 @@ def report_download(request: HttpRequest, reference: str, pk: int) -> FileRespon
             f"{relationship.reference}-{_period(report).label}-report-{report.pk}.pdf"
         ),
         content_type="application/pdf",
+        headers={"X-Content-Type-Options": "nosniff"},
     )
 
 

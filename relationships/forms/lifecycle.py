@@ -5,11 +5,13 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from principles.models import LifecycleStage
 from relationships.access import AnyUser
 from relationships.choices import EvidenceStatus
+from relationships.filetypes import megabytes
 from relationships.forms.concurrency import RevisionFormMixin
 from relationships.forms.registers import PRIVACY_HELP, PRIVACY_LABELS, RegisterForm
 from relationships.models import Relationship, RelationshipDocument
@@ -29,7 +31,7 @@ from relationships.services.lifecycle import (
 
 ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in DOCUMENT_EXTENSIONS)
 UPLOAD_HELP = (
-    "Up to 10 MB. Accepted types: "
+    f"Up to {megabytes(settings.UPLOAD_MAX_BYTES)}. Accepted types: "
     + ", ".join(DOCUMENT_EXTENSIONS)
     + ". Only the partners who may see it can download it."
 )

@@ -247,6 +247,15 @@ class RelationshipDocument(Revisioned, PartnerPrivateRecord):
     )
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to="documents/%Y/%m/")
+    content_type = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "The media type its content was checked to be at upload; empty for "
+            "files stored before uploads were checked (served as "
+            "application/octet-stream)."
+        ),
+    )
     description = models.TextField(blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

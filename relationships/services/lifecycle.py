@@ -2,6 +2,7 @@
 
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +11,7 @@ from django.db import transaction
 from principles.models import LifecycleStage, StageArtefact
 from relationships.choices import EvidenceStatus
 from relationships.concurrency import revision_claim, revision_claim_or_new
+from relationships.filetypes import ACCEPTED_TYPES, megabytes, upload_content_type
 from relationships.models import (
     ArtefactEvidence,
     Objective,
@@ -30,25 +32,13 @@ from relationships.services.registers import (
 
 REASON_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 2000
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_EXTENSIONS = (
-    "pdf",
-    "docx",
-    "xlsx",
-    "odt",
-    "ods",
-    "pptx",
-    "png",
-    "jpg",
-    "jpeg",
-    "txt",
-    "csv",
-    "md",
-)
+DOCUMENT_EXTENSIONS = tuple(ACCEPTED_TYPES)
 
 
-def document_file_validate(file: UploadedFile) -> None:
-    """Refuse files over 10 MB, empty files and types the app does not accept."""
+def document_file_validate(file: UploadedFile) -> str:
+    """Refuse files over the size limit (UPLOAD_MAX_BYTES), empty files, types the
+    app does not accept and content that is not what the name says; return the
+    checked media type."""
     extension = PurePath(file.name or "").suffix.lower().lstrip(".")
     if extension not in DOCUMENT_EXTENSIONS:
         allowed = ", ".join(DOCUMENT_EXTENSIONS)
@@ -59,11 +49,13 @@ def document_file_validate(file: UploadedFile) -> None:
         )
     if not file.size:
         raise ValidationError("The file is empty.", code="empty")
-    if file.size > DOCUMENT_MAX_BYTES:
-        megabytes = file.size / (1024 * 1024)
+    if file.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
-            f"The file is {megabytes:.1f} MB; the limit is 10 MB.", code="size"
+            f"The file is {file.size / (1024 * 1024):.1f} MB; the limit is "
+            f"{megabytes(settings.UPLOAD_MAX_BYTES)}.",
+            code="size",
         )
+    return upload_content_type(file)
 
 
 def _required_text(value: str, *, field: str, max_length: int, message: str) -> str:
@@ -296,11 +288,12 @@ def document_upload(
     visibility: str | None = None,
     shared_with: list[Partnership] | None = None,
 ) -> RelationshipDocument:
-    """Store a file as a document of the relationship (10 MB, listed types):
+    """Store a file as a document of the relationship (size limit, listed types
+    checked by content; the checked media type is stored with it):
     joint, or a partner's own (private to it by default in a programme of
     several partners, as register entries are)."""
     try:
-        document_file_validate(file)
+        content_type = document_file_validate(file)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     document = RelationshipDocument(
@@ -308,6 +301,7 @@ def document_upload(
         owner_partnership=owner_partnership,
         title=(title or "").strip() or PurePath(file.name).stem[:200],
         file=file,
+        content_type=content_type,
         description=(description or "").strip(),
         uploaded_by=user,
     )

@@ -19,6 +19,7 @@ from relationships.access import (
 )
 from relationships.choices import EvidenceStatus
 from relationships.concurrency import StaleEdit, stale_notice
+from relationships.filetypes import UNCHECKED_CONTENT_TYPE
 from relationships.forms.concurrency import RevisionOnlyForm
 from relationships.forms.lifecycle import (
     ArtefactEvidenceForm,
@@ -331,6 +332,13 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> FileResp
         handle = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("The file of this document is missing.") from error
-    return FileResponse(
-        handle, as_attachment=True, filename=PurePath(document.file.name).name
+    # Always an attachment, with the type its content was checked to be (never
+    # one guessed from the name), and browsers told not to sniff another.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=PurePath(document.file.name).name,
+        content_type=document.content_type or UNCHECKED_CONTENT_TYPE,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -184,6 +184,7 @@ def test_auditor_downloads_the_exact_bytes_whose_hash_the_page_shows(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert "joint-venture-2026-Q1-report" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert content.startswith(b"%PDF")
     assert hashlib.sha256(content).hexdigest() == report.sha256
 

@@ -14,7 +14,6 @@ import yaml
 from django.conf import settings
 from django.urls import resolve
 
-from relationships.services.lifecycle import DOCUMENT_MAX_BYTES
 from tests.config.test_compose import _service_environment
 
 ROOT = Path(settings.BASE_DIR)
@@ -129,10 +128,12 @@ def test_body_cap_is_the_upload_limit_plus_form_overhead(
 
     # A document at the limit, in its form, gets through to the app (which says
     # what is wrong with a bigger one); a body the app would refuse is cut short.
-    assert cap >= DOCUMENT_MAX_BYTES + FORM_OVERHEAD
-    assert cap <= DOCUMENT_MAX_BYTES + web_settings["data_upload"]
+    # The app refuses a bigger body from its Content-Length alone (413).
+    assert cap == settings.REQUEST_BODY_MAX_BYTES
+    assert cap >= settings.UPLOAD_MAX_BYTES + FORM_OVERHEAD
+    assert cap <= settings.UPLOAD_MAX_BYTES + web_settings["data_upload"]
     too_large_page = " ".join(_values(nginx_conf, "return"))
-    assert f"up to {DOCUMENT_MAX_BYTES // 1024**2} MB" in too_large_page
+    assert f"up to {settings.UPLOAD_MAX_BYTES // 1024**2} MB" in too_large_page
 
 
 def test_slow_clients_are_buffered_by_the_proxy(nginx_conf) -> None:

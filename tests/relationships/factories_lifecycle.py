@@ -39,6 +39,7 @@ class RelationshipDocumentFactory(DjangoModelFactory):
     file = factory.LazyFunction(
         lambda: ContentFile(b"Minutes of the joint review.\n", name="minutes.txt")
     )
+    content_type = "text/plain; charset=utf-8"
     uploaded_by = factory.SubFactory(UserFactory)
 
 

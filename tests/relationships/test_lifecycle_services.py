@@ -14,7 +14,6 @@ from relationships.models import (
     StageTransition,
 )
 from relationships.services.lifecycle import (
-    DOCUMENT_MAX_BYTES,
     REASON_MAX_LENGTH,
     artefact_evidence_clear,
     artefact_evidence_record,
@@ -29,6 +28,7 @@ from tests.relationships.factories_lifecycle import (
     first_artefact,
     stage,
 )
+from tests.relationships.sample_files import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,7 @@ def test_upload_stores_the_file_under_media_root(world, media_root) -> None:
         ("notes", b"plain", "not accepted"),
         ("page.html", b"<script>", "not accepted"),
         ("empty.pdf", b"", "empty"),
-        ("huge.pdf", b"0" * (DOCUMENT_MAX_BYTES + 1), "limit is 10 MB"),
+        ("huge.pdf", b"0" * (10 * 1024 * 1024 + 1), "limit is 10 MB"),
     ],
 )
 def test_upload_refuses_bad_files(
@@ -362,15 +362,18 @@ def test_upload_refuses_bad_files(
 
 
 def test_upload_accepts_exactly_ten_megabytes_and_upper_case_extensions(
-    world,
+    world, settings
 ) -> None:
+    limit = settings.UPLOAD_MAX_BYTES
+    scan = (image_bytes("JPEG") + b"\0" * limit)[:limit]
     document = document_upload(
         relationship=world.relationship,
         user=world.alice,
-        file=SimpleUploadedFile("SCAN.JPG", b"0" * DOCUMENT_MAX_BYTES),
+        file=SimpleUploadedFile("SCAN.JPG", scan),
         title="Signed contract scan",
     )
-    assert document.file.size == DOCUMENT_MAX_BYTES
+    assert document.file.size == limit
+    assert document.content_type == "image/jpeg"
 
 
 def test_relationship_stage_is_unchanged_by_evidence(world) -> None:

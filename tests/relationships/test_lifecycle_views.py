@@ -10,7 +10,7 @@ from principles.models import LifecycleStage, StageArtefact
 from relationships.choices import EvidenceStatus
 from relationships.models import ArtefactEvidence, RelationshipDocument, StageTransition
 from relationships.selectors.lifecycle import plan_section_url, register_entry_url
-from relationships.services.lifecycle import DOCUMENT_MAX_BYTES, stage_move
+from relationships.services.lifecycle import stage_move
 from tests.factories import ObjectiveFactory, RiskFactory
 from tests.relationships.factories_lifecycle import (
     ArtefactEvidenceFactory,
@@ -18,6 +18,7 @@ from tests.relationships.factories_lifecycle import (
     first_artefact,
     stage,
 )
+from tests.relationships.sample_files import pdf_of_size, valid_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +360,7 @@ def test_evidence_form_uploads_a_new_document(login, world, media_root) -> None:
         {
             "revision": 0,
             "status": "evidenced",
-            "new_document": SimpleUploadedFile("policy.odt", b"policy text"),
+            "new_document": valid_upload("policy.odt"),
             "new_document_title": "Collaboration policy",
         },
     )
@@ -520,7 +521,7 @@ def test_upload_through_the_documents_page(login, world, media_root) -> None:
     response = login(world.alice).post(
         _url("relationship_documents", world),
         {
-            "file": SimpleUploadedFile("review.xlsx", b"PK spreadsheet"),
+            "file": valid_upload("review.xlsx"),
             "title": "Quarterly review",
             "description": "Scores of Q1.",
         },
@@ -537,7 +538,7 @@ def test_upload_through_the_documents_page(login, world, media_root) -> None:
     [
         ("script.js", 10, "not accepted"),
         ("archive.zip", 10, "not accepted"),
-        ("huge.pdf", DOCUMENT_MAX_BYTES + 1, "the limit is 10 MB"),
+        ("huge.pdf", 10 * 1024 * 1024 + 1, "the limit is 10 MB"),
     ],
 )
 def test_upload_refuses_wrong_type_or_size_with_a_clear_error(
@@ -577,21 +578,25 @@ def upload_spy(settings, tmp_path, monkeypatch) -> dict:
 
 
 def test_an_oversized_upload_is_dropped_while_it_arrives(
-    login, world, media_root, upload_spy
+    login, world, media_root, upload_spy, settings
 ) -> None:
+    # Over the file limit, yet under the request cap: the upload handler's case
+    # (and the case of a client whose Content-Length understates its body).
+    size = settings.UPLOAD_MAX_BYTES + 500_000
+    assert size < settings.REQUEST_BODY_MAX_BYTES
     response = login(world.alice).post(
         _url("relationship_documents", world),
         {
-            "file": SimpleUploadedFile("scan.pdf", b"0" * (3 * DOCUMENT_MAX_BYTES)),
+            "file": SimpleUploadedFile("scan.pdf", pdf_of_size(size)),
             "title": "Signed agreement",
         },
     )
 
     assert response.status_code == 200
     errors = str(response.context["form"].errors["file"])
-    assert "The file is 30.0 MB; the limit is 10 MB." in errors
+    assert "the limit is 10 MB." in errors
     # Django's handler never got past the limit, and what it held is deleted.
-    assert 0 < upload_spy["stored_bytes"] <= DOCUMENT_MAX_BYTES
+    assert 0 < upload_spy["stored_bytes"] <= settings.UPLOAD_MAX_BYTES
     assert not list(upload_spy["temp_dir"].iterdir())
     # What the user typed is still there; nothing was saved.
     assert response.context["form"]["title"].value() == "Signed agreement"
@@ -599,22 +604,46 @@ def test_an_oversized_upload_is_dropped_while_it_arrives(
     assert not _stored_files(media_root)
 
 
-def test_an_upload_of_exactly_the_limit_is_accepted(
-    login, world, media_root, upload_spy
+def test_a_body_over_the_request_cap_is_refused_with_413(
+    login, world, media_root, upload_spy, settings
 ) -> None:
     response = login(world.alice).post(
         _url("relationship_documents", world),
-        {"file": SimpleUploadedFile("scan.pdf", b"0" * DOCUMENT_MAX_BYTES)},
+        {
+            "file": SimpleUploadedFile(
+                "scan.pdf", pdf_of_size(3 * settings.UPLOAD_MAX_BYTES)
+            ),
+            "title": "Signed agreement",
+        },
+    )
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Upload too large" in page
+    assert "A document may be up to 10 MB." in page
+    assert upload_spy["stored_bytes"] == 0
+    assert not RelationshipDocument.objects.exists()
+    assert not _stored_files(media_root)
+
+
+def test_an_upload_of_exactly_the_limit_is_accepted(
+    login, world, media_root, upload_spy, settings
+) -> None:
+    limit = settings.UPLOAD_MAX_BYTES
+    response = login(world.alice).post(
+        _url("relationship_documents", world),
+        {"file": SimpleUploadedFile("scan.pdf", pdf_of_size(limit))},
         follow=True,
     )
 
     assert response.status_code == 200
-    assert RelationshipDocument.objects.get().file.size == DOCUMENT_MAX_BYTES
-    assert upload_spy["stored_bytes"] == DOCUMENT_MAX_BYTES
+    document = RelationshipDocument.objects.get()
+    assert (document.file.size, document.content_type) == (limit, "application/pdf")
+    assert upload_spy["stored_bytes"] == limit
 
 
 def test_an_oversized_evidence_upload_is_an_error_not_ignored(
-    login, world, media_root, upload_spy
+    login, world, media_root, upload_spy, settings
 ) -> None:
     # The field is optional: a dropped file must not pass as "no file".
     response = login(world.alice).post(
@@ -622,7 +651,9 @@ def test_an_oversized_evidence_upload_is_an_error_not_ignored(
         {
             "status": "evidenced",
             "plan_section_key": "exit_strategy",
-            "new_document": SimpleUploadedFile("big.pdf", b"0" * 12_000_000),
+            "new_document": SimpleUploadedFile(
+                "big.pdf", pdf_of_size(settings.UPLOAD_MAX_BYTES + 100_000)
+            ),
             "note": "Signed by both partners.",
         },
     )
