@@ -25,8 +25,12 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
-# Absolute links in e-mails (report ready, assessment due) start with this.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links in e-mails (report ready, assessment due) and PDFs start with
+# this. Unless it is set, `make run` points it at the server it starts
+# (RUN_ADDRESS, from its HOST and PORT).
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://{env.str('RUN_ADDRESS', default='127.0.0.1:8000')}"
+).rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
