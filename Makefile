@@ -9,6 +9,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where make run serves, for the links in e-mails and PDFs (settings.SITE_URL
+# starts from it unless SITE_URL is set); 0.0.0.0 is reached on 127.0.0.1.
+RUN_ADDRESS := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/partnerplan
 PYTEST_ARGS ?=
 # The suite runs in parallel, one process per core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
@@ -27,12 +30,12 @@ $(BIN)/.installed: pyproject.toml | check-python
 
 ## make run: set up and serve the app on the embedded defaults (SQLite, eager Celery, demo data).
 run: $(BIN)/.installed
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py load_catalogue
-	DEBUG=true $(BIN)/python manage.py load_demo
-	DEBUG=true $(BIN)/python manage.py setup_schedules
+	DEBUG=true RUN_ADDRESS=$(RUN_ADDRESS) $(BIN)/python manage.py migrate --noinput
+	DEBUG=true RUN_ADDRESS=$(RUN_ADDRESS) $(BIN)/python manage.py load_catalogue
+	DEBUG=true RUN_ADDRESS=$(RUN_ADDRESS) $(BIN)/python manage.py load_demo
+	DEBUG=true RUN_ADDRESS=$(RUN_ADDRESS) $(BIN)/python manage.py setup_schedules
 	@echo "Partnerplan at http://$(HOST):$(PORT)/  (demo accounts: see README.md, password partnerplan-demo)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true RUN_ADDRESS=$(RUN_ADDRESS) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does
 # not work on our machines); install it when missing.

@@ -13,9 +13,10 @@ from accounts.services import (
     identity_provider_save,
     sso_domain_normalise,
 )
+from config.forms import ModelForm
 
 
-class IdentityProviderAdminForm(forms.ModelForm):
+class IdentityProviderAdminForm(ModelForm):
     domains_text = forms.CharField(
         label="E-mail domains",
         widget=forms.Textarea(attrs={"rows": 3}),

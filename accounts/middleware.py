@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.selectors import mfa_gate_for
+from accounts.selectors import identity_provider_origins, mfa_gate_for
 
 # A session's expiry is pushed back at most this often, not on every request:
 # a write per page would cost a query everywhere for a minute's precision.
@@ -81,3 +81,35 @@ class MfaRequiredMiddleware:
                 "authenticator app to use it."
             )
         return ""
+
+
+# Pages whose forms start single sign-on: submitting them redirects to an
+# organisation's identity provider, which the browser checks against the page's
+# Content-Security-Policy form-action.
+SSO_FORM_PAGES = {"login", "account_login", "sso_start", "openid_connect_login"}
+
+
+class SsoFormActionMiddleware:
+    """Adds the enabled identity providers' origins to form-action on the pages
+    that start single sign-on, and only there: every other form posts to this
+    site alone. Listed after ContentSecurityPolicyMiddleware, so it runs first on
+    the way out and that middleware writes the header from this policy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = request.resolver_match
+        if (
+            match is None
+            or match.url_name not in SSO_FORM_PAGES
+            or "text/html" not in response.get("Content-Type", "")
+        ):
+            return response
+        origins = identity_provider_origins()
+        if origins:
+            policy = dict(settings.SECURE_CSP)
+            policy["form-action"] = [*policy.get("form-action", []), *origins]
+            response._csp_config = policy
+        return response

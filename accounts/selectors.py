@@ -5,6 +5,7 @@ and who must use two-factor authentication."""
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -72,6 +73,20 @@ def identity_provider_for_email(email: str) -> IdentityProvider | None:
         .select_related("organisation", "social_app")
         .first()
     )
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins (scheme://host[:port]) of the enabled identity providers: where
+    a login form's submission may be sent on to (the Content-Security-Policy's
+    form-action)."""
+    origins = set()
+    for server_url in IdentityProvider.objects.filter(
+        enabled=True, social_app__isnull=False
+    ).values_list("server_url", flat=True):
+        parts = urlsplit(server_url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def identity_provider_for_social_app(social_app: SocialApp) -> IdentityProvider | None:

@@ -71,7 +71,7 @@ class PrincipleRatingAdmin(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["relationship", "period_start", "status", "generated_at", "sha256"]
     list_filter = ["status"]
-    readonly_fields = ["sha256", "generated_at", "file"]
+    readonly_fields = ["sha256", "generated_at", "file", "error", "error_detail"]
 
 
 @admin.register(AssessmentSchedule)

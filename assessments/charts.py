@@ -7,7 +7,8 @@ grid (no charting library draws one). Every chart comes back as SVG markup with 
 
 import re
 from collections.abc import Sequence
-from html import escape
+from functools import cache
+from html import escape, unescape
 
 import pygal
 from pygal.style import Style
@@ -36,10 +37,37 @@ type Series = Sequence[tuple[str, Sequence[float | None]]]
 # pygal always embeds a config <script> for its optional tooltips; the charts
 # must work without JavaScript (and in PDFs), so it is removed.
 SCRIPT_ELEMENT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+# pygal also embeds its stylesheet, scoped to the chart's random id. A PDF keeps
+# it; a web page may not run inline styles (Content-Security-Policy), so pages
+# get the SVG without it and link chart_stylesheet() (assessments/views/
+# stylesheets.py) instead.
+STYLE_ELEMENT = re.compile(r"<style\b.*?</style>", re.DOTALL)
+CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
+# The hidden tooltip group's style="opacity: 0" becomes the equivalent SVG
+# presentation attribute, which no Content-Security-Policy governs.
+TOOLTIP_STYLE = 'style="opacity: 0" class="tooltip"'
+TOOLTIP_ATTRIBUTE = 'opacity="0" class="tooltip"'
 
 
-def _render(chart: pygal.graph.graph.Graph) -> str:
-    return SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
+def _render(chart: pygal.graph.graph.Graph, *, inline_css: bool = True) -> str:
+    svg = SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
+    svg = svg.replace(TOOLTIP_STYLE, TOOLTIP_ATTRIBUTE)
+    return svg if inline_css else STYLE_ELEMENT.sub("", svg)
+
+
+@cache
+def chart_stylesheet(series_count: int = 3 * len(SERIES_COLOURS)) -> str:
+    """The CSS pygal embeds in every chart, for any chart of up to `series_count`
+    series: scoped to .pygal-chart (each chart's root) instead of one chart's id."""
+    chart = pygal.Bar(**_config())
+    chart.x_labels = ["a"]
+    for index in range(series_count):
+        chart.add(f"series {index}", [1])
+    svg = chart.render(is_unicode=True)
+    chart_id = CHART_ID.search(svg)[1]
+    css = "\n".join(STYLE_ELEMENT.findall(svg))
+    css = unescape(re.sub(r"</?style\b[^>]*>", "", css))  # XML text to CSS
+    return css.replace(f"#{chart_id}", ".pygal-chart")
 
 
 def _config(**options) -> dict:
@@ -56,7 +84,12 @@ def _config(**options) -> dict:
 
 
 def radar_chart(
-    *, title: str, labels: Sequence[str], series: Series, width: int = 560
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Series,
+    width: int = 560,
+    inline_css: bool = True,
 ) -> str:
     """Maturity levels per principle, one polygon per series. The scale runs from
     0 at the centre, so that a level of 1 is a visible ring, not a point; only the
@@ -74,11 +107,16 @@ def radar_chart(
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return _render(chart)
+    return _render(chart, inline_css=inline_css)
 
 
 def trend_chart(
-    *, title: str, periods: Sequence[str], series: Series, width: int = 560
+    *,
+    title: str,
+    periods: Sequence[str],
+    series: Series,
+    width: int = 560,
+    inline_css: bool = True,
 ) -> str:
     """Levels (1-5) over periods, one line per series."""
     chart = pygal.Line(
@@ -88,18 +126,23 @@ def trend_chart(
     chart.x_labels = list(periods)
     for name, values in series:
         chart.add(name, list(values))
-    return _render(chart)
+    return _render(chart, inline_css=inline_css)
 
 
 def bar_chart(
-    *, title: str, labels: Sequence[str], series: Series, width: int = 560
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Series,
+    width: int = 560,
+    inline_css: bool = True,
 ) -> str:
     chart = pygal.Bar(**_config(width=width, height=int(width * 0.5)))
     chart.title = title
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return _render(chart)
+    return _render(chart, inline_css=inline_css)
 
 
 def risk_heat_map(

@@ -297,7 +297,12 @@ class Report(models.Model):
     )
     requested_by_schedule = models.CharField(max_length=120, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Why a report failed, in words for its readers; what went wrong (exception
+    # and traceback) is for operators only: the log and the admin site.
     error = models.TextField(blank=True)
+    error_detail = models.TextField(
+        blank=True, help_text="For operators: the error behind a failure."
+    )
     data_fingerprint = models.CharField(
         max_length=64,
         blank=True,

@@ -228,6 +228,8 @@ def environment(
         STATIC_MANIFEST="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
+        # Plain http on 127.0.0.1: no TLS to redirect to.
+        SECURE_SSL_REDIRECT="false",
         DEMO_DATA_ALLOWED="true",
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",

@@ -2,7 +2,9 @@ from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
+
+from assessments.views.stylesheets import chart_css
 
 # The admin site logs in through allauth's login, so that its rate limits and
 # MFA apply there too: /admin/ is no side door.
@@ -19,4 +21,15 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("principles/", include("principles.urls")),
     path("admin/", admin.site.urls),
+    # Styles made from code (the risk bands of relationships/risks.py, pygal's
+    # chart styles), linked by pages that may not carry inline styles.
+    path(
+        "css/risk-bands.css",
+        TemplateView.as_view(
+            template_name="relationships/partials/risk_band_styles.html",
+            content_type="text/css; charset=utf-8",
+        ),
+        name="risk_band_styles",
+    ),
+    path("css/charts.css", chart_css, name="chart_styles"),
 ]

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 
+from config.forms import Form, ModelForm
 from relationships.choices import MembershipRole, OrganisationKind
 from relationships.models import Organisation
 
@@ -13,7 +14,7 @@ def _helper(label: str) -> FormHelper:
     return helper
 
 
-class OrganisationProfileForm(forms.ModelForm):
+class OrganisationProfileForm(ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "msme_size", "country", "website"]
@@ -35,7 +36,7 @@ class OrganisationProfileForm(forms.ModelForm):
         return cleaned_data
 
 
-class OrganisationInvitationForm(forms.Form):
+class OrganisationInvitationForm(Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(
         choices=MembershipRole.choices, initial=MembershipRole.RELATIONSHIP_MANAGER
@@ -49,11 +50,11 @@ class OrganisationInvitationForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(Form):
     role = forms.ChoiceField(choices=MembershipRole.choices, label="Role")
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(Form):
     """A new person's name and password, for the account the invitation opens."""
 
     first_name = forms.CharField(max_length=150)

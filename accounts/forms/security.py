@@ -1,9 +1,10 @@
 from django import forms
 
+from config.forms import Form
 from relationships.choices import MembershipRole
 
 
-class OrganisationSecurityPolicyForm(forms.Form):
+class OrganisationSecurityPolicyForm(Form):
     """Which members must use two-factor authentication."""
 
     mfa_required_for_all = forms.BooleanField(

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.choices import SsoNewMemberRole
 from accounts.models import IdentityProvider
+from config.forms import Form
 
 
 def domains_parse(text: str) -> list[str]:
@@ -11,7 +12,7 @@ def domains_parse(text: str) -> list[str]:
     return [domain for domain in re.split(r"[\s,;]+", text) if domain]
 
 
-class IdentityProviderForm(forms.Form):
+class IdentityProviderForm(Form):
     name = forms.CharField(
         max_length=100,
         help_text="Shown to your people as “Log in with …”, e.g. “University login”.",
@@ -70,7 +71,7 @@ class IdentityProviderForm(forms.Form):
         return domains_parse(self.cleaned_data["domains"])
 
 
-class SsoStartForm(forms.Form):
+class SsoStartForm(Form):
     email = forms.EmailField(
         label="Your work e-mail",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

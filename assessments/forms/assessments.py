@@ -22,6 +22,7 @@ from assessments.services.assessments import (
     rating_input_errors,
 )
 from assessments.services.confirmations import SEND_BACK_REASON_MAX_LENGTH
+from config.forms import Form
 from principles.models import MaturityLevel
 from relationships.forms import DATE_WIDGET
 from relationships.models import Partnership, Relationship
@@ -57,7 +58,7 @@ class RecordChoiceField(forms.MultipleChoiceField):
         return [self.records_by_id[key] for key in super().clean(value)]
 
 
-class PrincipleRatingForm(forms.Form):
+class PrincipleRatingForm(Form):
     """One principle's panel: prompts, level, evidence and comment."""
 
     level = forms.TypedChoiceField(
@@ -250,7 +251,7 @@ def principle_rating_forms(
     ]
 
 
-class AssessmentStartForm(forms.Form):
+class AssessmentStartForm(Form):
     """Which of the current period's assessments to open, and whether to copy."""
 
     subject = forms.ChoiceField(
@@ -293,7 +294,7 @@ class AssessmentStartForm(forms.Form):
         return cleaned_data
 
 
-class ImprovementActionForm(forms.Form):
+class ImprovementActionForm(Form):
     """The improvement action a low rating asks for; the title comes prefilled."""
 
     title = forms.CharField(max_length=ACTION_TITLE_MAX_LENGTH, required=False)
@@ -316,7 +317,7 @@ class PartnerChoiceField(forms.ModelChoiceField):
         return partnership.organisation.name
 
 
-class AssessmentConfirmForm(forms.Form):
+class AssessmentConfirmForm(Form):
     """One partner's confirmation, bound to the ratings the page showed."""
 
     partnership = PartnerChoiceField(
@@ -335,7 +336,7 @@ class AssessmentConfirmForm(forms.Form):
         self.fields["partnership"].queryset = partnerships
 
 
-class AssessmentSendBackForm(forms.Form):
+class AssessmentSendBackForm(Form):
     """Sending the joint assessment back to draft, for one partner, with a reason."""
 
     partnership = PartnerChoiceField(

@@ -8,10 +8,11 @@ from django import forms
 
 from assessments.models import AssessmentSchedule
 from assessments.selectors.reports import ReportPeriod
+from config.forms import Form, ModelForm
 from relationships.forms.concurrency import RevisionFormMixin
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(Form):
     """Pick one of the relationship's finished periods (final joint assessment)."""
 
     period = forms.ChoiceField(
@@ -48,7 +49,7 @@ class ReportRequestForm(forms.Form):
         return self.periods_by_value[self.cleaned_data["period"]]
 
 
-class AssessmentScheduleForm(RevisionFormMixin, forms.ModelForm):
+class AssessmentScheduleForm(RevisionFormMixin, ModelForm):
     """How often the relationship is assessed, and how long partners have."""
 
     revision_on_create = True  # two first saves must not both win

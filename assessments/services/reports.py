@@ -14,6 +14,7 @@ for a report and every status it went through appear on the History page.
 import datetime
 import hashlib
 import logging
+import traceback
 from enum import StrEnum
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -190,7 +191,11 @@ def report_request(
 def report_retry(*, report: Report, user: AbstractBaseUser | None) -> bool:
     """Queue a failed report again, with a fresh attempt budget."""
     updated = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
-        status=ReportStatus.QUEUED, attempts=0, error="", started_at=None
+        status=ReportStatus.QUEUED,
+        attempts=0,
+        error="",
+        error_detail="",
+        started_at=None,
     )
     report.refresh_from_db()
     if updated == 1:
@@ -269,9 +274,27 @@ def _mine(report: Report, claimed_at: datetime.datetime):
     )
 
 
+# What readers are told when rendering fails on an error: the exception (which
+# may name server paths and internals) is logged and kept in error_detail.
+FAILED_ON_ERROR = (
+    "Something went wrong on our side while drawing this report. Try again; if "
+    "it fails again, tell your site's administrator, who can see what happened."
+)
+FAILED_UNAVAILABLE = (
+    f"The report could not be drawn in {MAX_ATTEMPTS} attempts: the server's "
+    "storage or database did not answer. Try again later."
+)
+
+
 @transaction.atomic
-def _fail(report: Report, *, claimed_at: datetime.datetime, error: str) -> None:
-    changes = {"status": ReportStatus.FAILED, "error": error[:2000]}
+def _fail(
+    report: Report, *, claimed_at: datetime.datetime, error: str, detail: str = ""
+) -> None:
+    changes = {
+        "status": ReportStatus.FAILED,
+        "error": error[:2000],
+        "error_detail": detail[:20_000],
+    }
     if _mine(report, claimed_at).update(**changes) == 1:
         _record(report, reason="Rendering failed", **changes)
 
@@ -336,6 +359,7 @@ def _store(
         "page_count": pdf.page_count,
         "size_bytes": len(pdf.content),
         "error": "",
+        "error_detail": "",
     }
     with transaction.atomic():
         updated = _mine(report, claimed_at).update(**changes)
@@ -378,12 +402,14 @@ def report_render(*, report_id: int, now: datetime.datetime | None = None) -> st
         stored = _store(
             report, claimed_at=claimed_at, pdf=pdf, fingerprint=data.fingerprint
         )
-    except TRANSIENT_ERRORS as error:
+    except TRANSIENT_ERRORS:
         if report.attempts >= MAX_ATTEMPTS:
+            logger.exception("Report %s: gave up after transient errors", report_id)
             _fail(
                 report,
                 claimed_at=claimed_at,
-                error=f"Gave up after {MAX_ATTEMPTS} attempts: {error}",
+                error=FAILED_UNAVAILABLE,
+                detail=traceback.format_exc(),
             )
             return RenderOutcome.FAILED
         _release(report, claimed_at=claimed_at)
@@ -395,9 +421,14 @@ def report_render(*, report_id: int, now: datetime.datetime | None = None) -> st
             error=f"Rendering took longer than {REPORT_SOFT_TIME_LIMIT} seconds.",
         )
         return RenderOutcome.FAILED
-    except Exception as error:
+    except Exception:
         logger.exception("Report %s failed to render", report_id)
-        _fail(report, claimed_at=claimed_at, error=f"{type(error).__name__}: {error}")
+        _fail(
+            report,
+            claimed_at=claimed_at,
+            error=FAILED_ON_ERROR,
+            detail=traceback.format_exc(),
+        )
         return RenderOutcome.FAILED
     if not stored:
         return RenderOutcome.SKIPPED

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.utils.formats import date_format
 
+from config.forms import Form, ModelForm
 from relationships.concurrency import (
     FieldValues,
     StaleEdit,
@@ -42,7 +43,7 @@ def shown_value(field: forms.Field, value: Any) -> str:
     return str(value)
 
 
-class RevisionFormMixin(forms.Form):
+class RevisionFormMixin(Form):
     """Adds the hidden `revision` the record had when the form was opened.
 
     A ModelForm takes it from its instance; other forms are given it as initial
@@ -169,7 +170,7 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-class RevisionModelForm(RevisionFormMixin, forms.ModelForm):
+class RevisionModelForm(RevisionFormMixin, ModelForm):
     """A ModelForm that refuses to save over a newer copy of its record: the one
     form class the admin uses for edited shared records (team seats, partners).
 

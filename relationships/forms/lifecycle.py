@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from config.forms import Form
 from principles.models import LifecycleStage
 from relationships.access import AnyUser
 from relationships.choices import EvidenceStatus
@@ -53,7 +54,7 @@ class StageChoiceField(forms.ModelChoiceField):
         return label
 
 
-class StageMoveForm(forms.Form):
+class StageMoveForm(Form):
     """Move a relationship to another stage. Any stage can be chosen: relationships
     join the app part-way through their life, and re-planning may go back several
     stages. The reason and the recorded history keep every move accountable."""

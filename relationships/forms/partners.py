@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from config.forms import Form, ModelForm
 from relationships.choices import MsmeSize, OrganisationKind
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin, RevisionModelForm
@@ -50,7 +51,7 @@ def _only_members(field: forms.ModelChoiceField, organisation: Organisation) -> 
     )
 
 
-class RelationshipCreateForm(forms.ModelForm):
+class RelationshipCreateForm(ModelForm):
     lead = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Lead organisation",
@@ -95,7 +96,7 @@ class RelationshipCreateForm(forms.ModelForm):
         return cleaned_data
 
 
-class PartnerInvitationForm(forms.Form):
+class PartnerInvitationForm(Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
@@ -167,7 +168,7 @@ class PartnerInvitationForm(forms.Form):
         return cleaned_data
 
 
-class NewPartnerForm(forms.Form):
+class NewPartnerForm(Form):
     """What the invited person of a new organisation gives when accepting."""
 
     first_name = forms.CharField(max_length=150)
@@ -222,7 +223,7 @@ class PartnershipForm(RevisionModelForm):
         self.helper.form_tag = False  # the page posts each form to its own URL
 
 
-class TeamSeatForm(forms.Form):
+class TeamSeatForm(Form):
     user = MemberChoiceField(queryset=None, label="Person")
     role_title = forms.CharField(max_length=120, required=False)
     is_leadership = forms.BooleanField(
@@ -237,7 +238,7 @@ class TeamSeatForm(forms.Form):
         self.helper.form_tag = False
 
 
-class TeamSeatEditForm(RevisionFormMixin, forms.ModelForm):
+class TeamSeatEditForm(RevisionFormMixin, ModelForm):
     class Meta:
         model = JointManagementTeamMember
         fields = ["role_title", "is_leadership"]
@@ -251,7 +252,7 @@ class TeamSeatEditForm(RevisionFormMixin, forms.ModelForm):
         self.helper = _helper("Save")
 
 
-class PartnershipExitForm(forms.Form):
+class PartnershipExitForm(Form):
     exit_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label="Why the partner leaves"
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from config.forms import Form
 from relationships.choices import PlanDecisionKind, PlanDepth
 from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Partnership, PlanVersion
@@ -122,7 +123,7 @@ class PlanSectionForm(RevisionFormMixin):
         return any(field.errors or field.value() for field in self.optional_fields)
 
 
-class PlanDepthForm(forms.Form):
+class PlanDepthForm(Form):
     depth = forms.ChoiceField(
         choices=PlanDepth.choices,
         widget=forms.RadioSelect,
@@ -133,7 +134,7 @@ class PlanDepthForm(forms.Form):
     )
 
 
-class PlanSubmitForm(forms.Form):
+class PlanSubmitForm(Form):
     summary = forms.CharField(
         label="What this version changes",
         max_length=300,
@@ -142,7 +143,7 @@ class PlanSubmitForm(forms.Form):
     )
 
 
-class PlanNewDraftForm(forms.Form):
+class PlanNewDraftForm(Form):
     summary = forms.CharField(
         label="Why a new version",
         max_length=300,
@@ -151,7 +152,7 @@ class PlanNewDraftForm(forms.Form):
     )
 
 
-class PlanDecisionForm(forms.Form):
+class PlanDecisionForm(Form):
     partnership = forms.ModelChoiceField(
         queryset=Partnership.objects.none(),
         label="On behalf of",
@@ -190,7 +191,7 @@ class PlanDecisionForm(forms.Form):
         return cleaned_data
 
 
-class PlanDiffForm(forms.Form):
+class PlanDiffForm(Form):
     """Which two versions to compare: a GET form with fields `from` and `to`."""
 
     def __init__(self, *args: Any, versions: list[PlanVersion], **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.forms import ModelForm
 from relationships.access import (
     AnyUser,
     default_privacy,
@@ -70,7 +71,7 @@ PRIVACY_HELP = {
 }
 
 
-class RegisterForm(RevisionFormMixin, forms.ModelForm):
+class RegisterForm(RevisionFormMixin, ModelForm):
     """Shared set-up: the relationship scopes the choices; crispy lays out the
     fields in rows, and the template adds the form tag and its buttons."""
 

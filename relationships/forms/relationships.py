@@ -2,12 +2,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from config.forms import ModelForm
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
 from relationships.models import Relationship
 
 
-class RelationshipForm(RevisionFormMixin, forms.ModelForm):
+class RelationshipForm(RevisionFormMixin, ModelForm):
     class Meta:
         model = Relationship
         fields = ["title", "description", "status", "start_date", "end_date"]

@@ -13,6 +13,8 @@ from assessments.models import Assessment, Notice, PrincipleRating, Report
 from assessments.selectors.reports import ReportPeriod, report_data
 from assessments.services import reports as report_services
 from assessments.services.reports import (
+    FAILED_ON_ERROR,
+    FAILED_UNAVAILABLE,
     MAX_ATTEMPTS,
     STALE_AFTER,
     RenderOutcome,
@@ -211,7 +213,8 @@ def test_transient_errors_release_the_claim_and_fail_after_three_attempts(
     assert report_render(report_id=report.pk) == RenderOutcome.FAILED
     report.refresh_from_db()
     assert (report.status, report.attempts) == (ReportStatus.FAILED, MAX_ATTEMPTS)
-    assert "disk full" in report.error
+    assert report.error == FAILED_UNAVAILABLE
+    assert "disk full" in report.error_detail
     assert len(calls) == MAX_ATTEMPTS
     # A further delivery of the same message finds nothing to do.
     assert report_render(report_id=report.pk) == RenderOutcome.SKIPPED
@@ -245,7 +248,8 @@ def test_a_bug_fails_the_report_at_once_without_retrying(world, monkeypatch) -> 
 
     report.refresh_from_db()
     assert (report.status, report.attempts) == (ReportStatus.FAILED, 1)
-    assert report.error == "ValueError: template bug"
+    assert report.error == FAILED_ON_ERROR
+    assert "ValueError: template bug" in report.error_detail
     assert len(calls) == 1
 
 

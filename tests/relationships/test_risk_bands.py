@@ -71,7 +71,10 @@ def test_a_score_has_the_same_band_in_register_dashboard_and_report(
     )
     assert cell.group(1) == band.key
     assert f"({band.label.lower()})" in register
-    assert style in register
+    # The band colours come from a stylesheet (no inline styles: the
+    # Content-Security-Policy), made from the same table.
+    assert f'href="{reverse("risk_band_styles")}"' in register
+    assert style in client.get(reverse("risk_band_styles")).content.decode()
 
     dashboard = client.get(
         reverse("assessments:relationship_dashboard", kwargs={"reference": reference})

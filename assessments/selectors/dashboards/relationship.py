@@ -59,14 +59,14 @@ UPCOMING_DAYS = 90
 def _radar_svg(
     title: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple], ...]
 ) -> str:
-    return radar_chart(title=title, labels=labels, series=series)
+    return radar_chart(title=title, labels=labels, series=series, inline_css=False)
 
 
 @lru_cache(maxsize=256)
 def _trend_svg(
     title: str, periods: tuple[str, ...], series: tuple[tuple[str, tuple], ...]
 ) -> str:
-    return trend_chart(title=title, periods=periods, series=series)
+    return trend_chart(title=title, periods=periods, series=series, inline_css=False)
 
 
 @lru_cache(maxsize=256)
