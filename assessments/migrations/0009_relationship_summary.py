@@ -6,10 +6,11 @@ from django.db import migrations, models
 
 def summarise_every_relationship(apps, schema_editor) -> None:
     # The live service, not historical models: it is the one rule for what a
-    # summary holds. On an empty database (tests, a first install) it does nothing.
-    from assessments.services.summaries import relationship_summaries_refresh_stale
+    # summary holds. It waits for a later migration while the table lacks a
+    # column of the live model; on an empty database it does nothing.
+    from assessments.services.summaries import relationship_summaries_backfill
 
-    relationship_summaries_refresh_stale()
+    relationship_summaries_backfill(schema_editor)
 
 
 class Migration(migrations.Migration):

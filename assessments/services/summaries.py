@@ -345,3 +345,27 @@ def relationship_summaries_refresh_stale(*, today: date | None = None) -> int:
         )
     )
     return relationship_summaries_refresh(relationship_ids=stale, today=today)
+
+
+def relationship_summaries_backfill(schema_editor) -> int:
+    """For migrations: work every relationship's summaries out, when the table
+    already has every column of the live model; else a later migration, which
+    adds the rest, does it. Each migration that changes what a summary holds
+    calls it, so the last one applied fills them, however many run at once."""
+    connection = schema_editor.connection
+    table = RelationshipSummary._meta.db_table
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(cursor, table)
+        }
+    if any(
+        field.column not in columns
+        for field in RelationshipSummary._meta.concrete_fields
+    ):
+        return 0
+    return relationship_summaries_refresh(
+        relationship_ids=Partnership.objects.values_list(
+            "relationship_id", flat=True
+        ).distinct()
+    )

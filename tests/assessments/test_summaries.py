@@ -12,6 +12,7 @@ from assessments.models import RelationshipSummary
 from assessments.selectors.dashboards import portfolio, portfolio_summaries
 from assessments.services.summaries import relationship_summaries_refresh_stale
 from relationships.choices import Visibility
+from relationships.models import Partnership
 from tests.factories import ActionFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,24 @@ def test_a_save_in_one_tenant_leaves_anothers_cached_portfolio_alone(
     assert "Cut lead times" not in eve.get(URL).content.decode()
     alice.get(URL)
     assert builds == ["alice", "eve", "alice"]  # eve's counters stayed cached
+
+
+def test_the_migrations_backfill_works_out_every_summary(world) -> None:
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from assessments.services.summaries import relationship_summaries_backfill
+
+    RelationshipSummary.objects.all().delete()
+    # A migration passes its schema editor; only its connection is used (SQLite
+    # opens no schema editor inside a test's transaction).
+    written = relationship_summaries_backfill(SimpleNamespace(connection=connection))
+
+    partnerships = set(Partnership.objects.values_list("pk", flat=True))
+    assert {world.lead.pk, world.partner.pk} <= partnerships
+    assert written == RelationshipSummary.objects.count() == len(partnerships)
+    assert (
+        set(RelationshipSummary.objects.values_list("partnership_id", flat=True))
+        == partnerships
+    )
