@@ -24,7 +24,7 @@ def move_error_text_to_detail(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0009_relationship_summary'),
+        ('assessments', '0012_summary_plans_awaiting'),
     ]
 
     operations = [
