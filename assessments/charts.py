@@ -14,16 +14,32 @@ from pygal.style import Style
 
 from relationships.risks import heat_map_cells
 
-SERIES_COLOURS = ("#0b5394", "#e69138", "#6aa84f", "#a64d79", "#3d85c6", "#cc0000")
+# Series are told apart by their line pattern as well as their colour, so that
+# colour is never the only cue (WCAG 1.4.1), and every colour stands 3:1 or more
+# against the white background (WCAG 1.4.11; tests/assessments/test_chart_colours.py).
+CHART_BACKGROUND = "#ffffff"
+SERIES_COLOURS = ("#0b5394", "#b45309", "#2e7d32", "#a64d79", "#00796b", "#c62828")
+SERIES_DASHES = ("none", "9,4", "2,3", "10,3,2,3", "5,5", "1,5")
+SERIES_LINE_WIDTH = 2.5
+LEGEND_SWATCH = 24
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 
 CHART_STYLE = Style(
-    background="white",
-    plot_background="white",
+    background=CHART_BACKGROUND,
+    plot_background=CHART_BACKGROUND,
     foreground="#333333",
     foreground_strong="#111111",
     foreground_subtle="#dddddd",
     colors=SERIES_COLOURS,
+    # Solid, light guides, so that only the series lines carry patterns; full
+    # opacity, so that the series keep the contrast of their colours.
+    guide_stroke_dasharray="none",
+    major_guide_stroke_dasharray="none",
+    guide_stroke_color="#d0d4d9",
+    major_guide_stroke_color="#8c959f",
+    stroke_width=str(SERIES_LINE_WIDTH),
+    stroke_opacity="1",
+    opacity="1",
     font_family=FONT_FAMILY,
     label_font_size=11,
     major_label_font_size=11,
@@ -36,10 +52,42 @@ type Series = Sequence[tuple[str, Sequence[float | None]]]
 # pygal always embeds a config <script> for its optional tooltips; the charts
 # must work without JavaScript (and in PDFs), so it is removed.
 SCRIPT_ELEMENT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+# pygal's legend key is a square of the series' colour; it becomes a sample of
+# the series' line, pattern included.
+LEGEND_KEY = re.compile(
+    r'<rect x="(?P<x>[-\d.]+)" y="(?P<y>[-\d.]+)" width="(?P<width>[\d.]+)" '
+    r'height="(?P<height>[\d.]+)" class="color-(?P<index>\d+) reactive" />'
+)
 
 
-def _render(chart: pygal.graph.graph.Graph) -> str:
-    return SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
+def series_dash(index: int) -> str:
+    return SERIES_DASHES[index % len(SERIES_DASHES)]
+
+
+def _legend_line(match: re.Match) -> str:
+    x, y = float(match["x"]), float(match["y"])
+    width, height = float(match["width"]), float(match["height"])
+    index = int(match["index"])
+    return (
+        f'<line x1="{x}" y1="{y + height / 2}" x2="{x + width}" '
+        f'y2="{y + height / 2}" class="color-{index}" '
+        f'stroke-width="{SERIES_LINE_WIDTH + 0.5}" '
+        f'stroke-dasharray="{series_dash(index)}" />'
+    )
+
+
+def _render(chart: pygal.graph.graph.Graph, *, line_legend: bool = True) -> str:
+    svg = SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
+    return LEGEND_KEY.sub(_legend_line, svg) if line_legend else svg
+
+
+def _add_series(chart: pygal.graph.graph.Graph, series: Series) -> None:
+    for index, (name, values) in enumerate(series):
+        chart.add(
+            name,
+            list(values),
+            stroke_style={"dasharray": series_dash(index)},
+        )
 
 
 def _config(**options) -> dict:
@@ -51,6 +99,7 @@ def _config(**options) -> dict:
         "show_legend": True,
         "legend_at_bottom": True,
         "print_values": False,
+        "legend_box_size": LEGEND_SWATCH,
         **options,
     }
 
@@ -72,8 +121,7 @@ def radar_chart(
     )
     chart.title = title
     chart.x_labels = list(labels)
-    for name, values in series:
-        chart.add(name, list(values))
+    _add_series(chart, series)
     return _render(chart)
 
 
@@ -86,8 +134,7 @@ def trend_chart(
     )
     chart.title = title
     chart.x_labels = list(periods)
-    for name, values in series:
-        chart.add(name, list(values))
+    _add_series(chart, series)
     return _render(chart)
 
 
@@ -99,7 +146,7 @@ def bar_chart(
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return _render(chart)
+    return _render(chart, line_legend=False)
 
 
 def risk_heat_map(
