@@ -78,9 +78,13 @@
   }
 
   document.addEventListener("focusin", function (event) {
-    // After the browser's own scrolling to the newly focused element.
+    // After the browser's own scrolling to the newly focused element, which
+    // may come a frame or two late; clear() does nothing once it is clear.
     window.requestAnimationFrame(function () {
       clear(event.target);
     });
+    window.setTimeout(function () {
+      clear(event.target);
+    }, 150);
   });
 })();
