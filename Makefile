@@ -56,6 +56,15 @@ $(OIDC_PROVIDER): $(OIDC_PROVIDER_DIR)/package-lock.json
 	cd $(OIDC_PROVIDER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The accessibility check (tests/a11y/) injects axe-core into every page it visits;
+# install it from the lock file when missing.
+AXE_DIR := tests/a11y
+AXE := $(AXE_DIR)/node_modules/.package-lock.json
+$(AXE): $(AXE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility check needs Node.js 20+ and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
+	cd $(AXE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/14
 
 # The Celery integration test talks to a real Redis; say so plainly when it is absent.
@@ -64,13 +73,13 @@ check-redis: $(BIN)/.installed
 		|| { echo "Redis is not reachable at $(REDIS_TEST_URL): the Celery worker test needs it and fails rather than skips." >&2; exit 1; }
 
 ## make test: set up and run the whole suite on SQLite, with lint.
-test: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER) check-redis
+test: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) check-redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make test-postgres: the suite again on the real PostgreSQL server (CI runs it too).
-test-postgres: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER)
+test-postgres: $(BIN)/.installed $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	@$(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
 		|| { echo "PostgreSQL is not reachable at $(POSTGRES_URL): the PostgreSQL run fails rather than skips." >&2; exit 1; }
 	DATABASE_URL=$(POSTGRES_URL) EXPECT_DATABASE_VENDOR=postgresql $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -93,4 +102,4 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache $(OIDC_PROVIDER_DIR)/node_modules
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(OIDC_PROVIDER_DIR)/node_modules $(AXE_DIR)/node_modules

@@ -15,16 +15,32 @@ from pygal.style import Style
 
 from relationships.risks import heat_map_cells
 
-SERIES_COLOURS = ("#0b5394", "#e69138", "#6aa84f", "#a64d79", "#3d85c6", "#cc0000")
+# Series are told apart by their line pattern as well as their colour, so that
+# colour is never the only cue (WCAG 1.4.1), and every colour stands 3:1 or more
+# against the white background (WCAG 1.4.11; tests/assessments/test_chart_colours.py).
+CHART_BACKGROUND = "#ffffff"
+SERIES_COLOURS = ("#0b5394", "#b45309", "#2e7d32", "#a64d79", "#00796b", "#c62828")
+SERIES_DASHES = ("none", "9,4", "2,3", "10,3,2,3", "5,5", "1,5")
+SERIES_LINE_WIDTH = 2.5
+LEGEND_SWATCH = 24
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 
 CHART_STYLE = Style(
-    background="white",
-    plot_background="white",
+    background=CHART_BACKGROUND,
+    plot_background=CHART_BACKGROUND,
     foreground="#333333",
     foreground_strong="#111111",
     foreground_subtle="#dddddd",
     colors=SERIES_COLOURS,
+    # Solid, light guides, so that only the series lines carry patterns; full
+    # opacity, so that the series keep the contrast of their colours.
+    guide_stroke_dasharray="none",
+    major_guide_stroke_dasharray="none",
+    guide_stroke_color="#d0d4d9",
+    major_guide_stroke_color="#8c959f",
+    stroke_width=str(SERIES_LINE_WIDTH),
+    stroke_opacity="1",
+    opacity="1",
     font_family=FONT_FAMILY,
     label_font_size=11,
     major_label_font_size=11,
@@ -49,10 +65,50 @@ TOOLTIP_STYLE = 'style="opacity: 0" class="tooltip"'
 TOOLTIP_ATTRIBUTE = 'opacity="0" class="tooltip"'
 
 
-def _render(chart: pygal.graph.graph.Graph, *, inline_css: bool = True) -> str:
+# pygal's legend key is a square of the series' colour; it becomes a sample of
+# the series' line, pattern included.
+LEGEND_KEY = re.compile(
+    r'<rect x="(?P<x>[-\d.]+)" y="(?P<y>[-\d.]+)" width="(?P<width>[\d.]+)" '
+    r'height="(?P<height>[\d.]+)" class="color-(?P<index>\d+) reactive" />'
+)
+
+
+def series_dash(index: int) -> str:
+    return SERIES_DASHES[index % len(SERIES_DASHES)]
+
+
+def _legend_line(match: re.Match) -> str:
+    x, y = float(match["x"]), float(match["y"])
+    width, height = float(match["width"]), float(match["height"])
+    index = int(match["index"])
+    return (
+        f'<line x1="{x}" y1="{y + height / 2}" x2="{x + width}" '
+        f'y2="{y + height / 2}" class="color-{index}" '
+        f'stroke-width="{SERIES_LINE_WIDTH + 0.5}" '
+        f'stroke-dasharray="{series_dash(index)}" />'
+    )
+
+
+def _render(
+    chart: pygal.graph.graph.Graph,
+    *,
+    inline_css: bool = True,
+    line_legend: bool = True,
+) -> str:
     svg = SCRIPT_ELEMENT.sub("", chart.render(is_unicode=True))
     svg = svg.replace(TOOLTIP_STYLE, TOOLTIP_ATTRIBUTE)
+    if line_legend:
+        svg = LEGEND_KEY.sub(_legend_line, svg)
     return svg if inline_css else STYLE_ELEMENT.sub("", svg)
+
+
+def _add_series(chart: pygal.graph.graph.Graph, series: Series) -> None:
+    for index, (name, values) in enumerate(series):
+        chart.add(
+            name,
+            list(values),
+            stroke_style={"dasharray": series_dash(index)},
+        )
 
 
 @cache
@@ -61,8 +117,8 @@ def chart_stylesheet(series_count: int = 3 * len(SERIES_COLOURS)) -> str:
     series: scoped to .pygal-chart (each chart's root) instead of one chart's id."""
     chart = pygal.Bar(**_config())
     chart.x_labels = ["a"]
-    for index in range(series_count):
-        chart.add(f"series {index}", [1])
+    # Each series' line pattern too (_add_series): colour is not its only cue.
+    _add_series(chart, [(f"series {index}", [1]) for index in range(series_count)])
     svg = chart.render(is_unicode=True)
     chart_id = CHART_ID.search(svg)[1]
     css = "\n".join(STYLE_ELEMENT.findall(svg))
@@ -79,6 +135,7 @@ def _config(**options) -> dict:
         "show_legend": True,
         "legend_at_bottom": True,
         "print_values": False,
+        "legend_box_size": LEGEND_SWATCH,
         **options,
     }
 
@@ -105,8 +162,7 @@ def radar_chart(
     )
     chart.title = title
     chart.x_labels = list(labels)
-    for name, values in series:
-        chart.add(name, list(values))
+    _add_series(chart, series)
     return _render(chart, inline_css=inline_css)
 
 
@@ -124,8 +180,7 @@ def trend_chart(
     )
     chart.title = title
     chart.x_labels = list(periods)
-    for name, values in series:
-        chart.add(name, list(values))
+    _add_series(chart, series)
     return _render(chart, inline_css=inline_css)
 
 
@@ -142,7 +197,7 @@ def bar_chart(
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return _render(chart, inline_css=inline_css)
+    return _render(chart, inline_css=inline_css, line_legend=False)
 
 
 def risk_heat_map(

@@ -24,7 +24,7 @@ def test_mark_done_in_the_list_marks_that_action_and_comes_back(
     log_in(alice, live_server.url, "alice", TEST_PASSWORD)
     alice.goto(url)
 
-    alice.get_by_role("button", name="Mark “Book the room” done").click()
+    alice.get_by_role("button", name="Mark done: Book the room").click()
 
     expect(alice.locator(".alert-success")).to_contain_text(
         "Action “Book the room” marked done."
@@ -32,6 +32,6 @@ def test_mark_done_in_the_list_marks_that_action_and_comes_back(
     assert alice.url == url
     assert Action.objects.get(pk=chosen.pk).status == "done"
     assert Action.objects.get(pk=other.pk).status == "open"
-    expect(alice.get_by_role("button", name="Mark “Book the room” done")).to_have_count(
+    expect(alice.get_by_role("button", name="Mark done: Book the room")).to_have_count(
         0
     )
