@@ -55,6 +55,10 @@ NOT_PAGES = {
     "assessments:report_download",
     "assessments:report_status",
     "assessments:healthz",
+    "assessments:healthz_live",
+    "assessments:healthz_ready",
+    "risk_band_styles",
+    "chart_styles",
 }
 # Pages of one's own account, reached from the top bar; not in the matrix.
 ACCOUNT_PAGES = ["account_change_password", "account_email", "mfa_index"]
