@@ -14,10 +14,12 @@ outsider organisation with a relationship of its own:
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
+from playwright.sync_api import Browser
 
 from assessments.receivers import summaries_forget_noted
 from principles.services import catalogue_load
@@ -215,3 +217,25 @@ def private_redis() -> Iterator[PrivateRedis]:
     server.start()
     yield server
     server.stop()
+
+
+# One chromium per test process, shared by the browser tests and the
+# accessibility check: a second sync Playwright in the same thread fails.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -35,7 +35,20 @@ def test_chart_stylesheet_colours_every_series(client, db) -> None:
     assert "#chart-" not in css
     # CSS, not the SVG's XML-escaped text: the plot's background is white.
     assert "&gt;" not in css
-    assert ".pygal-chart .plot > .background{fill:white}" in css
+    assert ".pygal-chart .plot > .background{fill:#ffffff}" in css
     for index, colour in enumerate(SERIES_COLOURS):
         assert f".pygal-chart .color-{index}," in css
         assert colour in css
+
+
+def test_chart_stylesheet_gives_each_series_its_line_pattern() -> None:
+    """Pages link this stylesheet instead of each chart's own <style>, so the
+    series' dash patterns (colour is not their only cue) must be in it."""
+    from assessments.charts import SERIES_DASHES, chart_stylesheet, series_dash
+
+    css = chart_stylesheet()
+    for index in range(1, len(SERIES_DASHES)):
+        rule = (
+            f".pygal-chart .series.serie-{index}{{stroke-dasharray:{series_dash(index)}"
+        )
+        assert rule in css, index

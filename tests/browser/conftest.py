@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,22 +20,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-    )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # tests make around it are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -841,6 +841,9 @@ NOT_SHARED_WRITES = {
     "assessments.services.summaries.relationship_summaries_refresh": (
         "RelationshipSummary: derived from rows whose own history is kept"
     ),
+    "assessments.services.summaries.relationship_summaries_backfill": (
+        "RelationshipSummary, through relationship_summaries_refresh (migrations)"
+    ),
     "assessments.services.summaries.relationship_summaries_refresh_stale": (
         "RelationshipSummary, through relationship_summaries_refresh"
     ),
