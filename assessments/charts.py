@@ -13,7 +13,7 @@ from html import escape, unescape
 import pygal
 from pygal.style import Style
 
-from relationships.risks import heat_map_cells
+from relationships.risks import RISK_BANDS, RiskBand, heat_map_cells, risk_band
 
 # Series are told apart by their line pattern as well as their colour, so that
 # colour is never the only cue (WCAG 1.4.1), and every colour stands 3:1 or more
@@ -200,13 +200,18 @@ def bar_chart(
     return _render(chart, inline_css=inline_css, line_legend=False)
 
 
+def _band_abbreviation(band: RiskBand) -> str:
+    """ "L", "M", "H", "VH": the initials of the band's name."""
+    return "".join(word[0].upper() for word in band.label.split())
+
+
 def risk_heat_map(
     *, counts: dict[tuple[int, int], int], title: str = "Risk heat map", cell: int = 56
 ) -> str:
     """A 5x5 likelihood x impact grid with the number of risks in each cell,
     coloured by the score's band (relationships/risks.py)."""
     margin_left, margin_top = 70, 40
-    width, height = margin_left + 5 * cell + 10, margin_top + 5 * cell + 50
+    width, height = margin_left + 5 * cell + 10, margin_top + 5 * cell + 82
     total = sum(counts.values())
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
@@ -225,16 +230,25 @@ def risk_heat_map(
         )
         for column_index, heat_cell in enumerate(row):
             x = margin_left + column_index * cell
+            band = risk_band(heat_cell.score)
+            risks = f"{heat_cell.count} risk{'' if heat_cell.count == 1 else 's'}"
+            # The band is written in the cell too: colour is not its only cue.
             parts.append(
+                f"<g><title>Likelihood {heat_cell.likelihood}, impact "
+                f"{heat_cell.impact}: score {heat_cell.score}, "
+                f"{band.label.lower()}; {risks}</title>"
                 f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
                 f'fill="{heat_cell.colour}" stroke="#fff" stroke-width="2"/>'
+                f'<text x="{x + 5}" y="{y + 13}" font-size="9" fill="#333">'
+                f"{_band_abbreviation(band)}</text>"
             )
             if heat_cell.count:
                 parts.append(
-                    f'<text x="{x + cell / 2}" y="{y + cell / 2 + 5}" '
+                    f'<text x="{x + cell / 2}" y="{y + cell / 2 + 7}" '
                     f'text-anchor="middle" font-size="16" font-weight="bold" '
                     f'fill="#111">{heat_cell.count}</text>'
                 )
+            parts.append("</g>")
     bottom = margin_top + 5 * cell
     for impact in range(1, 6):
         x = margin_left + (impact - 0.5) * cell
@@ -250,5 +264,15 @@ def risk_heat_map(
         f'<text x="16" y="{margin_top + 2.5 * cell}" text-anchor="middle" fill="#333" '
         f'transform="rotate(-90 16 {margin_top + 2.5 * cell})">Likelihood</text>'
     )
+    keys = [
+        f"{_band_abbreviation(band)} {band.label.lower()} {band.lowest}–{band.highest}"
+        for band in RISK_BANDS
+    ]
+    for line, pair in enumerate((keys[:2], keys[2:])):
+        parts.append(
+            f'<text x="10" y="{bottom + 58 + line * 15}" font-size="11" '
+            f'fill="#333">{"Score bands: " if line == 0 else ""}'
+            f"{' · '.join(pair)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -85,3 +85,15 @@ def test_heat_map_counts_risks_per_cell_and_bands_by_score() -> None:
     assert rows[0][4].count == 2 and rows[0][4].band == "very-high"
     assert rows[4][0].count == 1 and rows[4][0].band == "low"
     assert rows[2][2].band == "medium"  # 3 x 3 = 9
+
+
+def test_the_heat_map_names_each_cells_band_not_only_by_colour() -> None:
+    from assessments.charts import risk_heat_map
+
+    svg = risk_heat_map(counts={(3, 4): 2, (1, 5): 1})
+
+    assert "<title>Likelihood 3, impact 4: score 12, high; 2 risks</title>" in svg
+    assert "<title>Likelihood 1, impact 5: score 5, medium; 1 risk</title>" in svg
+    assert svg.count('font-size="9" fill="#333">VH</text>') == 6  # scores 15-25
+    assert "Score bands: L low 1–4 · M medium 5–9" in svg
+    assert "H high 10–14 · VH very high 15–25" in svg
