@@ -90,8 +90,16 @@ def _milestone_overdue() -> Case:
 
 
 def objective_list_for_user(user: AnyUser) -> QuerySet[Objective]:
-    """Objectives of every relationship the user sees, ready for a list page."""
-    return objectives_visible_to(user).annotate(milestone_overdue=_milestone_overdue())
+    """Objectives of every relationship the user sees, ready for a list page: by
+    relationship, then milestone and title, and the id last, so that equal rows
+    keep one order and a page neither repeats nor skips one."""
+    return (
+        objectives_visible_to(user)
+        .annotate(milestone_overdue=_milestone_overdue())
+        .order_by(
+            "relationship__title", "relationship_id", "milestone_date", "title", "pk"
+        )
+    )
 
 
 def _page_rows[R](queryset: QuerySet[R], ids: Sequence[int]) -> list[R]:

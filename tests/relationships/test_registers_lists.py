@@ -393,6 +393,24 @@ def test_lists_are_paginated_by_25(login, world) -> None:
     assert len(client.get(ACTIONS, {"page": 2}).context["actions"]) == 5
 
 
+def test_objectives_alike_in_every_sorted_field_each_show_on_one_page(
+    login, world, settings
+) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    made = {
+        ObjectiveFactory(relationship=world.relationship, title="Same").pk
+        for _ in range(30)
+    }
+    client = login(world.alice)
+    shown = [
+        objective.pk
+        for page in (1, 2)
+        for objective in client.get(OBJECTIVES, {"page": page}).context["objectives"]
+    ]
+    # By relationship, milestone and title they are all equal; the id orders them.
+    assert shown == sorted(made)
+
+
 def _rows_in(relationships: list[Relationship], world, url: str) -> None:
     """Two rows of the list's register in each relationship, one of them with
     what the row shows at most (an owner, a partner's, a linked risk)."""
