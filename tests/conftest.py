@@ -12,13 +12,16 @@ outsider organisation with a relationship of its own:
 """
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from playwright.sync_api import Browser
 
 from assessments.receivers import summaries_forget_noted
@@ -239,3 +242,38 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server for an in-memory SQLite test database. That database is
+    one connection, shared with the server's threads, and two requests at once
+    (a page and a stylesheet the app serves, each reading the session) used it
+    together: "bad parameter or other API misuse", a 500. Connections are still
+    served by threads of their own (a browser's idle or kept-alive connection
+    blocks nobody); the application runs for one request at a time."""
+
+    _application_lock = threading.Lock()
+
+    def set_app(self, application) -> None:
+        def one_at_a_time(environ, start_response):
+            with self._application_lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+_threaded_live_server = LiveServerThread._create_server
+
+
+def _live_server(self, connections_override=None):
+    if connections_override:
+        return _OneRequestAtATimeServer(
+            (self.host, self.port),
+            QuietWSGIRequestHandler,
+            allow_reuse_address=False,
+            connections_override=connections_override,
+        )
+    return _threaded_live_server(self, connections_override=connections_override)
+
+
+LiveServerThread._create_server = _live_server
