@@ -63,19 +63,12 @@ def _variables_settings_reads() -> set[str]:
     return names
 
 
-def _settings_under(environment: dict[str, str]) -> dict:
+def settings_json(environment: dict[str, str], values: str) -> dict:
+    """`values`, a Python dict expression over the settings `s`, as a fresh
+    process with this environment (and nothing else of the test's) sees them."""
     probe = (
         "import json, django; django.setup(); from django.conf import settings as s;"
-        "db = s.DATABASES['default'];"
-        "print(json.dumps({'engine': db['ENGINE'], 'host': db['HOST'],"
-        " 'port': db['PORT'], 'name': db['NAME'], 'user': db['USER'],"
-        " 'password': db['PASSWORD'], 'conn_max_age': db['CONN_MAX_AGE'],"
-        " 'debug': s.DEBUG, 'broker': s.CELERY_BROKER_URL,"
-        " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mail_backend': s.EMAIL_BACKEND,"
-        " 'mail_host': s.EMAIL_HOST,"
-        " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
-        " 'hosts': s.ALLOWED_HOSTS, 'site_url': s.SITE_URL,"
-        " 'cache': s.CACHES['default']}))"
+        f"print(json.dumps({values}))"
     )
     inherited = {
         key: value
@@ -91,6 +84,25 @@ def _settings_under(environment: dict[str, str]) -> dict:
         check=True,
     )
     return json.loads(result.stdout)
+
+
+def _settings_under(environment: dict[str, str]) -> dict:
+    return settings_json(
+        environment,
+        "{'engine': s.DATABASES['default']['ENGINE'],"
+        " 'host': s.DATABASES['default']['HOST'],"
+        " 'port': s.DATABASES['default']['PORT'],"
+        " 'name': s.DATABASES['default']['NAME'],"
+        " 'user': s.DATABASES['default']['USER'],"
+        " 'password': s.DATABASES['default']['PASSWORD'],"
+        " 'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'],"
+        " 'debug': s.DEBUG, 'broker': s.CELERY_BROKER_URL,"
+        " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'mail_backend': s.EMAIL_BACKEND,"
+        " 'mail_host': s.EMAIL_HOST,"
+        " 'media_root': str(s.MEDIA_ROOT), 'demo': s.DEMO_DATA_ALLOWED,"
+        " 'hosts': s.ALLOWED_HOSTS, 'site_url': s.SITE_URL,"
+        " 'cache': s.CACHES['default']}",
+    )
 
 
 def test_compose_has_the_production_services(compose) -> None:

@@ -2,11 +2,7 @@
 settings: Docker and nginx cannot run here, so the files are read and held to what
 config/settings.py and the upload limit say."""
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +10,7 @@ import yaml
 from django.conf import settings
 from django.urls import resolve
 
-from tests.config.test_compose import _service_environment
+from tests.config.test_compose import _service_environment, settings_json
 
 ROOT = Path(settings.BASE_DIR)
 # Multipart framing and a form's short fields around the document.
@@ -80,26 +76,12 @@ def proxy_include(compose, nginx_conf) -> Path:
 
 
 def _settings_under(environment: dict[str, str]) -> dict:
-    probe = (
-        "import json, django; django.setup(); from django.conf import settings as s;"
-        "print(json.dumps({'ssl_header': s.SECURE_PROXY_SSL_HEADER,"
+    return settings_json(
+        environment,
+        "{'ssl_header': s.SECURE_PROXY_SSL_HEADER,"
         " 'proxies': s.ALLAUTH_TRUSTED_PROXY_COUNT,"
-        " 'data_upload': s.DATA_UPLOAD_MAX_MEMORY_SIZE}))"
+        " 'data_upload': s.DATA_UPLOAD_MAX_MEMORY_SIZE}",
     )
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if key in {"PATH", "HOME", "LANG", "SYSTEMROOT"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
