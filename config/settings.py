@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "relationships",
     "assessments",
     "accounts",
+    "assurance",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("relationships.urls")),
     path("", include("assessments.urls")),
     path("principles/", include("principles.urls")),
+    path("assurance/", include("assurance.urls")),
     path("admin/", admin.site.urls),
     # Styles made from code (the risk bands of relationships/risks.py, pygal's
     # chart styles), linked by pages that may not carry inline styles.
