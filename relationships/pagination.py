@@ -3,7 +3,7 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 
 from relationships.caching import cache_seconds
 
@@ -39,11 +39,11 @@ class IdsFirstPaginator(Paginator):
     that page's rows, and only if the page uses them (LazyRows).
 
     The database sorts and pages: one query returns the page's ids, with their
-    relationships' ids (which key the rendered rows, relationships_key) and the
-    number of rows in all, so the work here follows the page, not the number of
-    rows the user sees. Given a `cache_key` (the user's organisations and the
-    filters: see relationships/caching.py), a page's ids and the count are
-    cached until one of those organisations' relationships changes. Ids from the
+    relationships' ids (which key the rendered rows, relationships_key), and a
+    second the number of rows in all. Given a `cache_key` (the user's
+    organisations and the filters: see relationships/caching.py), a page's ids
+    and the count are cached until one of those organisations' relationships
+    changes. Ids from the
     cache are checked for the user again on every request, `ids_check(ids)`
     (ids_visible_to); `rows_for(ids)` then reads the rows of ids that were read
     or checked for the user on this request.
@@ -66,16 +66,19 @@ class IdsFirstPaginator(Paginator):
         self.relationship_ids: list[int] = []
 
     def _read_page(self, number: int) -> tuple[int, list[tuple[int, int]]]:
-        """The count of all rows and this page's (id, relationship id) pairs."""
+        """The count of all rows and this page's (id, relationship id) pairs, in
+        two queries: the page alone can stop after its rows (PostgreSQL walks
+        the relationships by title, relationships_title_idx), which a count over
+        the same query would not let it do."""
         bottom = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(rows_in_all=Window(Count("pk"))).values_list(
-                "pk", "relationship_id", "rows_in_all"
-            )[bottom : bottom + self.per_page]
+        pairs = list(
+            self.object_list.values_list("pk", "relationship_id")[
+                bottom : bottom + self.per_page
+            ]
         )
-        if not rows:  # past the last page: no row carries the count
-            return (self.object_list.count() if number > 1 else 0), []
-        return rows[0][2], [(pk, relationship_id) for pk, relationship_id, _ in rows]
+        if not pairs and number == 1:
+            return 0, []
+        return self.object_list.count(), pairs
 
     def page(self, number: int | str) -> Page:
         # The number's form now, its range once the count is known.

@@ -18,12 +18,24 @@ def memberships_active() -> QuerySet[Membership]:
     return Membership.objects.filter(deactivated_at__isnull=True)
 
 
-def _organisations_of(user: AnyUser, *, roles: Iterable[str] | None = None) -> QuerySet:
+def _organisations_of(
+    user: AnyUser, *, roles: Iterable[str] | None = None
+) -> QuerySet | list[int]:
     """The ids of the user's organisations (of those where the user holds one of
-    `roles`, when given), as a subquery: the other access modules build on it."""
-    memberships = memberships_active().filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
+    `roles`, when given): the other access modules build on it.
+
+    A subquery, unless this request has already read the list
+    (`organisation_ids_of`, as the register lists and the portfolio do for their
+    cache keys): then the ids themselves, so that PostgreSQL knows how many
+    partnerships those organisations have (a portfolio viewer's has a thousand)
+    and pages a register by walking an index, where the subquery made it guess
+    one or two and sort every row. The same rows either way."""
+    if roles is None:
+        known = getattr(user, "_organisation_ids", None)
+        if known is not None:
+            return known
+        return memberships_active().filter(user=user).values("organisation_id")
+    memberships = memberships_active().filter(user=user, role__in=roles)
     return memberships.values("organisation_id")
 
 
@@ -35,6 +47,9 @@ def organisation_ids_of(user: AnyUser) -> list[int]:
     # Asked several times a request (keys, the portfolio): read once per user object.
     if not hasattr(user, "_organisation_ids"):
         user._organisation_ids = sorted(
-            _organisations_of(user).order_by().values_list("organisation_id", flat=True)
+            memberships_active()
+            .filter(user=user)
+            .order_by()
+            .values_list("organisation_id", flat=True)
         )
     return user._organisation_ids

@@ -168,8 +168,17 @@ class RegisterListView(LoginRequiredMixin, FilterView):
 
     @cached_property
     def organisation_ids(self) -> list[int]:
-        """The user's organisations: their versions key the cached ids."""
+        """The user's organisations: their versions key the cached ids, and, read
+        before the queryset is built, the access rules then carry the ids
+        themselves (see _organisations_of)."""
         return organisation_ids_of(self.request.user)
+
+    def get_queryset(self) -> QuerySet:
+        self.organisation_ids  # noqa: B018 (read first: see organisation_ids)
+        return self.list_queryset()
+
+    def list_queryset(self) -> QuerySet:
+        raise NotImplementedError
 
     def page_rows(self, ids: list[int]) -> list:
         raise NotImplementedError
@@ -206,7 +215,7 @@ class ObjectiveListView(RegisterListView):
     register = "objectives"
     context_object_name = "objectives"
 
-    def get_queryset(self) -> QuerySet:
+    def list_queryset(self) -> QuerySet:
         return selectors.objective_list_for_user(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
@@ -219,7 +228,7 @@ class RiskListView(RegisterListView):
     register = "risks"
     context_object_name = "risks"
 
-    def get_queryset(self) -> QuerySet:
+    def list_queryset(self) -> QuerySet:
         return selectors.risk_list_for_user(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
@@ -232,7 +241,7 @@ class ActionListView(RegisterListView):
     register = "actions"
     context_object_name = "actions"
 
-    def get_queryset(self) -> QuerySet:
+    def list_queryset(self) -> QuerySet:
         return selectors.action_list_for_user(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
