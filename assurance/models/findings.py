@@ -246,7 +246,9 @@ class CorrectiveAction(Revisioned):
 
     def __str__(self) -> str:
         first_line = self.action.strip().splitlines()[0] if self.action else ""
-        return first_line[:80] or f"Corrective action {self.pk}"
+        if len(first_line) > 80:
+            first_line = first_line[:79].rstrip() + "…"
+        return first_line or f"Corrective action {self.pk}"
 
     @property
     def is_overdue(self) -> bool:
