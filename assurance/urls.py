@@ -1,6 +1,89 @@
+from django.urls import include, path
+
+from assurance.views import audits as audit_views
+from assurance.views import findings as finding_views
+
 app_name = "assurance"
 
 # Each area's URLs are listed here, beside its views: findings and corrective
 # actions, internal audits, management reviews, an organisation's own lifecycle
 # records.
 urlpatterns: list = []
+
+
+def _finding_urls(prefix: str) -> list:
+    """The findings pages of one scope: a relationship's (`relationship_…`) or
+    an organisation's own (`organisation_…`); the views serve both."""
+    return [
+        path(
+            "",
+            finding_views.FindingRegisterView.as_view(),
+            name=f"{prefix}_findings",
+        ),
+        path("new/", finding_views.finding_create, name=f"{prefix}_finding_create"),
+        path(
+            "<int:pk>/", finding_views.finding_detail, name=f"{prefix}_finding_detail"
+        ),
+        path(
+            "<int:pk>/edit/", finding_views.finding_edit, name=f"{prefix}_finding_edit"
+        ),
+        path(
+            "<int:pk>/close/",
+            finding_views.finding_close,
+            name=f"{prefix}_finding_close",
+        ),
+        path(
+            "<int:pk>/actions/new/",
+            finding_views.corrective_action_create,
+            name=f"{prefix}_corrective_action_create",
+        ),
+        path(
+            "<int:pk>/actions/<int:action_pk>/edit/",
+            finding_views.corrective_action_edit,
+            name=f"{prefix}_corrective_action_edit",
+        ),
+        path(
+            "<int:pk>/actions/<int:action_pk>/complete/",
+            finding_views.corrective_action_complete,
+            name=f"{prefix}_corrective_action_complete",
+        ),
+        path(
+            "<int:pk>/actions/<int:action_pk>/verify/",
+            finding_views.corrective_action_verify,
+            name=f"{prefix}_corrective_action_verify",
+        ),
+    ]
+
+
+audit_urls = [
+    path("", audit_views.audit_programme, name="audit_programme"),
+    path("plan/", audit_views.planned_audit_create, name="planned_audit_create"),
+    path(
+        "plan/<int:pk>/edit/",
+        audit_views.planned_audit_edit,
+        name="planned_audit_edit",
+    ),
+    path("new/", audit_views.internal_audit_create, name="internal_audit_create"),
+    path("<int:pk>/", audit_views.internal_audit_detail, name="internal_audit_detail"),
+    path("<int:pk>/edit/", audit_views.internal_audit_edit, name="internal_audit_edit"),
+    path(
+        "<int:pk>/findings/new/",
+        audit_views.internal_audit_finding_create,
+        name="internal_audit_finding_create",
+    ),
+]
+
+# Findings and corrective actions, of a relationship and of an organisation's
+# own management system; the internal audit programme and records.
+urlpatterns += [
+    path("", audit_views.home, name="home"),
+    path(
+        "relationships/<slug:reference>/findings/",
+        include(_finding_urls("relationship")),
+    ),
+    path(
+        "organisations/<slug:slug>/findings/",
+        include(_finding_urls("organisation")),
+    ),
+    path("organisations/<slug:slug>/audits/", include(audit_urls)),
+]

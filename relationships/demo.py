@@ -36,6 +36,7 @@ from assessments.models import (
 )
 from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.selectors.reports import relationship_schedule
+from assurance.demo_findings import demo_findings_load
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.choices import (
@@ -1219,6 +1220,9 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
+    demo_findings_load(
+        organisations=organisations, users=users, today=today, result=result
+    )
     return result
 
 

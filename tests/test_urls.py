@@ -20,6 +20,7 @@ SAMPLES = {
     "token": "abc123",
     "slug": "acme",
     "key": "ubc",
+    "action_pk": 11,
 }
 
 URL_MAP = [
@@ -49,6 +50,92 @@ URL_MAP = [
     ("accounts:organisation_security", "/organisations/<slug>/security/"),
     ("accounts:organisation_sso", "/organisations/<slug>/sign-on/"),
     ("accounts:sso_start", "/accounts/sso/"),
+    ("assurance:audit_programme", "/assurance/organisations/<slug>/audits/"),
+    ("assurance:home", "/assurance/"),
+    ("assurance:internal_audit_create", "/assurance/organisations/<slug>/audits/new/"),
+    ("assurance:internal_audit_detail", "/assurance/organisations/<slug>/audits/<pk>/"),
+    (
+        "assurance:internal_audit_edit",
+        "/assurance/organisations/<slug>/audits/<pk>/edit/",
+    ),
+    (
+        "assurance:internal_audit_finding_create",
+        "/assurance/organisations/<slug>/audits/<pk>/findings/new/",
+    ),
+    (
+        "assurance:organisation_corrective_action_complete",
+        "/assurance/organisations/<slug>/findings/<pk>/actions/<action_pk>/complete/",
+    ),
+    (
+        "assurance:organisation_corrective_action_create",
+        "/assurance/organisations/<slug>/findings/<pk>/actions/new/",
+    ),
+    (
+        "assurance:organisation_corrective_action_edit",
+        "/assurance/organisations/<slug>/findings/<pk>/actions/<action_pk>/edit/",
+    ),
+    (
+        "assurance:organisation_corrective_action_verify",
+        "/assurance/organisations/<slug>/findings/<pk>/actions/<action_pk>/verify/",
+    ),
+    (
+        "assurance:organisation_finding_close",
+        "/assurance/organisations/<slug>/findings/<pk>/close/",
+    ),
+    (
+        "assurance:organisation_finding_create",
+        "/assurance/organisations/<slug>/findings/new/",
+    ),
+    (
+        "assurance:organisation_finding_detail",
+        "/assurance/organisations/<slug>/findings/<pk>/",
+    ),
+    (
+        "assurance:organisation_finding_edit",
+        "/assurance/organisations/<slug>/findings/<pk>/edit/",
+    ),
+    ("assurance:organisation_findings", "/assurance/organisations/<slug>/findings/"),
+    ("assurance:planned_audit_create", "/assurance/organisations/<slug>/audits/plan/"),
+    (
+        "assurance:planned_audit_edit",
+        "/assurance/organisations/<slug>/audits/plan/<pk>/edit/",
+    ),
+    (
+        "assurance:relationship_corrective_action_complete",
+        "/assurance/relationships/<reference>/findings/<pk>/actions/<action_pk>/complete/",
+    ),
+    (
+        "assurance:relationship_corrective_action_create",
+        "/assurance/relationships/<reference>/findings/<pk>/actions/new/",
+    ),
+    (
+        "assurance:relationship_corrective_action_edit",
+        "/assurance/relationships/<reference>/findings/<pk>/actions/<action_pk>/edit/",
+    ),
+    (
+        "assurance:relationship_corrective_action_verify",
+        "/assurance/relationships/<reference>/findings/<pk>/actions/<action_pk>/verify/",
+    ),
+    (
+        "assurance:relationship_finding_close",
+        "/assurance/relationships/<reference>/findings/<pk>/close/",
+    ),
+    (
+        "assurance:relationship_finding_create",
+        "/assurance/relationships/<reference>/findings/new/",
+    ),
+    (
+        "assurance:relationship_finding_detail",
+        "/assurance/relationships/<reference>/findings/<pk>/",
+    ),
+    (
+        "assurance:relationship_finding_edit",
+        "/assurance/relationships/<reference>/findings/<pk>/edit/",
+    ),
+    (
+        "assurance:relationship_findings",
+        "/assurance/relationships/<reference>/findings/",
+    ),
     (
         "assessments:assessment_action_create",
         "/relationships/<reference>/assessments/<pk>/principles/<principle_key>/action/",
@@ -187,7 +274,9 @@ URL_MAP = [
     ),
 ]
 
-NAMESPACES = frozenset({"accounts", "assessments", "principles", "relationships"})
+NAMESPACES = frozenset(
+    {"accounts", "assessments", "assurance", "principles", "relationships"}
+)
 
 
 def _names(patterns: list, namespace: str) -> set[str]:

@@ -18,6 +18,9 @@ One module per area:
   joint assessment; whose portfolio summaries a user reads.
 - `signing`: who signs the plan, and confirms the joint assessment, for a
   partner.
+- `assurance`: management-system records (findings, corrective actions,
+  internal audits): a relationship's follow it, an organisation's own are its
+  members' alone.
 
 Import from `relationships.access`, not from its modules.
 """
@@ -28,6 +31,21 @@ from relationships.access.assessments import (
     relationship_summaries_visible_to,
     user_can_edit_assessment,
     user_can_finalise_assessment,
+)
+from relationships.access.assurance import (
+    corrective_action_owner_candidates,
+    corrective_action_verifier_problem,
+    finding_check_editable,
+    findings_visible_to,
+    organisation_auditors,
+    organisation_get_for_record_editing,
+    organisation_get_for_records,
+    organisation_record_people,
+    organisations_with_records_readable_by,
+    organisations_with_records_writable_by,
+    relationships_of_organisation,
+    user_can_edit_finding,
+    user_can_edit_organisation_records,
 )
 from relationships.access.memberships import (
     AnyUser,
@@ -94,17 +112,27 @@ __all__ = [
     "assessment_partnerships_confirmable_by",
     "assessments_visible_to",
     "changeable_records",
+    "corrective_action_owner_candidates",
+    "corrective_action_verifier_problem",
     "default_privacy",
+    "finding_check_editable",
+    "findings_visible_to",
     "ids_visible_to",
     "linked_record_visible",
     "memberships_active",
     "objectives_visible_to",
     "organisation_admins",
+    "organisation_auditors",
     "organisation_get_for_admin",
+    "organisation_get_for_record_editing",
+    "organisation_get_for_records",
     "organisation_ids_of",
+    "organisation_record_people",
     "organisations_administered_by",
     "organisations_known_to",
     "organisations_that_may_lead",
+    "organisations_with_records_readable_by",
+    "organisations_with_records_writable_by",
     "partner_invitation_get_for_lead",
     "partner_invitation_get_to_answer",
     "partner_invitations_for_lead",
@@ -129,12 +157,15 @@ __all__ = [
     "relationship_ids_editable_by",
     "relationship_owner_candidates",
     "relationship_summaries_visible_to",
+    "relationships_of_organisation",
     "relationships_visible_to",
     "risks_visible_to",
     "roles_may_write",
     "signers_by_partnership",
     "user_can_answer_invitation",
     "user_can_edit_assessment",
+    "user_can_edit_finding",
+    "user_can_edit_organisation_records",
     "user_can_edit_relationship",
     "user_can_finalise_assessment",
     "user_leads_relationship",

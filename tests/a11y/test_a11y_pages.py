@@ -272,6 +272,7 @@ REFLOW_PAGES = [
     ("relationships:relationship_risks", True),
     ("assessments:relationship_dashboard", True),
     ("assessments:assessment_list", True),
+    ("assurance:relationship_findings", True),
 ]
 
 

@@ -8,6 +8,7 @@ from assessments.services.schedules import (
     RESEND_EVERY_MINUTES,
     RESEND_SCHEDULE_NAME,
 )
+from assurance.services.findings import OVERDUE_SCHEDULE_NAME
 
 
 class Command(BaseCommand):
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             )
         )
         self._register_resend()
+        self._register_overdue_corrective_actions(crontab)
 
     def _register_resend(self) -> None:
         interval, _ = IntervalSchedule.objects.get_or_create(
@@ -78,4 +80,24 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{verb} '{periodic_task.name}': every {RESEND_EVERY_MINUTES} minutes."
             )
+        )
+
+    def _register_overdue_corrective_actions(self, crontab: CrontabSchedule) -> None:
+        periodic_task, created = PeriodicTask.objects.update_or_create(
+            name=OVERDUE_SCHEDULE_NAME,
+            defaults={
+                "task": "assurance.corrective_actions_overdue",
+                "crontab": crontab,
+                "interval": None,
+                "enabled": True,
+                "one_off": False,
+                "description": (
+                    "E-mails the owner of each overdue corrective action, once "
+                    "per due date."
+                ),
+            },
+        )
+        verb = "Registered" if created else "Updated"
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb} '{periodic_task.name}': daily, with the above.")
         )
