@@ -70,7 +70,6 @@ def document_revision_upload(
         request,
         "relationships/document_revision_form.html",
         {"relationship": relationship, "document": document, "form": form},
-        status=400 if form.errors else 200,
     )
 
 

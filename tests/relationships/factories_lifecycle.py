@@ -34,6 +34,7 @@ def first_artefact(stage_number: int = 1) -> StageArtefact:
 class RelationshipDocumentFactory(DjangoModelFactory):
     class Meta:
         model = RelationshipDocument
+        skip_postgeneration_save = True
 
     relationship = factory.SubFactory(RelationshipFactory)
     title = factory.Sequence(lambda n: f"Document {n}")
