@@ -55,6 +55,7 @@ from relationships.choices import (
     RiskStatus,
     Visibility,
 )
+from relationships.demo_evidence import load_demo_evidence
 from relationships.models import (
     Action,
     ArtefactEvidence,
@@ -1206,6 +1207,12 @@ def demo_load() -> DemoLoadResult:
         )
         _load_lifecycle(
             relationship=relationship, partnerships=partnerships, result=result
+        )
+        load_demo_evidence(
+            relationship=relationship,
+            partnerships=partnerships.values(),
+            today=today,
+            result=result,
         )
         _load_assessments(
             relationship=relationship,
