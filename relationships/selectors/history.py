@@ -758,6 +758,8 @@ def _related_names(
             queryset = queryset.select_related("organisation")
         if model is Assessment:
             queryset = queryset.select_related("partnership__organisation")
+        if model is DocumentRevision:
+            queryset = queryset.select_related("document")
         if model in visible_ids:
             # A change may link a record the person may not see: not by name.
             queryset = queryset.filter(pk__in=visible_ids[model])
