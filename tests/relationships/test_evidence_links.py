@@ -3,9 +3,11 @@ current when they were linked, keep it when the document moves on, and show it
 as "Rev N (sha …)" only to those who may see the document."""
 
 import datetime
+import importlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -248,3 +250,19 @@ def test_revision_choices_are_those_of_documents_the_user_sees(
         relationship=world.relationship, user=world.bob
     )
     assert list(many.clean([private.pk])) == [private]
+
+
+def test_the_migration_pins_existing_rating_links_to_the_current_revision(
+    world, charter
+) -> None:
+    migration = importlib.import_module(
+        "assessments.migrations.0014_rating_document_revisions"
+    )
+    assessment = make_assessment(world, levels=[3] * 12)
+    rating = assessment.ratings.get(principle__key="governance_processes")
+    rating.documents.add(charter)  # linked before revisions existed
+    second = _new_revision(charter, world.bob, b"Charter v2.\n")
+    migration.pin_linked_documents_to_their_current_revision(apps, None)
+    assert list(rating.document_revisions.all()) == [second]
+    migration.pin_linked_documents_to_their_current_revision(apps, None)
+    assert rating.document_revisions.count() == 1
