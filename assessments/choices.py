@@ -68,3 +68,5 @@ class NoticeKind(models.TextChoices):
     ASSESSMENT_DUE = "due", "Assessment due"
     ASSESSMENT_OVERDUE = "overdue", "Assessment overdue"
     REPORT_READY = "report_ready", "Report ready"
+    DOCUMENT_REVIEW = "document_review", "Document review due"
+    DOCUMENT_EXPIRY = "document_expiry", "Document expiring"

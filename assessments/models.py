@@ -134,7 +134,7 @@ def assessment_period_label(start: datetime.date, end: datetime.date) -> str:
 # Kept by name so that a service can write one history record of a rating with its
 # final links, instead of one per link set (see assessments.services.assessments).
 PRINCIPLE_RATING_HISTORY = HistoricalRecords(
-    m2m_fields=["objectives", "risks", "documents"]
+    m2m_fields=["objectives", "risks", "documents", "document_revisions"]
 )
 
 
@@ -168,6 +168,14 @@ class PrincipleRating(models.Model):
     risks = models.ManyToManyField(Risk, blank=True, related_name="+")
     documents = models.ManyToManyField(
         RelationshipDocument, blank=True, related_name="+"
+    )
+    document_revisions = models.ManyToManyField(
+        "relationships.DocumentRevision",
+        blank=True,
+        related_name="+",
+        help_text=(
+            "For each linked document, the revision current when it was linked."
+        ),
     )
     improvement_action = models.ForeignKey(
         Action,
@@ -387,7 +395,8 @@ class ReportSubscription(models.Model):
 
 
 class Notice(models.Model):
-    """An e-mail sent once: an assessment due or overdue, or a report ready.
+    """An e-mail sent once: an assessment due or overdue, a report ready, or a
+    document's review or expiry coming up.
 
     The daily schedule runs every day; this record is what stops it from sending
     the same reminder again.
@@ -406,6 +415,14 @@ class Notice(models.Model):
         blank=True,
         related_name="notices",
     )
+    document = models.ForeignKey(
+        RelationshipDocument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The document a review or expiry reminder is about.",
+    )
     recipients = models.TextField(
         blank=True, help_text="E-mail addresses it went to, one a line."
     )
@@ -416,8 +433,15 @@ class Notice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["relationship", "kind", "period_start", "period_end"],
-                condition=Q(report__isnull=True),
+                condition=Q(report__isnull=True, document__isnull=True),
                 name="notice_once_per_period_and_kind",
+            ),
+            # A document's reminder is sent once per date: a new review date
+            # (the document was reviewed) is reminded of again.
+            models.UniqueConstraint(
+                fields=["document", "kind", "period_start"],
+                condition=Q(document__isnull=False),
+                name="notice_once_per_document_date_and_kind",
             ),
             models.UniqueConstraint(
                 fields=["report", "kind"],

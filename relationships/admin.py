@@ -19,6 +19,7 @@ from relationships.models import (
     RelationshipDocument,
     Risk,
 )
+from relationships.models.documents import DocumentRevision
 
 
 class RevisionAdminMixin:
@@ -194,7 +195,41 @@ class ActionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "relationship__title"]
 
 
+class DocumentRevisionInline(admin.TabularInline):
+    """A document's revisions, read-only: a stored revision never changes."""
+
+    model = DocumentRevision
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "number",
+        "file",
+        "sha256",
+        "content_type",
+        "size_bytes",
+        "uploaded_by",
+        "uploaded_at",
+        "change_note",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(RelationshipDocument)
 class RelationshipDocumentAdmin(RevisionAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "relationship", "uploaded_by", "uploaded_at"]
+    list_display = [
+        "title",
+        "relationship",
+        "uploaded_by",
+        "uploaded_at",
+        "review_due_on",
+        "expires_on",
+    ]
     search_fields = ["title", "relationship__title"]
+    inlines = [DocumentRevisionInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A stored document's file is its current revision's: a new file is a new
+        # revision, uploaded from the document's page.
+        return ["file", "content_type"] if obj is not None else []

@@ -56,6 +56,7 @@ from relationships.choices import (
     RiskStatus,
     Visibility,
 )
+from relationships.demo_evidence import load_demo_evidence
 from relationships.models import (
     Action,
     ArtefactEvidence,
@@ -1207,6 +1208,12 @@ def demo_load() -> DemoLoadResult:
         )
         _load_lifecycle(
             relationship=relationship, partnerships=partnerships, result=result
+        )
+        load_demo_evidence(
+            relationship=relationship,
+            partnerships=partnerships.values(),
+            today=today,
+            result=result,
         )
         _load_assessments(
             relationship=relationship,

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from relationships.views import documents as document_views
 from relationships.views import lifecycle as lifecycle_views
 from relationships.views import partners as partner_views
 from relationships.views import plans as plan_views
@@ -83,6 +84,22 @@ document_urls = [
         "<int:pk>/download/",
         lifecycle_views.document_download,
         name="document_download",
+    ),
+    path("<int:pk>/", document_views.document_detail, name="document_detail"),
+    path(
+        "<int:pk>/dates/",
+        document_views.document_review_dates_edit,
+        name="document_review_dates_edit",
+    ),
+    path(
+        "<int:pk>/revisions/new/",
+        document_views.document_revision_upload,
+        name="document_revision_upload",
+    ),
+    path(
+        "<int:pk>/revisions/<int:number>/download/",
+        document_views.document_revision_download,
+        name="document_revision_download",
     ),
 ]
 

@@ -15,6 +15,7 @@ SAMPLES = {
     "pk": 7,
     "artefact_pk": 8,
     "seat_pk": 9,
+    "number": 2,
     "user_id": 5,
     "principle_key": "relationship-management",
     "token": "abc123",
@@ -204,9 +205,22 @@ URL_MAP = [
     ),
     ("relationships:create", "/relationships/new/"),
     ("relationships:detail", "/relationships/<reference>/"),
+    ("relationships:document_detail", "/relationships/<reference>/documents/<pk>/"),
     (
         "relationships:document_download",
         "/relationships/<reference>/documents/<pk>/download/",
+    ),
+    (
+        "relationships:document_review_dates_edit",
+        "/relationships/<reference>/documents/<pk>/dates/",
+    ),
+    (
+        "relationships:document_revision_download",
+        "/relationships/<reference>/documents/<pk>/revisions/<number>/download/",
+    ),
+    (
+        "relationships:document_revision_upload",
+        "/relationships/<reference>/documents/<pk>/revisions/new/",
     ),
     ("relationships:edit", "/relationships/<reference>/edit/"),
     ("relationships:list", "/relationships/"),

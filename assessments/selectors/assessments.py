@@ -49,6 +49,7 @@ from relationships.concurrency import FieldValues, StaleField, stale_fields
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     Action,
+    DocumentRevision,
     Objective,
     Partnership,
     Relationship,
@@ -335,8 +336,25 @@ def assessment_ratings(
             Prefetch("objectives", queryset=visible(Objective)),
             Prefetch("risks", queryset=visible(Risk)),
             Prefetch("documents", queryset=visible(RelationshipDocument)),
+            Prefetch(
+                "document_revisions",
+                queryset=DocumentRevision.objects.filter(
+                    visible_records(user, RelationshipDocument, via="document__")
+                ),
+            ),
         )
     )
+    for rating in ratings:
+        # Each linked document with the revision the link names ("Rev 2 (sha
+        # …)"); None for a link made before the document had revisions.
+        revisions = {
+            revision.document_id: revision
+            for revision in rating.document_revisions.all()
+        }
+        rating.linked_documents = [
+            (document, revisions.get(document.pk))
+            for document in rating.documents.all()
+        ]
     private_actions = {
         rating.improvement_action_id
         for rating in ratings

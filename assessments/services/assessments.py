@@ -37,12 +37,14 @@ from relationships.choices import ActionSource
 from relationships.concurrency import revision_claim
 from relationships.models import (
     Action,
+    DocumentRevision,
     Objective,
     Partnership,
     Relationship,
     RelationshipDocument,
     Risk,
 )
+from relationships.selectors.documents import revisions_current_for
 
 EVIDENCE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
@@ -172,23 +174,48 @@ def _rating_save_with_links(
     risks: Iterable[Risk],
     documents: Iterable[RelationshipDocument],
     user: AbstractBaseUser | None,
+    pinned_revisions: Iterable[DocumentRevision] | None = None,
 ) -> None:
     """Save a rating and its links with one history record of the final state.
+
+    Each linked document names a revision: the one it named before
+    (`pinned_revisions`, by default the rating's own), else its current one.
 
     Left to itself, django-simple-history writes a record at the save and another
     at each changed link set, the first ones showing links about to change.
     """
     created = rating.pk is None
+    documents = list(documents)
+    if pinned_revisions is None:
+        pinned_revisions = [] if created else rating.document_revisions.all()
+    revisions = _document_revisions_pinned(documents, pinned_revisions)
     rating.skip_history_when_saving = True
     try:
         rating.save()
         rating.objectives.set(objectives)
         rating.risks.set(risks)
         rating.documents.set(documents)
+        rating.document_revisions.set(revisions)
     finally:
         del rating.skip_history_when_saving
     rating._history_user = user
     PRINCIPLE_RATING_HISTORY.create_historical_record(rating, "+" if created else "~")
+
+
+def _document_revisions_pinned(
+    documents: list[RelationshipDocument],
+    pinned_revisions: Iterable[DocumentRevision],
+) -> list[DocumentRevision]:
+    """For each document, the revision a link to it names: the one linked before
+    if any, else the document's current one (the revision current when linked)."""
+    pinned = {revision.document_id: revision for revision in pinned_revisions}
+    missing = [document for document in documents if document.pk not in pinned]
+    current = revisions_current_for(missing) if missing else {}
+    return [
+        revision
+        for document in documents
+        if (revision := pinned.get(document.pk) or current.get(document.pk))
+    ]
 
 
 def _copy_ratings(
@@ -203,7 +230,7 @@ def _copy_ratings(
     source_ratings = (
         PrincipleRating.objects.filter(assessment=source)
         .select_related("principle", "improvement_action")
-        .prefetch_related("objectives", "risks", "documents")
+        .prefetch_related("objectives", "risks", "documents", "document_revisions")
     )
     for source_rating in source_ratings:
         principle = principles_by_key.get(source_rating.principle.key)
@@ -233,6 +260,7 @@ def _copy_ratings(
             risks=source_rating.risks.all(),
             documents=source_rating.documents.all(),
             user=user,
+            pinned_revisions=source_rating.document_revisions.all(),
         )
 
 
@@ -365,7 +393,7 @@ def assessment_ratings_save(
         rating.principle_id: rating
         for rating in PrincipleRating.objects.filter(
             assessment=assessment
-        ).prefetch_related("objectives", "risks", "documents")
+        ).prefetch_related("objectives", "risks", "documents", "document_revisions")
     }
     errors: dict[str, list[str]] = {}
     for entry in ratings:

@@ -36,6 +36,7 @@ from assessments.selectors.reports import (
     reminder_groups,
 )
 from assessments.services.assessments import assessment_start
+from assessments.services.document_reminders import document_reminders_send
 from assessments.services.reports import (
     report_request,
     reports_requeue_stuck,
@@ -61,12 +62,14 @@ class ScheduleRunSummary:
     notices_sent: int = 0
     reports_queued: int = 0
     reports_requeued: int = 0
+    document_reminders_sent: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.assessments_opened} assessments opened, "
             f"{self.notices_sent} reminders sent, {self.reports_queued} reports "
-            f"queued, {self.reports_requeued} stuck reports queued again"
+            f"queued, {self.reports_requeued} stuck reports queued again, "
+            f"{self.document_reminders_sent} document reminders sent"
         )
 
 
@@ -266,4 +269,5 @@ def schedules_run(*, today: datetime.date) -> ScheduleRunSummary:
             # One relationship's bad data must not stop everyone else's run.
             logger.exception("Schedule skipped relationship %s", relationship.pk)
     summary.reports_requeued = reports_requeue_stuck()
+    summary.document_reminders_sent = document_reminders_send(today=today)
     return summary

@@ -13,7 +13,9 @@ from principles.models import LifecycleStage
 from relationships.access import AnyUser
 from relationships.choices import EvidenceStatus
 from relationships.filetypes import megabytes
+from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
+from relationships.forms.documents import EXPIRY_DATE_HELP, REVIEW_DATE_HELP
 from relationships.forms.registers import PRIVACY_HELP, PRIVACY_LABELS, RegisterForm
 from relationships.models import Relationship, RelationshipDocument
 from relationships.selectors.lifecycle import (
@@ -23,6 +25,7 @@ from relationships.selectors.lifecycle import (
     plan_section_choices,
     risk_choices_for_relationship,
 )
+from relationships.services.documents import review_dates_errors
 from relationships.services.lifecycle import (
     DOCUMENT_EXTENSIONS,
     NOTE_MAX_LENGTH,
@@ -107,7 +110,11 @@ class ArtefactEvidenceForm(RevisionFormMixin):
     Its revision is the record's, or 0 when the artefact had none.
     """
 
-    stale_excluded_fields = ("new_document", "new_document_title")
+    stale_excluded_fields = (
+        "new_document",
+        "new_document_title",
+        "link_current_revision",
+    )
 
     status = forms.ChoiceField(
         label="Status",
@@ -129,6 +136,14 @@ class ArtefactEvidenceForm(RevisionFormMixin):
     )
     document = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="—", label="Existing document"
+    )
+    link_current_revision = forms.BooleanField(
+        label="Link the document's current revision",
+        required=False,
+        help_text=(
+            "A document keeps the revision it was linked at; tick this to link "
+            "its latest revision instead."
+        ),
     )
     new_document = forms.FileField(
         label="Or upload a new document",
@@ -190,6 +205,7 @@ class ArtefactEvidenceForm(RevisionFormMixin):
                     Div("risk", css_class="col-md-6"),
                     css_class="row",
                 ),
+                Field("link_current_revision"),
                 Div(
                     Div("new_document", css_class="col-md-6"),
                     Div("new_document_title", css_class="col-md-6"),
@@ -242,6 +258,7 @@ class DocumentUploadForm(RegisterForm):
         ("file",),
         ("title",),
         ("description",),
+        ("review_due_on", "expires_on"),
         ("owner_partnership",),
         ("visibility",),
         ("shared_with",),
@@ -267,13 +284,18 @@ class DocumentUploadForm(RegisterForm):
             "file",
             "title",
             "description",
+            "review_due_on",
+            "expires_on",
             "owner_partnership",
             "visibility",
             "shared_with",
         ]
         labels = {"owner_partnership": "Whose document", **PRIVACY_LABELS}
+        widgets = {"review_due_on": DATE_WIDGET, "expires_on": DATE_WIDGET}
         help_texts = {
             **PRIVACY_HELP,
+            "review_due_on": REVIEW_DATE_HELP,
+            "expires_on": EXPIRY_DATE_HELP,
             "owner_partnership": (
                 "A joint document is the relationship's as a whole; otherwise pick "
                 "the partner whose own document this is."
@@ -288,3 +310,11 @@ class DocumentUploadForm(RegisterForm):
         file = self.cleaned_data["file"]
         document_file_validate(file)
         return file
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        for name, message in review_dates_errors(
+            cleaned_data.get("review_due_on"), cleaned_data.get("expires_on")
+        ).items():
+            self.add_error(name, message)
+        return cleaned_data

@@ -1,6 +1,7 @@
 """Relationships app models, one module per area (organisations, relationships,
 plans, registers, lifecycle); import them from here."""
 
+from relationships.models.documents import DocumentRevision
 from relationships.models.invitations import PartnerInvitation
 from relationships.models.lifecycle import ArtefactEvidence, StageTransition
 from relationships.models.organisations import Membership, Organisation
@@ -24,6 +25,7 @@ __all__ = [
     "OPEN_RISK_STATUSES",
     "Action",
     "ArtefactEvidence",
+    "DocumentRevision",
     "JointManagementTeamMember",
     "Membership",
     "Objective",

@@ -69,6 +69,14 @@ class ArtefactEvidence(Revisioned):
         blank=True,
         related_name="+",
     )
+    document_revision = models.ForeignKey(
+        "relationships.DocumentRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision of the document current when it was linked.",
+    )
     note = models.TextField(
         blank=True, help_text="What the evidence shows, or why the partners skip it."
     )
@@ -110,4 +118,10 @@ class ArtefactEvidence(Revisioned):
         if self.status == EvidenceStatus.EVIDENCED and not has_link:
             raise ValidationError(
                 "Link a plan section, objective, risk or document as evidence."
+            )
+        if self.document_revision_id and (
+            self.document_revision.document_id != self.document_id
+        ):
+            raise ValidationError(
+                {"document_revision": "This revision is of another document."}
             )

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -262,6 +264,18 @@ class RelationshipDocument(Revisioned, PartnerPrivateRecord):
         ),
     )
     description = models.TextField(blank=True)
+    review_due_on = models.DateField(
+        "review date",
+        null=True,
+        blank=True,
+        help_text="When the document should next be checked to be still right.",
+    )
+    expires_on = models.DateField(
+        "expiry date",
+        null=True,
+        blank=True,
+        help_text="When it stops being valid (a certificate, an insurance policy).",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -282,3 +296,15 @@ class RelationshipDocument(Revisioned, PartnerPrivateRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "relationships:document_detail",
+            kwargs={"reference": self.relationship.reference, "pk": self.pk},
+        )
+
+    def review_is_due(self, today: datetime.date) -> bool:
+        return self.review_due_on is not None and self.review_due_on <= today
+
+    def has_expired(self, today: datetime.date) -> bool:
+        return self.expires_on is not None and self.expires_on < today

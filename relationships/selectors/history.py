@@ -63,6 +63,7 @@ from relationships.models import (
     Risk,
     StageTransition,
 )
+from relationships.models.documents import DocumentRevision
 from relationships.models.privacy import PartnerPrivateRecord
 from relationships.plan_schema import SECTION_FIELDS
 from relationships.selectors.plans import person_name, word_diff
@@ -255,6 +256,21 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
         _of_relationship(RelationshipDocument),
         lambda record, names: record.title,
     ),
+    "document_revision": HistorySource(
+        DocumentRevision,
+        "Document revision",
+        lambda relationship: DocumentRevision.history.filter(
+            document_id__in=RelationshipDocument.history.filter(
+                relationship_id=relationship.pk
+            ).values("id")
+        ),
+        lambda record, names: (
+            f"{_name(names, RelationshipDocument, record.document_id)}, "
+            f"revision {record.number}"
+        ),
+        lambda record: [_Ref(RelationshipDocument, record.document_id)],
+        hidden_fields=frozenset({"document", "number", "uploaded_at"}),
+    ),
     "stage_move": HistorySource(
         StageTransition,
         "Stage move",
@@ -362,6 +378,7 @@ _LINK_LABELS = {
     "objectives": "Linked objectives",
     "risks": "Linked risks",
     "documents": "Linked documents",
+    "document_revisions": "Linked document revisions",
 }
 
 
@@ -394,6 +411,9 @@ def relationship_history_visible_ids(
         visible[model] = model.objects.filter(
             assessment_id__in=visible[Assessment]
         ).values("pk")
+    visible[DocumentRevision] = DocumentRevision.objects.filter(
+        document_id__in=visible[RelationshipDocument]
+    ).values("pk")
     return visible
 
 
@@ -738,6 +758,8 @@ def _related_names(
             queryset = queryset.select_related("organisation")
         if model is Assessment:
             queryset = queryset.select_related("partnership__organisation")
+        if model is DocumentRevision:
+            queryset = queryset.select_related("document")
         if model in visible_ids:
             # A change may link a record the person may not see: not by name.
             queryset = queryset.filter(pk__in=visible_ids[model])

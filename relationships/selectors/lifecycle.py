@@ -5,21 +5,25 @@ relationship_get_for_user / relationship_get_for_editing, so tenancy stays decid
 in relationships.access alone.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from principles.choices import Phase, PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.access import AnyUser, visible_records
 from relationships.choices import EvidenceStatus
+from relationships.evidence_dates import document_dates
 from relationships.models import (
     Action,
     ArtefactEvidence,
+    DocumentRevision,
     JointManagementTeamMember,
     Objective,
     Partnership,
@@ -50,6 +54,8 @@ class ChecklistItem:
     objective: Objective | None = None
     risk: Risk | None = None
     document: RelationshipDocument | None = None
+    # The revision of the document the evidence names (shown with the document).
+    document_revision: DocumentRevision | None = None
     private_links: int = 0
 
     @property
@@ -323,7 +329,9 @@ def _checklist_item(
             item.private_links += 1
             continue
         setattr(item, name, getattr(evidence, name))
-        if name != "document":
+        if name == "document":
+            item.document_revision = evidence.document_revision
+        else:
             setattr(
                 item,
                 f"{name}_url",
@@ -345,7 +353,9 @@ def lifecycle_overview(
         evidence.artefact_id: evidence
         for evidence in ArtefactEvidence.objects.filter(
             relationship=relationship
-        ).select_related("objective", "risk", "document", "recorded_by")
+        ).select_related(
+            "objective", "risk", "document", "document_revision", "recorded_by"
+        )
     }
     visible_links = _visible_link_ids(user, list(evidence_by_artefact.values()))
     names = plan_section_names(relationship=relationship)
@@ -401,7 +411,9 @@ def artefact_evidence_get(
 ) -> ArtefactEvidence | None:
     return (
         ArtefactEvidence.objects.filter(relationship=relationship, artefact=artefact)
-        .select_related("objective", "risk", "document", "recorded_by")
+        .select_related(
+            "objective", "risk", "document", "document_revision", "recorded_by"
+        )
         .first()
     )
 
@@ -431,13 +443,15 @@ def _documents_visible_to(
 
 
 def documents_for_relationship(
-    *, user: AnyUser, relationship: Relationship
+    *, user: AnyUser, relationship: Relationship, today: datetime.date | None = None
 ) -> list[RelationshipDocument]:
     """The relationship's documents that the user may see, newest first, each
-    with `evidence_for` (the artefacts it evidences), `filename` and `size_bytes`
-    (None when missing)."""
+    with `evidence_for` (the artefacts it evidences), `filename`, `size_bytes`
+    (None when missing), `current_revision_number` and `dates` (where it stands
+    against its review and expiry dates `today`)."""
     documents = list(
         _documents_visible_to(user, relationship)
+        .annotate(current_revision_number=Max("revisions__number"))
         .select_related("uploaded_by", "owner_partnership__organisation")
         .prefetch_related("shared_with__organisation")
         .order_by("-uploaded_at", "-pk")
@@ -454,9 +468,11 @@ def documents_for_relationship(
             evidence.artefact
         )
     for document in documents:
+        document.relationship = relationship
         document.evidence_for = artefacts_by_document.get(document.pk, [])
         document.filename = PurePath(document.file.name).name
         document.size_bytes = _stored_size(document)
+        document.dates = document_dates(document, today=today or timezone.localdate())
     return documents
 
 

@@ -1,5 +1,6 @@
 """Writes for the lifecycle: stage moves, artefact evidence, documents."""
 
+import datetime
 from pathlib import PurePath
 
 from django.conf import settings
@@ -14,12 +15,18 @@ from relationships.concurrency import revision_claim, revision_claim_or_new
 from relationships.filetypes import ACCEPTED_TYPES, megabytes, upload_content_type
 from relationships.models import (
     ArtefactEvidence,
+    DocumentRevision,
     Objective,
     Partnership,
     Relationship,
     RelationshipDocument,
     Risk,
     StageTransition,
+)
+from relationships.selectors.documents import document_current_revision
+from relationships.services.documents import (
+    document_revision_first,
+    review_dates_errors,
 )
 
 # A document is a partner-private record like a register entry: the same checks.
@@ -138,6 +145,24 @@ def _links_belong_to(
         raise ValidationError(errors)
 
 
+def _revision_to_link(
+    evidence: ArtefactEvidence,
+    document: RelationshipDocument | None,
+    *,
+    link_current: bool,
+) -> DocumentRevision | None:
+    if document is None:
+        return None
+    keep = (
+        not link_current
+        and evidence.document_id == document.pk
+        and evidence.document_revision_id is not None
+    )
+    if keep:
+        return evidence.document_revision
+    return document_current_revision(document=document)
+
+
 def _evidence_for_update(
     relationship: Relationship,
     artefact: StageArtefact,
@@ -174,9 +199,12 @@ def artefact_evidence_record(
     new_document_file: UploadedFile | None = None,
     new_document_title: str = "",
     note: str = "",
+    link_current_revision: bool = False,
 ) -> ArtefactEvidence:
     """Record what evidences an artefact: any of a plan section, an objective, a
     risk, an existing document or a newly uploaded one (all of this relationship).
+    A document is linked at a revision: the one linked before when the document
+    stays the same (unless `link_current_revision`), else its current one.
 
     Refused with StaleEdit when the record changed since the form was opened at
     `expected_revision` (0 when there was none).
@@ -206,6 +234,9 @@ def artefact_evidence_record(
     evidence.plan_section_key = plan_section_key or ""
     evidence.objective = objective
     evidence.risk = risk
+    evidence.document_revision = _revision_to_link(
+        evidence, document, link_current=link_current_revision
+    )
     evidence.document = document
     evidence.note = note
     evidence.recorded_by = user
@@ -246,6 +277,7 @@ def artefact_evidence_skip(
     evidence.objective = None
     evidence.risk = None
     evidence.document = None
+    evidence.document_revision = None
     evidence.note = reason
     evidence.recorded_by = user
     evidence._history_user = user
@@ -287,11 +319,14 @@ def document_upload(
     owner_partnership: Partnership | None = None,
     visibility: str | None = None,
     shared_with: list[Partnership] | None = None,
+    review_due_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
 ) -> RelationshipDocument:
     """Store a file as a document of the relationship (size limit, listed types
     checked by content; the checked media type is stored with it):
     joint, or a partner's own (private to it by default in a programme of
-    several partners, as register entries are)."""
+    several partners, as register entries are). Its file becomes revision 1,
+    with its SHA-256; a review date and an expiry date are optional."""
     try:
         content_type = document_file_validate(file)
     except ValidationError as error:
@@ -304,6 +339,8 @@ def document_upload(
         content_type=content_type,
         description=(description or "").strip(),
         uploaded_by=user,
+        review_due_on=review_due_on,
+        expires_on=expires_on,
     )
     privacy = {
         name: value
@@ -320,11 +357,17 @@ def document_upload(
             partnership=owner_partnership,
         ),
         **_privacy_errors(document, shared_with, user=user),
+        **review_dates_errors(review_due_on, expires_on),
     }
     if errors:
         raise ValidationError(errors)
     document.full_clean()
     document._history_user = user
     document.save()
+    try:
+        document_revision_first(document=document, user=user)
+    except Exception:
+        document.file.delete(save=False)
+        raise
     _set_sharing(document, shared_with)
     return document

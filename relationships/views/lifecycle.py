@@ -27,6 +27,7 @@ from relationships.forms.lifecycle import (
     StageMoveForm,
 )
 from relationships.models import Relationship
+from relationships.selectors.documents import document_current_revision
 from relationships.selectors.lifecycle import (
     LifecycleOverview,
     artefact_evidence_get,
@@ -193,6 +194,7 @@ def artefact_evidence_edit(
                     new_document_file=data["new_document"],
                     new_document_title=data["new_document_title"],
                     note=data["note"],
+                    link_current_revision=data["link_current_revision"],
                 )
                 message = f"Evidence for “{artefact.name}” saved."
         except ValidationError as error:
@@ -321,6 +323,26 @@ def relationship_documents(request: HttpRequest, reference: str) -> HttpResponse
     )
 
 
+def stored_file_response(
+    stored_file: object, *, content_type: str, filename: str
+) -> FileResponse:
+    """A stored file, always as an attachment of the type its content was checked
+    to be (never one guessed from the name), browsers told not to sniff another;
+    a 404 when the file went missing from storage."""
+    try:
+        handle = stored_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this document is missing.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or UNCHECKED_CONTENT_TYPE,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_http_methods(["GET"])
 def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
@@ -328,17 +350,16 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> FileResp
     document = document_get_for_user(
         user=request.user, relationship=relationship, pk=pk
     )
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The file of this document is missing.") from error
-    # Always an attachment, with the type its content was checked to be (never
-    # one guessed from the name), and browsers told not to sniff another.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePath(document.file.name).name,
-        content_type=document.content_type or UNCHECKED_CONTENT_TYPE,
+    # The document's current revision: the same link always gives the latest.
+    current = document_current_revision(document=document)
+    if current is None:  # stored without revisions (never by the app itself)
+        return stored_file_response(
+            document.file,
+            content_type=document.content_type,
+            filename=PurePath(document.file.name).name,
+        )
+    return stored_file_response(
+        current.file,
+        content_type=current.content_type,
+        filename=PurePath(current.file.name).name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

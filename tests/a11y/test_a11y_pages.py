@@ -51,6 +51,7 @@ NOT_PAGES = {
     "relationships:risk_export",
     "relationships:action_export",
     "relationships:document_download",
+    "relationships:document_revision_download",
     "assessments:assessment_export",
     "assessments:report_download",
     "assessments:report_status",

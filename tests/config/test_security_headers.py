@@ -18,6 +18,7 @@ DOWNLOADS = {
     "assessments:report_download",
     "assessments:assessment_export",
     "relationships:document_download",
+    "relationships:document_revision_download",
     "relationships:objective_export",
     "relationships:risk_export",
     "relationships:action_export",

@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from principles.models import LifecycleStage, StageArtefact
 from relationships.choices import EvidenceStatus
 from relationships.models import ArtefactEvidence, RelationshipDocument
+from relationships.services.documents import document_revision_first
 from tests.factories import RelationshipFactory, UserFactory
 
 _session_media_root: str | None = None
@@ -33,6 +34,7 @@ def first_artefact(stage_number: int = 1) -> StageArtefact:
 class RelationshipDocumentFactory(DjangoModelFactory):
     class Meta:
         model = RelationshipDocument
+        skip_postgeneration_save = True
 
     relationship = factory.SubFactory(RelationshipFactory)
     title = factory.Sequence(lambda n: f"Document {n}")
@@ -41,6 +43,15 @@ class RelationshipDocumentFactory(DjangoModelFactory):
     )
     content_type = "text/plain; charset=utf-8"
     uploaded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def first_revision(
+        document: RelationshipDocument, create: bool, extracted, **kwargs
+    ):
+        """Revision 1 of the stored file, as document_upload makes it (pass
+        first_revision=False for a document stored before revisions existed)."""
+        if create and extracted is not False:
+            document_revision_first(document=document, user=document.uploaded_by)
 
 
 class ArtefactEvidenceFactory(DjangoModelFactory):

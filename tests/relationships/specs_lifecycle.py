@@ -1,5 +1,7 @@
 """Permission-matrix entries for the lifecycle views (see tests/permissions.py)."""
 
+from collections.abc import Callable
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from relationships.services.lifecycle import document_upload
@@ -34,6 +36,21 @@ def _document(world) -> dict:
     return {**_reference(world), "pk": document.pk}
 
 
+def _first_revision(kwargs: Callable[[object], dict]) -> Callable[[object], dict]:
+    return lambda world: {**kwargs(world), "number": 1}
+
+
+def _new_revision(world) -> dict:
+    return {
+        "file": SimpleUploadedFile("hijack.txt", b"hijacked"),
+        "change_note": "Hijacked",
+    }
+
+
+def _new_dates(world) -> dict:
+    return {"revision": 1, "review_due_on": "2030-01-01"}
+
+
 LIFECYCLE_VIEWS: list[ViewSpec] = [
     ViewSpec("relationships:relationship_lifecycle", kwargs=_reference),
     ViewSpec(
@@ -63,6 +80,23 @@ LIFECYCLE_VIEWS: list[ViewSpec] = [
         },
     ),
     ViewSpec("relationships:document_download", kwargs=_document),
+    ViewSpec("relationships:document_detail", kwargs=_document),
+    ViewSpec(
+        "relationships:document_revision_download",
+        kwargs=_first_revision(_document),
+    ),
+    ViewSpec(
+        "relationships:document_revision_upload",
+        kwargs=_document,
+        writes=True,
+        post_data=_new_revision,
+    ),
+    ViewSpec(
+        "relationships:document_review_dates_edit",
+        kwargs=_document,
+        writes=True,
+        post_data=_new_dates,
+    ),
 ]
 
 
@@ -80,4 +114,21 @@ def _private_document(world) -> dict:
 
 PRIVATE_LIFECYCLE_VIEWS: list[ViewSpec] = [
     ViewSpec("relationships:document_download", kwargs=_private_document),
+    ViewSpec("relationships:document_detail", kwargs=_private_document),
+    ViewSpec(
+        "relationships:document_revision_download",
+        kwargs=_first_revision(_private_document),
+    ),
+    ViewSpec(
+        "relationships:document_revision_upload",
+        kwargs=_private_document,
+        writes=True,
+        post_data=_new_revision,
+    ),
+    ViewSpec(
+        "relationships:document_review_dates_edit",
+        kwargs=_private_document,
+        writes=True,
+        post_data=_new_dates,
+    ),
 ]

@@ -299,8 +299,8 @@ def test_entries_take_the_same_queries_however_long_the_history(
 def test_history_page_query_count_is_pinned(
     login: Any, full_history: Any, django_assert_num_queries: Any
 ) -> None:
-    # Each round writes 12 records of 9 kinds: a page of 25 always shows two
-    # rounds and the last record of a third, however many rounds came before.
+    # Each round writes 13 records of 10 kinds: a page of 25 always shows about
+    # two rounds, however many rounds came before.
     for round_number in (2, 3):
         _every_kind_of_change(full_history, round_number=round_number)
     client = login(full_history.alice)
@@ -315,11 +315,11 @@ def test_history_page_query_count_is_pinned(
     assert Assessment.objects.count() > 3 and Report.objects.count() == 1
     # The session, the user, the relationship, its plan, the count and the page
     # (6); for each
-    # of the 8 kinds on the page its records, and their predecessors where the
-    # page has any (3 kinds) (11); the rating links (3); one lookup each for the
-    # documents, objectives, stages, users, principles, assessments and
-    # artefacts named (7).
-    assert len(first) == 27
+    # of the 9 kinds on the page its records, and their predecessors where the
+    # page has any (3 kinds) (12); the rating links (4, document revisions
+    # included); one lookup each for the documents, document revisions,
+    # objectives, stages, users, principles, assessments and artefacts named (8).
+    assert len(first) == 30
 
 
 def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(

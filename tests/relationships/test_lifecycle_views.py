@@ -159,8 +159,9 @@ def test_each_evidence_link_is_shown_with_who_recorded_it(login, world) -> None:
     )
     assert f'href="{objective_url}">Grow sales' in html
     assert f'href="{risk_url}">Key person leaves' in html
-    download = _url("document_download", world, pk=document.pk)
-    assert f'href="{download}">Signed charter' in html
+    # The document's page (its revisions are there).
+    page = _url("document_detail", world, pk=document.pk)
+    assert f'href="{page}">Signed charter' in html
     assert html.count(world.bob.get_full_name()) >= 4
 
 

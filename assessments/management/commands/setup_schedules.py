@@ -39,8 +39,9 @@ class Command(BaseCommand):
                 "enabled": True,
                 "one_off": False,
                 "description": (
-                    "Opens due assessments, reminds relationship managers and "
-                    "queues the reports of finished periods."
+                    "Opens due assessments, reminds relationship managers, "
+                    "queues the reports of finished periods and reminds of "
+                    "documents due for review or expiring."
                 ),
             },
         )

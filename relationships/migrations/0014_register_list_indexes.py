@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('principles', '0002_load_catalogue'),
-        ('relationships', '0011_document_content_type'),
+        ('relationships', '0013_document_revision_one'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
