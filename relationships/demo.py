@@ -36,6 +36,7 @@ from assessments.models import (
 )
 from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.selectors.reports import relationship_schedule
+from assurance.demo_reviews import demo_load_reviews
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.choices import (
@@ -1219,6 +1220,7 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
+    demo_load_reviews(result=result)
     return result
 
 

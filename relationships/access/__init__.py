@@ -18,6 +18,8 @@ One module per area:
   joint assessment; whose portfolio summaries a user reads.
 - `signing`: who signs the plan, and confirms the joint assessment, for a
   partner.
+- `assurance_reviews`: management reviews (an organisation's own, or held
+  jointly) and an organisation's own lifecycle records.
 
 Import from `relationships.access`, not from its modules.
 """
@@ -28,6 +30,23 @@ from relationships.access.assessments import (
     relationship_summaries_visible_to,
     user_can_edit_assessment,
     user_can_finalise_assessment,
+)
+from relationships.access.assurance_reviews import (
+    management_review_action_get_for_editing,
+    management_review_get_for_editing,
+    management_review_get_for_user,
+    management_reviews_visible_to,
+    organisation_get_for_member,
+    organisation_get_for_member_writing,
+    organisation_members,
+    organisations_member_of,
+    records_for_review,
+    relationship_get_for_joint_review,
+    relationship_members,
+    relationship_reviews_visible_to,
+    user_can_edit_management_review,
+    user_can_record_joint_review,
+    user_writes_for_organisation,
 )
 from relationships.access.memberships import (
     AnyUser,
@@ -97,13 +116,21 @@ __all__ = [
     "default_privacy",
     "ids_visible_to",
     "linked_record_visible",
+    "management_review_action_get_for_editing",
+    "management_review_get_for_editing",
+    "management_review_get_for_user",
+    "management_reviews_visible_to",
     "memberships_active",
     "objectives_visible_to",
     "organisation_admins",
     "organisation_get_for_admin",
+    "organisation_get_for_member",
+    "organisation_get_for_member_writing",
     "organisation_ids_of",
+    "organisation_members",
     "organisations_administered_by",
     "organisations_known_to",
+    "organisations_member_of",
     "organisations_that_may_lead",
     "partner_invitation_get_for_lead",
     "partner_invitation_get_to_answer",
@@ -122,12 +149,16 @@ __all__ = [
     "record_audiences",
     "record_check_changeable",
     "record_privacy_errors",
+    "records_for_review",
     "records_visible_to_audience",
     "relationship_get_for_editing",
+    "relationship_get_for_joint_review",
     "relationship_get_for_leading",
     "relationship_get_for_user",
     "relationship_ids_editable_by",
+    "relationship_members",
     "relationship_owner_candidates",
+    "relationship_reviews_visible_to",
     "relationship_summaries_visible_to",
     "relationships_visible_to",
     "risks_visible_to",
@@ -135,9 +166,12 @@ __all__ = [
     "signers_by_partnership",
     "user_can_answer_invitation",
     "user_can_edit_assessment",
+    "user_can_edit_management_review",
     "user_can_edit_relationship",
     "user_can_finalise_assessment",
+    "user_can_record_joint_review",
     "user_leads_relationship",
+    "user_writes_for_organisation",
     "viewer_audience",
     "visible_records",
 ]
