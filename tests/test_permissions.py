@@ -21,6 +21,7 @@ from tests.assessments.specs_assessments import (
 )
 from tests.assessments.specs_dashboards import DASHBOARDS_VIEWS
 from tests.assessments.specs_reports import REPORTS_VIEWS
+from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
 from tests.permissions import (
     PERSONAS,
     PRIVATE_PERSONAS,
@@ -64,6 +65,7 @@ VIEWS = [
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
+    *REVIEWS_VIEWS,
     *SSO_VIEWS,
     *SECURITY_VIEWS,
 ]
@@ -85,6 +87,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_download",
     "assessments:report_retry",
     *PARTNERS_NOT_PRIVATE,
+    *REVIEWS_NOT_PARTNER_PRIVATE,
 }
 
 
@@ -119,7 +122,7 @@ def _app_url_names(
     *,
     of_one_record: bool = False,
     namespaces: frozenset[str] = frozenset(
-        {"relationships", "principles", "assessments"}
+        {"relationships", "principles", "assessments", "assurance"}
     ),
 ) -> set[str]:
     names = set()

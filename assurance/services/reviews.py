@@ -58,10 +58,10 @@ def _subject_errors(
     relationship: Relationship | None,
     is_joint: bool,
 ) -> dict[str, str]:
-    if organisation is None and relationship is None:
-        return {"relationship": "Choose the organisation or the relationship reviewed."}
     if is_joint and relationship is None:
         return {"is_joint": "Only a review of a relationship can be held jointly."}
+    if organisation is None and relationship is None:
+        return {"relationship": "Choose the organisation or the relationship reviewed."}
     if (
         organisation is not None
         and relationship is not None

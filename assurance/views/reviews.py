@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -74,11 +74,13 @@ def _save_form(
 @login_required
 @require_GET
 def my_assurance(request: HttpRequest) -> HttpResponse:
-    """The navigation's entry: the user's organisation's management reviews."""
-    organisation = organisations_member_of(request.user).order_by("name").first()
-    if organisation is None:
-        raise Http404("You are not a member of an organisation.")
-    return redirect("assurance:organisation_reviews", slug=organisation.slug)
+    """The navigation's entry: the management-system records of the user's
+    organisations."""
+    return render(
+        request,
+        "assurance/reviews/my_assurance.html",
+        {"organisations": list(organisations_member_of(request.user).order_by("name"))},
+    )
 
 
 @login_required
