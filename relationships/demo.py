@@ -37,6 +37,7 @@ from assessments.models import (
 from assessments.selectors.confirmations import assessment_fingerprint
 from assessments.selectors.reports import relationship_schedule
 from assurance.demo_findings import demo_findings_load
+from assurance.demo_reviews import demo_load_reviews
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.choices import (
@@ -1230,6 +1231,7 @@ def demo_load() -> DemoLoadResult:
     demo_findings_load(
         organisations=organisations, users=users, today=today, result=result
     )
+    demo_load_reviews(result=result)
     return result
 
 

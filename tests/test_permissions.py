@@ -22,6 +22,7 @@ from tests.assessments.specs_assessments import (
 from tests.assessments.specs_dashboards import DASHBOARDS_VIEWS
 from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.assurance.specs_assurance import ASSURANCE_NOT_PRIVATE, ASSURANCE_VIEWS
+from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
 from tests.permissions import (
     PERSONAS,
     PRIVATE_PERSONAS,
@@ -65,6 +66,7 @@ VIEWS = [
     *ASSESSMENTS_VIEWS,
     *REPORTS_VIEWS,
     *DASHBOARDS_VIEWS,
+    *REVIEWS_VIEWS,
     *SSO_VIEWS,
     *SECURITY_VIEWS,
     *ASSURANCE_VIEWS,
@@ -88,6 +90,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_retry",
     *PARTNERS_NOT_PRIVATE,
     *ASSURANCE_NOT_PRIVATE,
+    *REVIEWS_NOT_PARTNER_PRIVATE,
 }
 
 

@@ -22,6 +22,8 @@ SAMPLES = {
     "slug": "acme",
     "key": "ubc",
     "action_pk": 11,
+    "review_pk": 10,
+    "stage": "knowledge",
 }
 
 URL_MAP = [
@@ -187,6 +189,28 @@ URL_MAP = [
         "/relationships/<reference>/reports/subscription/",
     ),
     ("assessments:schedule_edit", "/relationships/<reference>/reports/schedule/"),
+    ("assurance:my_assurance", "/assurance/mine/"),
+    ("assurance:organisation_records", "/assurance/organisations/<slug>/lifecycle/"),
+    (
+        "assurance:organisation_record_edit",
+        "/assurance/organisations/<slug>/lifecycle/<stage>/",
+    ),
+    ("assurance:organisation_reviews", "/assurance/organisations/<slug>/reviews/"),
+    (
+        "assurance:relationship_reviews",
+        "/assurance/relationships/<reference>/reviews/",
+    ),
+    (
+        "assurance:review_action_create",
+        "/assurance/reviews/<pk>/actions/new/",
+    ),
+    (
+        "assurance:review_action_edit",
+        "/assurance/reviews/<review_pk>/actions/<pk>/",
+    ),
+    ("assurance:review_create", "/assurance/organisations/<slug>/reviews/new/"),
+    ("assurance:review_detail", "/assurance/reviews/<pk>/"),
+    ("assurance:review_edit", "/assurance/reviews/<pk>/edit/"),
     ("principles:catalogue", "/principles/"),
     ("principles:set_detail", "/principles/<key>/"),
     ("relationships:action_create", "/relationships/<reference>/actions/new/"),

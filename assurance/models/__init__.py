@@ -6,11 +6,31 @@ from assurance.models.findings import (
     CorrectiveActionNotice,
     Finding,
 )
+from assurance.models.organisation_records import (
+    ORGANISATION_STAGE_KEYS,
+    STAGE_SPECIFIC_FIELDS,
+    OrganisationStageRecord,
+    StageRecordStatus,
+)
+from assurance.models.reviews import (
+    OPEN_REVIEW_ACTION_STATUSES,
+    ManagementReview,
+    ManagementReviewAction,
+    ReviewActionStatus,
+)
 
 __all__ = [
+    "OPEN_REVIEW_ACTION_STATUSES",
+    "ORGANISATION_STAGE_KEYS",
+    "STAGE_SPECIFIC_FIELDS",
     "CorrectiveAction",
     "CorrectiveActionNotice",
     "Finding",
     "InternalAudit",
+    "ManagementReview",
+    "ManagementReviewAction",
+    "OrganisationStageRecord",
     "PlannedAudit",
+    "ReviewActionStatus",
+    "StageRecordStatus",
 ]

@@ -1,0 +1,34 @@
+"""The demo's management review and organisation lifecycle records."""
+
+import pytest
+
+from assurance.models import (
+    ManagementReview,
+    OrganisationStageRecord,
+    ReviewActionStatus,
+)
+from relationships.demo import demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_holds_a_review_with_a_done_and_an_open_action_and_own_records() -> None:
+    demo_load()
+    review = ManagementReview.objects.get()
+    assert review.organisation.slug == "northbridge" and not review.is_joint
+    assert sorted(review.actions.values_list("status", flat=True)) == [
+        ReviewActionStatus.DONE,
+        ReviewActionStatus.OPEN,
+    ]
+    assert review.decisions and review.performance_input
+    performance = next(
+        section for section in review.inputs_snapshot if section["key"] == "performance"
+    )
+    assert performance["groups"], "the review gathered the demo's data"
+    assert (
+        OrganisationStageRecord.objects.filter(organisation=review.organisation).count()
+        == 3
+    )
+
+    assert demo_load().created.get("management reviews") is None
+    assert ManagementReview.objects.count() == 1
