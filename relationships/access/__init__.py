@@ -18,6 +18,8 @@ One module per area:
   joint assessment; whose portfolio summaries a user reads.
 - `signing`: who signs the plan, and confirms the joint assessment, for a
   partner.
+- `external`: external auditors' time-limited, read-only grants to some of an
+  organisation's relationships (and its management-system records).
 
 Import from `relationships.access`, not from its modules.
 """
@@ -29,8 +31,19 @@ from relationships.access.assessments import (
     user_can_edit_assessment,
     user_can_finalise_assessment,
 )
+from relationships.access.external import (
+    external_grants_of_organisation,
+    grants_active,
+    organisation_ids_granting_to,
+    organisation_ids_management_system_granted_to,
+    partnership_ids_granted_to,
+    partnerships_granted_to,
+    user_holds_grants,
+)
 from relationships.access.memberships import (
     AnyUser,
+    granting_organisation_ids_of,
+    member_organisation_ids_of,
     memberships_active,
     organisation_ids_of,
 )
@@ -55,6 +68,7 @@ from relationships.access.partners import (
     user_leads_relationship,
 )
 from relationships.access.records import (
+    audience_through_summaries,
     changeable_records,
     default_privacy,
     linked_record_visible,
@@ -93,14 +107,21 @@ __all__ = [
     "actions_visible_to",
     "assessment_partnerships_confirmable_by",
     "assessments_visible_to",
+    "audience_through_summaries",
     "changeable_records",
     "default_privacy",
+    "external_grants_of_organisation",
+    "granting_organisation_ids_of",
+    "grants_active",
     "ids_visible_to",
     "linked_record_visible",
+    "member_organisation_ids_of",
     "memberships_active",
     "objectives_visible_to",
     "organisation_admins",
     "organisation_get_for_admin",
+    "organisation_ids_granting_to",
+    "organisation_ids_management_system_granted_to",
     "organisation_ids_of",
     "organisations_administered_by",
     "organisations_known_to",
@@ -111,9 +132,11 @@ __all__ = [
     "partner_invitations_to_answer",
     "partnership_get_for_exit",
     "partnership_get_for_managing",
+    "partnership_ids_granted_to",
     "partnership_represented_by_q",
     "partnerships_assessable_by",
     "partnerships_exitable_by",
+    "partnerships_granted_to",
     "partnerships_managed_by",
     "partnerships_taking_part",
     "partnerships_writable_by",
@@ -137,6 +160,7 @@ __all__ = [
     "user_can_edit_assessment",
     "user_can_edit_relationship",
     "user_can_finalise_assessment",
+    "user_holds_grants",
     "user_leads_relationship",
     "viewer_audience",
     "visible_records",
