@@ -38,6 +38,7 @@ from relationships.access.external import (
     organisation_ids_management_system_granted_to,
     partnership_ids_granted_to,
     partnerships_granted_to,
+    relationships_grantable_by,
     user_holds_grants,
 )
 from relationships.access.memberships import (
@@ -152,6 +153,7 @@ __all__ = [
     "relationship_ids_editable_by",
     "relationship_owner_candidates",
     "relationship_summaries_visible_to",
+    "relationships_grantable_by",
     "relationships_visible_to",
     "risks_visible_to",
     "roles_may_write",

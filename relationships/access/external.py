@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import ExternalAccessGrant
 from relationships.access.memberships import AnyUser
-from relationships.models import Partnership
+from relationships.models import Organisation, Partnership, Relationship
 
 
 def grants_active(user: AnyUser) -> QuerySet[ExternalAccessGrant]:
@@ -94,3 +94,11 @@ def external_grants_of_organisation(organisation_id: int) -> QuerySet:
     """An organisation's grants, for its admin pages (fetched through
     `organisation_get_for_admin`)."""
     return ExternalAccessGrant.objects.filter(organisation_id=organisation_id)
+
+
+def relationships_grantable_by(organisation: Organisation) -> QuerySet[Relationship]:
+    """The relationships an organisation's admin may grant access to: those in
+    which the organisation is a partner (an exited one still reads its own)."""
+    return Relationship.objects.filter(
+        partnerships__organisation=organisation
+    ).distinct()
