@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts.demo_external import demo_external_auditor_load
 from assessments.choices import (
     CADENCE_MONTHS,
     AssessmentKind,
@@ -1219,6 +1220,7 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
+    demo_external_auditor_load(password=DEMO_PASSWORD, result=result)
     return result
 
 

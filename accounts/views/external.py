@@ -22,7 +22,6 @@ from accounts.selectors import (
     external_grants,
 )
 from accounts.services import (
-    EXTERNAL_GRANT_MAX_DAYS,
     external_grant_accept,
     external_grant_create,
     external_grant_problem,
@@ -74,7 +73,6 @@ def organisation_external_view(request: HttpRequest, slug: str) -> HttpResponse:
             "tab": "external",
             "form": form,
             "grants": external_grants(organisation=organisation),
-            "max_days": EXTERNAL_GRANT_MAX_DAYS,
             "invitation_days": settings.INVITATION_DAYS,
         },
     )
