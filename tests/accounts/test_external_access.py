@@ -282,3 +282,23 @@ def test_management_system_records_are_granted_only_when_chosen(world) -> None:
     )
     assert organisation_ids_management_system_granted_to(lapsed) == []
     assert organisation_ids_management_system_granted_to(world.alice) == []
+
+
+def test_grantees_report_mail_stops_with_the_grant(world, login) -> None:
+    from accounts.models import ExternalAccessGrant
+    from assessments.selectors.reports import report_recipients
+    from tests.assessments.factories_reports import stored_report
+
+    erin = external_auditor(world)
+    response = login(erin).post(
+        reverse(
+            "assessments:report_subscribe",
+            kwargs={"reference": world.relationship.reference},
+        )
+    )
+    assert response.status_code in (200, 302)
+    report = stored_report(world.relationship)
+    assert erin in report_recipients(report=report)
+    ExternalAccessGrant.objects.update(ends_on=yesterday())
+    erin = type(erin).objects.get(pk=erin.pk)
+    assert erin not in report_recipients(report=report)
