@@ -34,6 +34,7 @@ from relationships.access.assessments import (
 from relationships.access.external import (
     external_grants_of_organisation,
     grants_active,
+    grants_cache_key_part,
     organisation_ids_granting_to,
     organisation_ids_management_system_granted_to,
     partnership_ids_granted_to,
@@ -114,6 +115,7 @@ __all__ = [
     "external_grants_of_organisation",
     "granting_organisation_ids_of",
     "grants_active",
+    "grants_cache_key_part",
     "ids_visible_to",
     "linked_record_visible",
     "member_organisation_ids_of",

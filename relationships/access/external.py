@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import ExternalAccessGrant
-from relationships.access.memberships import AnyUser
+from relationships.access.memberships import AnyUser, granting_organisation_ids_of
 from relationships.models import Organisation, Partnership, Relationship
 
 
@@ -102,3 +102,14 @@ def relationships_grantable_by(organisation: Organisation) -> QuerySet[Relations
     return Relationship.objects.filter(
         partnerships__organisation=organisation
     ).distinct()
+
+
+def grants_cache_key_part(user: AnyUser) -> tuple[int, ...]:
+    """What a grantee reads through grants, for a cache key of pages shared
+    between viewers of the same organisations (a register page's ids and rows):
+    the partnerships granted to the user, so that a grantee never meets the
+    granting organisation's members' entries. Empty, and no query, for anyone
+    without a grant (their organisations already say what they see)."""
+    if not granting_organisation_ids_of(user):
+        return ()
+    return tuple(sorted(partnership_ids_granted_to(user)))

@@ -302,3 +302,36 @@ def test_grantees_report_mail_stops_with_the_grant(world, login) -> None:
     ExternalAccessGrant.objects.update(ends_on=yesterday())
     erin = type(erin).objects.get(pk=erin.pk)
     assert erin not in report_recipients(report=report)
+
+
+def test_grantee_never_gets_a_lead_auditors_cached_action_rows(
+    world, frank, login
+) -> None:
+    """The lead's auditor and the grantee share organisations and write nowhere;
+    the auditor's cached action rows name a supplier's private risk shared with
+    the lead, which the grantee must not read."""
+    from tests.factories import (
+        ActionFactory,
+        MembershipFactory,
+        RiskFactory,
+        UserFactory,
+    )
+
+    risk = RiskFactory(
+        relationship=world.relationship,
+        owner_partnership=world.partner,
+        visibility=Visibility.PARTNER,
+        title="Supplier cash-flow squeeze",
+    )
+    risk.shared_with.set([world.lead])
+    ActionFactory(relationship=world.relationship, title="Talk to the bank", risk=risk)
+    lead_auditor = UserFactory(username="luke")
+    MembershipFactory(
+        user=lead_auditor, organisation=world.lead.organisation, role="auditor"
+    )
+    url = reverse("relationships:action_list")
+    assert "Supplier cash-flow squeeze" in login(lead_auditor).get(url).content.decode()
+    erin = external_auditor(world)
+    page = login(erin).get(url).content.decode()
+    assert "Talk to the bank" in page
+    assert "Supplier cash-flow squeeze" not in page
