@@ -1,6 +1,7 @@
 """Per-request account rules: idle sessions end, and people whose organisation
 (or the admin site) requires two-factor authentication enrol before going on."""
 
+import re
 import time
 from collections.abc import Callable
 
@@ -112,4 +113,38 @@ class SsoFormActionMiddleware:
             policy = dict(settings.SECURE_CSP)
             policy["form-action"] = [*policy.get("form-action", []), *origins]
             response._csp_config = policy
+        return response
+
+
+EXTERNAL_GRANTEE_KEY = "accounts_external_grantee"
+_RELATIONSHIP_PATH = re.compile(r"^/relationships/(?P<reference>[-\w]+)/")
+
+
+class ExternalAccessLogMiddleware:
+    """Logs every request of a person who holds external access grants (marked
+    in the session when they log in or accept one), for the organisations that
+    granted it: when, method, path and the answer's status."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.session.get(EXTERNAL_GRANTEE_KEY)
+            and not request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}")
+        ):
+            from accounts.services import external_access_log_write
+
+            match = _RELATIONSHIP_PATH.match(request.path)
+            external_access_log_write(
+                user=user,
+                reference=match["reference"] if match else None,
+                method=request.method or "",
+                path=request.get_full_path(),
+                status_code=response.status_code,
+            )
         return response

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
-from accounts.middleware import session_touch
+from accounts.middleware import EXTERNAL_GRANTEE_KEY, session_touch
 from accounts.selectors import mfa_gate_changed, mfa_gate_for
-from relationships.access import organisations_administered_by
+from relationships.access import organisations_administered_by, user_holds_grants
 
 
 def mfa_gate_model_changed(sender: type[Model], **kwargs: Any) -> None:
@@ -27,10 +27,12 @@ def session_start(
 ) -> None:
     """Mark the new session as seen now, note for the navbar whether the person
     administers an organisation (the admin pages check access themselves on every
-    request), and work out the MFA verdict: the pages after logging in pay for
-    none of it."""
+    request) and whether they hold external access grants, and work out the MFA
+    verdict: the pages after logging in pay for none of it."""
     if request is not None and hasattr(request, "session"):
         session_touch(request)
         organisation = organisations_administered_by(user).first()
         request.session["org_admin_of"] = organisation.slug if organisation else ""
+        # Whose requests ExternalAccessLogMiddleware logs.
+        request.session[EXTERNAL_GRANTEE_KEY] = user_holds_grants(user)
     mfa_gate_for(user)

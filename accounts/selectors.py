@@ -14,18 +14,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from accounts.models import (
+    ExternalAccessGrant,
+    ExternalAccessLog,
     IdentityProvider,
     OrganisationInvitation,
     OrganisationSecurityPolicy,
 )
 from accounts.models.security import policy_requires_mfa
 from accounts.tokens import invitation_token_digest
+from relationships.access import external_grants_of_organisation
 from relationships.models import Membership, Organisation
 
 
@@ -285,3 +288,35 @@ def organisation_members_mfa_status(
         )
         for membership in memberships
     ]
+
+
+def external_grant_get_by_token(*, token: str) -> ExternalAccessGrant:
+    """The grant a link names: Http404 for a link that was never issued."""
+    grant = (
+        ExternalAccessGrant.objects.filter(token_digest=invitation_token_digest(token))
+        .select_related("organisation", "invited_by")
+        .first()
+    )
+    if grant is None:
+        raise Http404("No such access.")
+    return grant
+
+
+def external_grants(*, organisation: Organisation) -> QuerySet[ExternalAccessGrant]:
+    """An organisation's grants, newest first, with who granted and revoked them
+    and how often each was used."""
+    return (
+        external_grants_of_organisation(organisation.pk)
+        .select_related("invited_by", "revoked_by", "accepted_by")
+        .prefetch_related("relationships")
+        .annotate(log_count=Count("log"))
+        .order_by("-created_at")
+    )
+
+
+def external_grant_get(*, organisation: Organisation, pk: int) -> ExternalAccessGrant:
+    return get_object_or_404(external_grants(organisation=organisation), pk=pk)
+
+
+def external_access_log(*, grant: ExternalAccessGrant) -> QuerySet[ExternalAccessLog]:
+    return grant.log.select_related("user")

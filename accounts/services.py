@@ -1,6 +1,7 @@
 import logging
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from smtplib import SMTPException
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ from django.utils.text import slugify
 
 from accounts.choices import SsoProtocol
 from accounts.models import (
+    ExternalAccessGrant,
+    ExternalAccessLog,
+    ExternalGrantState,
     IdentityProvider,
     IdentityProviderDomain,
     OrganisationInvitation,
@@ -32,8 +36,15 @@ from accounts.tokens import (
     invitation_link_renew,
     invitation_token_new,
 )
+from relationships.access import relationships_grantable_by
+from relationships.caching import organisations_changed
 from relationships.choices import MembershipRole
-from relationships.models import Membership, Organisation
+from relationships.models import (
+    Membership,
+    Organisation,
+    Partnership,
+    Relationship,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -503,3 +514,288 @@ def security_policy_update(
     policy.save()
     transaction.on_commit(mfa_gate_changed)
     return policy
+
+
+# --- external auditors' access ----------------------------------------------------
+
+# The longest an external auditor's access may be granted for at once: a
+# certification audit cycle's surveillance visit falls within a year.
+EXTERNAL_GRANT_MAX_DAYS = 366
+
+
+def _external_grant_person_error(
+    *, organisation: Organisation, relationship_ids: list[int], email: str
+) -> str | None:
+    """Why this address cannot hold a grant: it belongs to a member (active or
+    not) of the granting organisation or of a partner in a chosen relationship,
+    who would read through their membership and not as an outsider."""
+    partners = Partnership.objects.filter(relationship_id__in=relationship_ids).values(
+        "organisation_id"
+    )
+    membership = (
+        Membership.objects.filter(
+            Q(organisation=organisation) | Q(organisation_id__in=partners),
+            user__in=users_with_address(email),
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        return None
+    return (
+        f"{email} belongs to a member of {membership.organisation}, a partner in "
+        "the chosen relationships: external access is for people outside every "
+        "partner (their membership already decides what they see)."
+    )
+
+
+def external_grant_errors(
+    *,
+    organisation: Organisation,
+    name: str,
+    email: str,
+    relationships: list[Relationship],
+    ends_on: date | None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """What is wrong with a grant, by field: the one place these rules are
+    stated (the form shows them; the service refuses on them)."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Give the person's name."
+    if not relationships:
+        errors["relationships"] = "Choose at least one relationship."
+    else:
+        grantable = set(
+            relationships_grantable_by(organisation).values_list("pk", flat=True)
+        )
+        foreign = [r for r in relationships if r.pk not in grantable]
+        if foreign:
+            errors["relationships"] = (
+                f"{organisation} is not a partner in "
+                f"{', '.join(str(r) for r in foreign)}: it grants access only to "
+                "its own relationships."
+            )
+    if ends_on is None:
+        errors["ends_on"] = "Choose the last day of access: a grant always ends."
+    elif ends_on < today:
+        errors["ends_on"] = "The last day of access is in the past."
+    elif ends_on > today + timedelta(days=EXTERNAL_GRANT_MAX_DAYS):
+        errors["ends_on"] = (
+            "Access may be granted for a year at most "
+            f"(until {today + timedelta(days=EXTERNAL_GRANT_MAX_DAYS):%d %B %Y}); "
+            "grant it again when it ends."
+        )
+    if email and "relationships" not in errors:
+        error = _external_grant_person_error(
+            organisation=organisation,
+            relationship_ids=[r.pk for r in relationships],
+            email=email,
+        )
+        if error:
+            errors["email"] = error
+    return errors
+
+
+def external_grant_link(token: str) -> str:
+    return (
+        f"{settings.SITE_URL}{reverse('accounts:external_grant_accept', args=[token])}"
+    )
+
+
+def _external_grant_mail(
+    *, grant: ExternalAccessGrant, token: str
+) -> Callable[[], None]:
+    context = {
+        "grant": grant,
+        "organisation": grant.organisation,
+        "relationships": list(grant.relationships.order_by("title")),
+        "inviter": grant.invited_by,
+        "link": external_grant_link(token),
+        "expires_at": grant.expires_at,
+    }
+
+    def send() -> None:
+        subject = " ".join(
+            render_to_string(
+                "accounts/email/external_grant_subject.txt", context
+            ).split()
+        )
+        try:
+            EmailMessage(
+                subject=subject,
+                body=render_to_string("accounts/email/external_grant.txt", context),
+                to=[grant.email],
+            ).send()
+        except (SMTPException, OSError):
+            logger.exception("Could not send the external access grant %s", grant.pk)
+
+    return send
+
+
+def _grants_changed(grant: ExternalAccessGrant) -> None:
+    """The grantee's cached portfolio is keyed by the granting organisation's
+    version: move it on once the change is committed."""
+    organisation_id = grant.organisation_id
+    transaction.on_commit(lambda: organisations_changed([organisation_id]))
+
+
+@transaction.atomic
+def external_grant_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    email: str,
+    relationships: list[Relationship],
+    management_system: bool,
+    ends_on: date | None,
+    granted_by: AbstractBaseUser,
+) -> tuple[ExternalAccessGrant, str]:
+    """Grant a named person outside the partners read-only access to some of the
+    organisation's relationships until a last day, and e-mail them a single-use
+    link (after the commit) to accept it with a new or existing account. Returns
+    the grant and its link (only its digest is stored)."""
+    email = email.strip().lower()
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    errors = external_grant_errors(
+        organisation=organisation,
+        name=name,
+        email=email,
+        relationships=relationships,
+        ends_on=ends_on,
+    )
+    if errors:
+        raise ValidationError(errors)
+    token, digest = invitation_token_new()
+    grant = ExternalAccessGrant(
+        organisation=organisation,
+        name=name.strip(),
+        email=email,
+        management_system=management_system,
+        ends_on=ends_on,
+        invited_by=granted_by,
+        token_digest=digest,
+        sent_at=timezone.now(),
+        send_count=1,
+    )
+    grant.full_clean()
+    grant.save()
+    grant.relationships.set(relationships)
+    transaction.on_commit(_external_grant_mail(grant=grant, token=token))
+    _grants_changed(grant)
+    return grant, external_grant_link(token)
+
+
+def _grant_locked(grant: ExternalAccessGrant) -> ExternalAccessGrant:
+    return ExternalAccessGrant.objects.select_for_update().get(pk=grant.pk)
+
+
+@transaction.atomic
+def external_grant_revoke(
+    *, grant: ExternalAccessGrant, user: AbstractBaseUser
+) -> ExternalAccessGrant:
+    """End a grant now: the grantee's next request, in any open session, sees
+    nothing of it, and its link stops working."""
+    grant = _grant_locked(grant)
+    if grant.revoked_at is not None:
+        raise ValidationError("This access was already revoked.")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = user
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    _grants_changed(grant)
+    return grant
+
+
+def external_grant_problem(grant: ExternalAccessGrant) -> str | None:
+    """Why a grant's link can no longer be used, in words for its person."""
+    state = grant.grant_state()
+    if state == ExternalGrantState.REVOKED:
+        return f"This access was withdrawn by {grant.organisation}."
+    if state == ExternalGrantState.LAPSED:
+        return f"This access ended on {grant.ends_on:%d %B %Y}."
+    if grant.accepted_at is not None:
+        return "This link has already been used. Log in to use the site."
+    if grant.expires_at <= timezone.now():
+        return (
+            f"This link has expired. Ask the admin of {grant.organisation} to "
+            "grant the access again."
+        )
+    return None
+
+
+@transaction.atomic
+def external_grant_accept(
+    *,
+    grant: ExternalAccessGrant,
+    user: AbstractBaseUser | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+) -> AbstractBaseUser:
+    """Accept a grant: as `user`, logged in with the granted address, or with a
+    new account (names and password) when the address has none yet. From then
+    on the grant lets that account read, until it lapses or is revoked."""
+    grant = _grant_locked(grant)
+    problem = external_grant_problem(grant)
+    if problem:
+        raise ValidationError(problem)
+    if user is None:
+        if users_with_address(grant.email).exists():
+            raise ValidationError(
+                f"An account for {grant.email} exists already: log in with it "
+                "to accept."
+            )
+        user = account_create(
+            email=grant.email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            password=password,
+        )
+    elif not users_with_address(grant.email).filter(pk=user.pk).exists():
+        raise ValidationError(
+            f"This access is for {grant.email}, and you are logged in as someone "
+            "else: log out and open the link again."
+        )
+    error = _external_grant_person_error(
+        organisation=grant.organisation,
+        relationship_ids=list(grant.relationships.values_list("pk", flat=True)),
+        email=user.email,
+    )
+    if error:
+        raise ValidationError(error)
+    grant.accepted_at = timezone.now()
+    grant.accepted_by = user
+    grant.save(update_fields=["accepted_at", "accepted_by"])
+    _grants_changed(grant)
+    return user
+
+
+def external_access_log_write(
+    *,
+    user: AbstractBaseUser,
+    reference: str | None,
+    method: str,
+    path: str,
+    status_code: int,
+) -> int:
+    """Log one request of a person who holds grants, for each granting
+    organisation it concerns: the grants covering the relationship the path
+    names, or else every grant the person accepted. Returns the rows written."""
+    grants = ExternalAccessGrant.objects.filter(accepted_by=user)
+    if reference:
+        covering = grants.filter(relationships__reference=reference)
+        if covering.exists():
+            grants = covering
+    rows = [
+        ExternalAccessLog(
+            grant_id=grant_id,
+            user=user,
+            method=method[:10],
+            path=path[:500],
+            status_code=status_code,
+        )
+        for grant_id in grants.values_list("pk", flat=True).distinct()
+    ]
+    ExternalAccessLog.objects.bulk_create(rows)
+    return len(rows)

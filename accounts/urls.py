@@ -1,7 +1,7 @@
 from django.urls import include, path
 
+from accounts.views import external, security, sso
 from accounts.views import organisations as views
-from accounts.views import security, sso
 
 app_name = "accounts"
 
@@ -39,6 +39,21 @@ organisation_urls = [
         name="organisation_invitation_revoke",
     ),
     path("access/", views.organisation_access_view, name="organisation_access"),
+    path(
+        "external-access/",
+        external.organisation_external_view,
+        name="organisation_external",
+    ),
+    path(
+        "external-access/<int:pk>/revoke/",
+        external.organisation_external_revoke,
+        name="organisation_external_revoke",
+    ),
+    path(
+        "external-access/<int:pk>/log/",
+        external.organisation_external_log,
+        name="organisation_external_log",
+    ),
     path("sign-on/", sso.organisation_sso, name="organisation_sso"),
     path("security/", security.organisation_security, name="organisation_security"),
 ]
@@ -46,6 +61,11 @@ organisation_urls = [
 urlpatterns = [
     path("accounts/sso/", sso.sso_start, name="sso_start"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path(
+        "external-access/<str:token>/",
+        external.external_grant_accept_view,
+        name="external_grant_accept",
+    ),
     path("organisation/", views.organisation_home, name="organisation_home"),
     path("organisations/<slug:slug>/", include(organisation_urls)),
 ]

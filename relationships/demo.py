@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts.demo_external import demo_external_auditor_load
 from assessments.choices import (
     CADENCE_MONTHS,
     AssessmentKind,
@@ -1232,6 +1233,7 @@ def demo_load() -> DemoLoadResult:
         organisations=organisations, users=users, today=today, result=result
     )
     demo_load_reviews(result=result)
+    demo_external_auditor_load(password=DEMO_PASSWORD, result=result)
     return result
 
 

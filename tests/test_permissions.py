@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import IdentityProvider
 from relationships.models import Relationship
+from tests.accounts.factories_external import external_auditor, yesterday
 from tests.accounts.specs_organisations import (
     ORGANISATION_PERSONAS,
     ORGANISATION_VIEWS,
@@ -24,6 +25,7 @@ from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.assurance.specs_assurance import ASSURANCE_NOT_PRIVATE, ASSURANCE_VIEWS
 from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
 from tests.permissions import (
+    EXTERNAL_PERSONAS,
     PERSONAS,
     PRIVATE_PERSONAS,
     ViewSpec,
@@ -146,15 +148,33 @@ def test_every_app_view_is_in_the_permission_matrix() -> None:
     }
 
 
+def _external_persona(world, persona: str) -> None:
+    """Seat an external auditor persona in the world (erin, ivy, rex)."""
+    grant = EXTERNAL_PERSONAS[persona]
+    setattr(
+        world,
+        persona,
+        external_auditor(
+            world,
+            username=persona,
+            ends_on=yesterday() if grant.get("lapsed") else None,
+            revoked=grant.get("revoked", False),
+        ),
+    )
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("spec", VIEWS, ids=str)
 def test_view_access(login, world, spec: ViewSpec, persona: str) -> None:
+    if persona in EXTERNAL_PERSONAS:
+        _external_persona(world, persona)
     client = login(world.persona(persona))
     check_view_access(client, world, spec, persona)
 
 
 def test_refused_writes_change_nothing(login, world) -> None:
-    for persona in ("eve", "dave"):
+    _external_persona(world, "erin")
+    for persona in ("eve", "dave", "erin"):
         login(world.persona(persona)).post(
             f"/relationships/{world.relationship.reference}/edit/",
             {"title": "Hijacked", "status": "closed"},
@@ -204,5 +224,7 @@ def test_organisation_view_access(
     login, world, spec: OrganisationViewSpec, persona: str
 ) -> None:
     world.olive = organisation_admin(world)
+    if persona in EXTERNAL_PERSONAS:
+        _external_persona(world, persona)
     user = world.olive if persona == "olive" else world.persona(persona)
     check_organisation_view_access(login(user), world, spec, persona)

@@ -27,8 +27,18 @@ SAMPLES = {
 }
 
 URL_MAP = [
+    ("accounts:external_grant_accept", "/external-access/<token>/"),
     ("accounts:invitation_accept", "/invitations/<token>/"),
     ("accounts:organisation_access", "/organisations/<slug>/access/"),
+    ("accounts:organisation_external", "/organisations/<slug>/external-access/"),
+    (
+        "accounts:organisation_external_log",
+        "/organisations/<slug>/external-access/<pk>/log/",
+    ),
+    (
+        "accounts:organisation_external_revoke",
+        "/organisations/<slug>/external-access/<pk>/revoke/",
+    ),
     ("accounts:organisation_home", "/organisation/"),
     (
         "accounts:organisation_invitation_resend",

@@ -79,3 +79,44 @@ class InvitationAcceptForm(Form):
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ.")
         return cleaned_data
+
+
+class ExternalAccessGrantForm(Form):
+    """A grant of read-only access for a person outside the partners; the
+    service states the rules (`external_grant_errors`), the form shows them."""
+
+    name = forms.CharField(label="Person's name", max_length=200)
+    email = forms.EmailField(label="E-mail address")
+    relationships = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Relationships they may read",
+        error_messages={
+            "required": "Choose at least one relationship.",
+            "invalid_choice": (
+                "Choose among the relationships in which your organisation is a "
+                "partner."
+            ),
+        },
+    )
+    management_system = forms.BooleanField(
+        label="Also your organisation's management-system records",
+        required=False,
+        help_text="Findings, internal audits and management reviews.",
+    )
+    ends_on = forms.DateField(
+        label="Last day of access",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="At most a year from today. Access ends at the end of this day.",
+        error_messages={
+            "required": "Choose the last day of access: a grant always ends."
+        },
+    )
+
+    def __init__(self, *args, relationships, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relationships"].queryset = relationships
+        self.helper = _helper("Grant access and send invitation")
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

@@ -23,6 +23,8 @@ One module per area:
   members' alone.
 - `assurance_reviews`: management reviews (an organisation's own, or held
   jointly) and an organisation's own lifecycle records.
+- `external`: external auditors' time-limited, read-only grants to some of an
+  organisation's relationships (and its management-system records).
 
 Import from `relationships.access`, not from its modules.
 """
@@ -65,9 +67,21 @@ from relationships.access.assurance_reviews import (
     user_can_edit_management_review,
     user_can_record_joint_review,
     user_writes_for_organisation,
+from relationships.access.external import (
+    external_grants_of_organisation,
+    grants_active,
+    grants_cache_key_part,
+    organisation_ids_granting_to,
+    organisation_ids_management_system_granted_to,
+    partnership_ids_granted_to,
+    partnerships_granted_to,
+    relationships_grantable_by,
+    user_holds_grants,
 )
 from relationships.access.memberships import (
     AnyUser,
+    granting_organisation_ids_of,
+    member_organisation_ids_of,
     memberships_active,
     organisation_ids_of,
 )
@@ -92,6 +106,7 @@ from relationships.access.partners import (
     user_leads_relationship,
 )
 from relationships.access.records import (
+    audience_through_summaries,
     changeable_records,
     default_privacy,
     linked_record_visible,
@@ -130,18 +145,24 @@ __all__ = [
     "actions_visible_to",
     "assessment_partnerships_confirmable_by",
     "assessments_visible_to",
+    "audience_through_summaries",
     "changeable_records",
     "corrective_action_owner_candidates",
     "corrective_action_verifier_problem",
     "default_privacy",
+    "external_grants_of_organisation",
     "finding_check_editable",
     "findings_visible_to",
+    "granting_organisation_ids_of",
+    "grants_active",
+    "grants_cache_key_part",
     "ids_visible_to",
     "linked_record_visible",
     "management_review_action_get_for_editing",
     "management_review_get_for_editing",
     "management_review_get_for_user",
     "management_reviews_visible_to",
+    "member_organisation_ids_of",
     "memberships_active",
     "objectives_visible_to",
     "organisation_admins",
@@ -151,6 +172,8 @@ __all__ = [
     "organisation_get_for_member_writing",
     "organisation_get_for_record_editing",
     "organisation_get_for_records",
+    "organisation_ids_granting_to",
+    "organisation_ids_management_system_granted_to",
     "organisation_ids_of",
     "organisation_members",
     "organisation_record_people",
@@ -166,9 +189,11 @@ __all__ = [
     "partner_invitations_to_answer",
     "partnership_get_for_exit",
     "partnership_get_for_managing",
+    "partnership_ids_granted_to",
     "partnership_represented_by_q",
     "partnerships_assessable_by",
     "partnerships_exitable_by",
+    "partnerships_granted_to",
     "partnerships_managed_by",
     "partnerships_taking_part",
     "partnerships_writable_by",
@@ -188,6 +213,7 @@ __all__ = [
     "relationship_owner_candidates",
     "relationship_reviews_visible_to",
     "relationship_summaries_visible_to",
+    "relationships_grantable_by",
     "relationships_of_organisation",
     "relationships_visible_to",
     "risks_visible_to",
@@ -201,6 +227,7 @@ __all__ = [
     "user_can_edit_relationship",
     "user_can_finalise_assessment",
     "user_can_record_joint_review",
+    "user_holds_grants",
     "user_leads_relationship",
     "user_writes_for_organisation",
     "viewer_audience",

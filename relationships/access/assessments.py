@@ -12,9 +12,12 @@ from django.db.models import Q, QuerySet
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, RelationshipSummary
+from relationships.access.external import partnerships_granted_to
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
+    granting_organisation_ids_of,
+    member_organisation_ids_of,
     memberships_active,
     organisation_ids_of,
 )
@@ -83,7 +86,8 @@ def assessments_visible_to(
     return Assessment.objects.filter(relationship=relationship).filter(
         Q(kind=AssessmentKind.JOINT)
         | Q(status__in=VISIBLE_TO_PARTNERS)
-        | Q(partnership__organisation_id__in=_organisations_of(user)),
+        | Q(partnership__organisation_id__in=_organisations_of(user))
+        | Q(partnership__in=partnerships_granted_to(user)),
         visible_records(user, Assessment),
     )
 
@@ -97,7 +101,16 @@ def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSum
     # The copied organisation picks the rows from an index; the partnership
     # itself, read with them, is what grants access.
     organisations = organisation_ids_of(user)
+    if not granting_organisation_ids_of(user):
+        return RelationshipSummary.objects.filter(
+            organisation_id__in=organisations,
+            partnership__organisation_id__in=organisations,
+        )
+    # A grantee reads the granting partner's summaries of the granted
+    # relationships only.
+    members = member_organisation_ids_of(user)
     return RelationshipSummary.objects.filter(
+        Q(partnership__organisation_id__in=members)
+        | Q(partnership__in=partnerships_granted_to(user)),
         organisation_id__in=organisations,
-        partnership__organisation_id__in=organisations,
     )

@@ -15,7 +15,13 @@ from types import EllipsisType
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q
 
-from relationships.access.memberships import AnyUser, _organisations_of
+from relationships.access.external import partnerships_granted_to
+from relationships.access.memberships import (
+    AnyUser,
+    _organisations_of,
+    granting_organisation_ids_of,
+    member_organisation_ids_of,
+)
 from relationships.choices import WRITE_ROLES, PartnerRole, Visibility
 from relationships.models import Partnership, Relationship
 from relationships.models.privacy import PartnerPrivateRecord
@@ -26,7 +32,8 @@ def visible_records(
 ) -> Q:
     """Which records of `model` the user may see among those of relationships the
     user already sees: joint ones, and private ones whose owning partner, or a
-    partner they are shared with, is one of the user's organisations. `via` leads
+    partner they are shared with, is one of the user's organisations, and for a
+    grantee the granting partner's own private ones (`external`). `via` leads
     from the filtered rows to the record ("objective__" from a rating link).
     With no user it is the joint records alone: what a report, read by every
     partner and by auditors, may show."""
@@ -42,6 +49,9 @@ def visible_records(
         joint
         | Q(**{f"{via}{owner}__organisation_id__in": organisations})
         | Q(**{f"{via}pk__in": shared})
+        # A grantee reads the granting partner's own private records, never
+        # what another partner only shares with it.
+        | Q(**{f"{via}{owner}__in": partnerships_granted_to(user)})
     )
 
 
@@ -53,14 +63,17 @@ def records_visible_to_audience(
     and private ones owned by or shared with one of those partnerships. The same
     records, without reading the viewer's memberships again; and a page built
     from it shows the same to every viewer of that audience, as its cache key
-    says."""
+    says. A negative id is a partnership read through a grant
+    (`viewer_audience`): its own records, not those shared with it."""
+    members = [pk for pk in audience if pk > 0]
+    owners = [abs(pk) for pk in audience]
     shared_with = model._meta.get_field("shared_with")
     shared = shared_with.remote_field.through.objects.filter(
-        **{f"{shared_with.m2m_reverse_field_name()}_id__in": audience}
+        **{f"{shared_with.m2m_reverse_field_name()}_id__in": members}
     ).values(f"{shared_with.m2m_field_name()}_id")
     return (
         Q(visibility=Visibility.JOINT)
-        | Q(**{f"{model.owner_partnership_field}_id__in": audience})
+        | Q(**{f"{model.owner_partnership_field}_id__in": owners})
         | Q(pk__in=shared)
     )
 
@@ -176,16 +189,42 @@ def record_audiences(
 def viewer_audience(*, user: AnyUser, relationship: Relationship) -> tuple[int, ...]:
     """The user's partnerships in the relationship: whose private records (owned or
     shared) the user sees there. Two viewers with the same audience see the same
-    records, so a page shared between users is cached per audience."""
+    records, so a page shared between users is cached per audience. A partnership
+    the user reads through a grant only counts negatively (-pk): its own records
+    alone, and a key that no member's audience shares."""
     if not user.is_authenticated:
         return ()
-    return tuple(
+    members = _organisations_of(user)
+    rows = (
         Partnership.objects.filter(
-            relationship=relationship, organisation_id__in=_organisations_of(user)
+            Q(organisation_id__in=members) | Q(pk__in=partnerships_granted_to(user)),
+            relationship=relationship,
+        )
+        .annotate(
+            is_member=ExpressionWrapper(
+                Q(organisation_id__in=members), output_field=BooleanField()
+            )
         )
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "is_member")
     )
+    return tuple(pk if is_member else -pk for pk, is_member in rows)
+
+
+def audience_through_summaries(
+    user: AnyUser, partnership_ids: Iterable[int]
+) -> list[int]:
+    """The audience (as `viewer_audience`) of the user's portfolio summaries'
+    partnerships: a partnership of a granting organisation counts negatively."""
+    partnership_ids = list(partnership_ids)
+    if not granting_organisation_ids_of(user):
+        return partnership_ids
+    members = set(
+        Partnership.objects.filter(
+            pk__in=partnership_ids, organisation_id__in=member_organisation_ids_of(user)
+        ).values_list("pk", flat=True)
+    )
+    return [pk if pk in members else -pk for pk in partnership_ids]
 
 
 def default_privacy(

@@ -1,8 +1,9 @@
 """Seeing and changing a relationship, and everything under it.
 
 A user sees a relationship only when one of the user's organisations is a
-partner in it. Holders of WRITE_ROLES in a partner organisation still taking
-part may change it; auditors only read. Anything a user may not see is a 404,
+partner in it, or an active grant lets the user read it (`external`). Holders
+of WRITE_ROLES in a partner organisation still taking part may change it;
+auditors and grantees only read. Anything a user may not see is a 404,
 so that its existence does not leak.
 """
 
@@ -10,9 +11,10 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from relationships.access.external import partnerships_granted_to
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -31,13 +33,15 @@ from relationships.models.privacy import PartnerPrivateRecord
 
 def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     """True for rows whose relationship has one of the user's organisations as a
-    partner. An EXISTS per row: looking one relationship (or one page of rows) up
-    then probes only its partnerships, instead of building the set of every
-    relationship the user sees (a thousand, for a portfolio viewer)."""
+    partner, or is granted to the user (`external.partnerships_granted_to`). An
+    EXISTS per row: looking one relationship (or one page of rows) up then probes
+    only its partnerships, instead of building the set of every relationship the
+    user sees (a thousand, for a portfolio viewer)."""
     return Exists(
         Partnership.objects.filter(
+            Q(organisation_id__in=_organisations_of(user))
+            | Q(pk__in=partnerships_granted_to(user)),
             relationship=OuterRef(relationship_field),
-            organisation_id__in=_organisations_of(user),
         )
     )
 

@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 
 from relationships import exports
 from relationships.access import (
+    grants_cache_key_part,
     ids_visible_to,
     organisation_ids_of,
     relationship_get_for_editing,
@@ -156,7 +157,10 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             queryset,
             per_page,
             cache_key=portfolio_key(
-                self.organisation_ids, self.register, query.urlencode()
+                self.organisation_ids,
+                self.register,
+                query.urlencode(),
+                *self.grants_key_part,
             ),
             rows_for=self.page_rows,
             ids_check=lambda ids: ids_visible_to(
@@ -179,6 +183,11 @@ class RegisterListView(LoginRequiredMixin, FilterView):
 
     def list_queryset(self) -> QuerySet:
         raise NotImplementedError
+    @cached_property
+    def grants_key_part(self) -> tuple[int, ...]:
+        """What an external auditor reads through grants: their entries are not
+        the granting organisation's members'."""
+        return grants_cache_key_part(self.request.user)
 
     def page_rows(self, ids: list[int]) -> list:
         raise NotImplementedError
@@ -260,7 +269,11 @@ class ActionListView(RegisterListView):
         # follows the viewer's organisations) and shows a "Mark done" button where
         # the viewer may change it. The form the buttons send (CSRF token, page to
         # come back to) is the viewer's own, outside the cached rows.
-        return (self.organisation_ids, self.editable_relationship_ids)
+        return (
+            self.organisation_ids,
+            self.grants_key_part,
+            self.editable_relationship_ids,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -108,11 +108,29 @@ def _matrix_pages(world: Any, persona: str) -> Pages:
     return readable + ([(_built_url(refused, world), 403)] if refused else [])
 
 
+def _external_grant_link(world: Any) -> str:
+    """The page an external auditor's invitation link opens."""
+    from accounts.tokens import invitation_token_new
+    from tests.accounts.factories_external import external_grant
+
+    token, digest = invitation_token_new()
+    grant = external_grant(
+        user=None,
+        organisation=world.lead.organisation,
+        relationships=[world.relationship],
+        granted_by=world.alice,
+    )
+    grant.token_digest = digest
+    grant.save(update_fields=["token_digest"])
+    return reverse("accounts:external_grant_accept", args=[token])
+
+
 def _pages_for(persona: str, world: Any) -> Pages:
     if persona == "anonymous":
         pages = [(reverse(name), 200) for name in ANONYMOUS_PAGES]
         pages += _matrix_pages(world, persona)
         pages.append(("/no-such-page/", 404))
+        pages.append((_external_grant_link(world), 200))
     elif persona == "olive":
         world.olive = organisation_admin(world)
         pages = [

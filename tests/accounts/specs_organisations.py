@@ -1,6 +1,7 @@
 """The permission matrix of the organisation admin pages: the lead
 organisation's admin (olive) succeeds, a member who is not its admin (alice)
-gets 403, someone of another organisation (eve) 404, anonymous goes to login."""
+gets 403, someone of another organisation (eve) and an external auditor (erin)
+404, anonymous goes to login."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from django.urls import reverse
 from relationships.choices import MembershipRole
 from tests.factories import MembershipFactory, UserFactory
 
-ORGANISATION_PERSONAS = ["anonymous", "eve", "alice", "olive"]
+ORGANISATION_PERSONAS = ["anonymous", "eve", "alice", "olive", "erin"]
 
 
 def organisation_admin(world: Any) -> AbstractUser:
@@ -34,6 +35,18 @@ def _invitation(world: Any) -> dict[str, Any]:
         invited_by=world.olive,
     )
     return {"slug": "lead-org", "pk": invitation.pk}
+
+
+def _grant(world: Any) -> dict[str, Any]:
+    from tests.accounts.factories_external import external_grant
+
+    grant = external_grant(
+        user=None,
+        organisation=world.lead.organisation,
+        relationships=[world.relationship],
+        granted_by=world.olive,
+    )
+    return {"slug": "lead-org", "pk": grant.pk}
 
 
 @dataclass(frozen=True)
@@ -79,16 +92,33 @@ ORGANISATION_VIEWS = [
         "accounts:organisation_invitation_revoke", kwargs=_invitation, post_only=True
     ),
     OrganisationViewSpec("accounts:organisation_access"),
+    OrganisationViewSpec(
+        "accounts:organisation_external",
+        post_data=lambda world: {
+            "name": "Hijacked",
+            "email": "hijack@certbody.example",
+            "relationships": [world.relationship.pk],
+            "ends_on": "2099-01-01",
+        },
+    ),
+    OrganisationViewSpec(
+        "accounts:organisation_external_revoke", kwargs=_grant, post_only=True
+    ),
+    OrganisationViewSpec("accounts:organisation_external_log", kwargs=_grant),
 ]
 
 # Reached without an organisation in the URL: the invitation link answers anyone
 # (its token is the key; a forged one is a 404), and the navbar's entry sends an
 # admin to their organisation (404 for a person who administers none).
-OTHER_ACCOUNTS_VIEWS = {"accounts:invitation_accept", "accounts:organisation_home"}
+OTHER_ACCOUNTS_VIEWS = {
+    "accounts:invitation_accept",
+    "accounts:external_grant_accept",
+    "accounts:organisation_home",
+}
 
 
 def expected_organisation_status(persona: str, *, post_only: bool) -> int:
-    return {"anonymous": 302, "eve": 404, "alice": 403}.get(
+    return {"anonymous": 302, "eve": 404, "alice": 403, "erin": 404}.get(
         persona, 302 if post_only else 200
     )
 
@@ -113,7 +143,7 @@ def check_organisation_view_access(
 
 
 def _state(world: Any) -> tuple:
-    from accounts.models import OrganisationInvitation
+    from accounts.models import ExternalAccessGrant, OrganisationInvitation
     from relationships.models import Membership
 
     return (
@@ -123,4 +153,5 @@ def _state(world: Any) -> tuple:
                 "pk", "token_digest", "revoked_at"
             )
         ),
+        sorted(ExternalAccessGrant.objects.values_list("pk", "revoked_at")),
     )

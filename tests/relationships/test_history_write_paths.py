@@ -921,6 +921,16 @@ NOT_SHARED_WRITES = {
     "accounts.services.organisation_invitation_resend": "OrganisationInvitation",
     "accounts.services.organisation_invitation_revoke": "OrganisationInvitation",
     "accounts.services.security_policy_update": "an OrganisationSecurityPolicy",
+    "accounts.services.external_grant_create": (
+        "an ExternalAccessGrant: who granted, when and until stay on the grant"
+    ),
+    "accounts.services.external_grant_accept": (
+        "an ExternalAccessGrant's acceptance (and a new User)"
+    ),
+    "accounts.services.external_grant_revoke": (
+        "an ExternalAccessGrant: who revoked it and when stay on the grant"
+    ),
+    "accounts.services.external_access_log_write": "ExternalAccessLog rows",
     "accounts.services.identity_provider_save": (
         "an organisation's IdentityProvider and its allauth SocialApp"
     ),
@@ -965,6 +975,9 @@ READS = {
     "accounts.services.identity_provider_errors": "validates a provider",
     "accounts.services.users_with_address": "finds accounts by address",
     "accounts.services.organisation_invitation_problem": "explains a dead link",
+    "accounts.services.external_grant_errors": "validates a grant",
+    "accounts.services.external_grant_link": "builds a URL",
+    "accounts.services.external_grant_problem": "explains a dead link",
 }
 
 

@@ -22,6 +22,7 @@ from assessments.selectors.dashboards.common import (
     short_date,
 )
 from relationships.access import (
+    audience_through_summaries,
     partnership_represented_by_q,
     records_visible_to_audience,
 )
@@ -251,6 +252,7 @@ def _leading_relationships(
 def _register_items(
     summaries: QuerySet[RelationshipSummary],
     *,
+    user: AbstractBaseUser,
     today: date,
     totals: dict[str, int],
 ) -> dict[str, list[AttentionItem]]:
@@ -264,7 +266,9 @@ def _register_items(
             continue
         relationships, audience = _leading_relationships(summaries, kind)
         entries = kind.entries(today).filter(
-            records_visible_to_audience(kind.model, audience),
+            records_visible_to_audience(
+                kind.model, audience_through_summaries(user, audience)
+            ),
             relationship_id__in=list(relationships),
         )[:ATTENTION_LIST_LENGTH]
         lists[key] = [
@@ -337,7 +341,7 @@ def portfolio_attention(
 ) -> Attention:
     """Counters over the whole filtered portfolio (`totals`, aggregated from the
     summaries), each with its first few items."""
-    registers = _register_items(summaries, today=today, totals=totals)
+    registers = _register_items(summaries, user=user, today=today, totals=totals)
     plan_total, plan_items = _plan_attention(user=user, summaries=summaries)
     return Attention(
         assessments_due=totals["assessments_due"],
