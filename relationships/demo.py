@@ -28,6 +28,7 @@ from assessments.choices import (
     Cadence,
     ConfirmationDecision,
 )
+from assessments.demo import demo_reports_load
 from assessments.models import (
     Assessment,
     AssessmentConfirmation,
@@ -1219,6 +1220,7 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
+        demo_reports_load(relationship=relationship)
     return result
 
 

@@ -84,6 +84,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_status",
     "assessments:report_download",
     "assessments:report_retry",
+    "assessments:report_reissue",
     *PARTNERS_NOT_PRIVATE,
 }
 
