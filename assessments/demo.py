@@ -11,7 +11,8 @@ from assessments.services.reports import (
     report_request,
 )
 from assessments.services.schedules import DAILY_SCHEDULE_NAME
-from relationships.models import Relationship
+from relationships.choices import PartnerRole
+from relationships.models import ArtefactEvidence, Relationship
 
 DEMO_REPORTED_RELATIONSHIP = "ubc-northbridge-lumen"
 DEMO_REISSUE_REASON = (
@@ -36,11 +37,30 @@ def demo_reports_load(*, relationship: Relationship) -> None:
     )
     if not created:
         return  # loaded before: leave it (and any re-issue) as it is
+    _date_evidence_history(relationship=relationship)
     report_render(report_id=report.pk)
     report.refresh_from_db()
     if report.status != ReportStatus.DONE:
         return
+    lead = relationship.partnerships.filter(role=PartnerRole.LEAD).first()
     reissued = report_reissue(
-        report=report, reason=DEMO_REISSUE_REASON, user=report.requested_by
+        report=report,
+        reason=DEMO_REISSUE_REASON,
+        user=lead.relationship_manager if lead else None,
     )
     report_render(report_id=reissued.pk)
+
+
+def _date_evidence_history(*, relationship: Relationship) -> None:
+    """The demo dates its lifecycle evidence in the story (`recorded_at`) but its
+    history rows at the load: date the creation rows as the story has them, so
+    a report of an earlier period finds the evidence recorded by then."""
+    history = ArtefactEvidence.history.model.objects.filter(
+        relationship_id=relationship.pk, history_type="+"
+    )
+    for evidence_id, recorded_at in ArtefactEvidence.objects.filter(
+        relationship=relationship
+    ).values_list("pk", "recorded_at"):
+        history.filter(id=evidence_id, history_date__gt=recorded_at).update(
+            history_date=recorded_at
+        )

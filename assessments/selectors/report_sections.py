@@ -51,18 +51,21 @@ class AssessmentSteps:
 
 
 def _steps_from_history(steps: AssessmentSteps, records: list) -> None:
+    """Who from the history; when from the row's own dates, which say when each
+    step happened even for rows made by an import (history then has the import's
+    time), falling back on the history's dates."""
     for record in records:  # oldest first
         who = person_name(record.history_user) if record.history_user else ""
         if record.history_type == "+":
             steps.started_by, steps.started_at = who, record.history_date
-        if record.status == AssessmentStatus.SUBMITTED and not steps.submitted_at:
+        if record.status == AssessmentStatus.SUBMITTED and not steps.submitted_by:
             steps.submitted_by, steps.submitted_at = who, record.history_date
-        if record.status == AssessmentStatus.FINAL and not steps.finalised_at:
+        if record.status == AssessmentStatus.FINAL and not steps.finalised_by:
             steps.finalised_by, steps.finalised_at = who, record.history_date
-    # Rows made before the history (or by a script) still carry their dates.
-    steps.submitted_at = steps.submitted_at or steps.assessment.submitted_at
-    steps.finalised_at = steps.finalised_at or steps.assessment.finalised_at
-    steps.started_at = steps.started_at or steps.assessment.created_at
+    assessment = steps.assessment
+    steps.started_at = assessment.created_at or steps.started_at
+    steps.submitted_at = assessment.submitted_at or steps.submitted_at
+    steps.finalised_at = assessment.finalised_at or steps.finalised_at
 
 
 def assessment_steps(*, assessments: list[Assessment]) -> list[AssessmentSteps]:
