@@ -42,7 +42,7 @@ class AssessmentSteps:
     assessment: Assessment
     label: str
     started_by: str = ""
-    started_at: datetime.datetime | None = None
+    started_at: datetime.datetime | None = None  # None: not known
     submitted_by: str = ""
     submitted_at: datetime.datetime | None = None
     finalised_by: str = ""
@@ -66,6 +66,9 @@ def _steps_from_history(steps: AssessmentSteps, records: list) -> None:
     steps.started_at = assessment.created_at or steps.started_at
     steps.submitted_at = assessment.submitted_at or steps.submitted_at
     steps.finalised_at = assessment.finalised_at or steps.finalised_at
+    later_step = steps.submitted_at or steps.finalised_at
+    if steps.started_at and later_step and steps.started_at > later_step:
+        steps.started_at = None  # an import's time, not when it was started
 
 
 def assessment_steps(*, assessments: list[Assessment]) -> list[AssessmentSteps]:
