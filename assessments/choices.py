@@ -38,6 +38,29 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ReportDistribution(models.TextChoices):
+    """Who a report is meant for: printed on every page of it."""
+
+    PARTNERS_AND_AUDITORS = (
+        "partners_auditors",
+        "The partners and their certification auditors",
+    )
+    PARTNERS = "partners", "The partners only"
+    TEAM = "team", "The joint management team only"
+
+
+# The marking a report carries, by distribution ({relationship}: its title).
+REPORT_DISTRIBUTION_MARKINGS = {
+    ReportDistribution.PARTNERS_AND_AUDITORS: (
+        "Restricted: partners of {relationship} and their certification auditors"
+    ),
+    ReportDistribution.PARTNERS: "Restricted: partners of {relationship} only",
+    ReportDistribution.TEAM: (
+        "Restricted: the joint management team of {relationship} only"
+    ),
+}
+
+
 class Cadence(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
     QUARTERLY = "quarterly", "Quarterly"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.choices import (
+    REPORT_DISTRIBUTION_MARKINGS,
     AssessmentKind,
     AssessmentStatus,
     Cadence,
@@ -15,6 +16,7 @@ from assessments.choices import (
     ConfirmationDecision,
     NoticeKind,
     RatingChange,
+    ReportDistribution,
     ReportStatus,
 )
 from principles.models import Principle, rag_for_level
@@ -275,7 +277,10 @@ class AssessmentConfirmation(models.Model):
 
 
 class Report(models.Model):
-    """A generated PDF assessment report; once done it is never changed."""
+    """A generated PDF assessment report; once done it is never changed.
+
+    A report can be re-issued: the new issue supersedes the old one, which stays
+    as it was (file, SHA-256) and is linked from the new one."""
 
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="reports"
@@ -288,7 +293,33 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="reports",
-        help_text="The plan version the report reflects.",
+        help_text="The plan version in force at the period's end.",
+    )
+    issue = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the first issue of the period's report."
+    )
+    number = models.CharField(
+        "report number",
+        max_length=160,
+        blank=True,
+        help_text="Reference, period and issue, fixed when the report is made.",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The earlier issue this one replaces.",
+    )
+    reissue_reason = models.TextField(
+        "reason for re-issue", blank=True, help_text="Why the report was re-issued."
+    )
+    distribution = models.CharField(
+        max_length=20,
+        choices=ReportDistribution.choices,
+        default=ReportDistribution.PARTNERS_AND_AUDITORS,
+        help_text="Who the report is meant for: marked on every page.",
     )
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
@@ -323,22 +354,26 @@ class Report(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["relationship", "-period_start", "-created_at"]
+        ordering = ["relationship", "-period_start", "-issue", "-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="report_period_end_after_start",
             ),
-            # One report per relationship, period and plan version: a retried or
-            # redelivered task finds the row instead of making a second report.
+            # One row per relationship, period and issue: a retried or
+            # redelivered task finds the row instead of making a second report,
+            # and two people re-issuing at once make one new issue.
             models.UniqueConstraint(
-                fields=["relationship", "period_start", "period_end", "plan_version"],
-                name="report_unique_per_period_and_plan_version",
+                fields=["relationship", "period_start", "period_end", "issue"],
+                name="report_unique_issue_per_period",
             ),
-            models.UniqueConstraint(
-                fields=["relationship", "period_start", "period_end"],
-                condition=Q(plan_version__isnull=True),
-                name="report_unique_per_period_without_plan",
+            models.CheckConstraint(
+                condition=Q(issue__gte=1), name="report_issue_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(reissue_reason=""),
+                name="report_reissue_has_reason",
+                violation_error_message="A re-issue needs a reason.",
             ),
             models.CheckConstraint(
                 condition=~Q(status=ReportStatus.DONE)
@@ -348,7 +383,13 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Report {self.relationship} {self.period_start:%Y-%m-%d}"
+        return self.number or f"Report {self.relationship} {self.period_start:%Y-%m-%d}"
+
+    @property
+    def distribution_marking(self) -> str:
+        return REPORT_DISTRIBUTION_MARKINGS[self.distribution].format(
+            relationship=self.relationship.title
+        )
 
 
 class AssessmentSchedule(Revisioned):

@@ -46,6 +46,7 @@ report_urls = [
     path("<int:pk>/status/", report_views.report_status, name="report_status"),
     path("<int:pk>/download/", report_views.report_download, name="report_download"),
     path("<int:pk>/retry/", report_views.report_retry, name="report_retry"),
+    path("<int:pk>/reissue/", report_views.report_reissue, name="report_reissue"),
 ]
 
 # A relationship's pages of this app, beside those of relationships/urls.py.

@@ -90,6 +90,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_status",
     "assessments:report_download",
     "assessments:report_retry",
+    "assessments:report_reissue",
     *PARTNERS_NOT_PRIVATE,
     *ASSURANCE_NOT_PRIVATE,
     *REVIEWS_NOT_PARTNER_PRIVATE,

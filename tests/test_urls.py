@@ -193,6 +193,10 @@ URL_MAP = [
     ("assessments:report_list", "/relationships/<reference>/reports/"),
     ("assessments:report_request", "/relationships/<reference>/reports/generate/"),
     ("assessments:report_retry", "/relationships/<reference>/reports/<pk>/retry/"),
+    (
+        "assessments:report_reissue",
+        "/relationships/<reference>/reports/<pk>/reissue/",
+    ),
     ("assessments:report_status", "/relationships/<reference>/reports/<pk>/status/"),
     (
         "assessments:report_subscribe",

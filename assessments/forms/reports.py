@@ -1,4 +1,5 @@
-"""Forms of the reports pages: which period to report on, and the schedule."""
+"""Forms of the reports pages: which period to report on, re-issuing a report,
+and the schedule."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from assessments.choices import ReportDistribution
 from assessments.models import AssessmentSchedule
 from assessments.selectors.reports import ReportPeriod
 from config.forms import Form, ModelForm
@@ -19,8 +21,8 @@ class ReportRequestForm(Form):
         label="Period",
         help_text=(
             "Only periods whose joint assessment is final can be reported on. The "
-            "report reflects the latest version of the plan that all partners "
-            "approved."
+            "report shows the relationship as it stood at the period's end, with "
+            "the plan version then in force."
         ),
         error_messages={
             "invalid_choice": (
@@ -29,6 +31,13 @@ class ReportRequestForm(Form):
             ),
             "required": "Choose the period to report on.",
         },
+    )
+    distribution = forms.ChoiceField(
+        label="Meant for",
+        choices=ReportDistribution.choices,
+        initial=ReportDistribution.PARTNERS_AND_AUDITORS,
+        required=False,
+        help_text="Printed as a restriction marking on every page of the report.",
     )
 
     def __init__(
@@ -47,6 +56,43 @@ class ReportRequestForm(Form):
 
     def clean_period(self) -> ReportPeriod:
         return self.periods_by_value[self.cleaned_data["period"]]
+
+    def clean_distribution(self) -> str:
+        return (
+            self.cleaned_data["distribution"]
+            or ReportDistribution.PARTNERS_AND_AUDITORS
+        )
+
+
+class ReportReissueForm(Form):
+    """Why a report is re-issued (printed in the new issue), and for whom."""
+
+    reason = forms.CharField(
+        label="Reason for the re-issue",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=(
+            "Printed in the new issue, e.g. “Evidence for principle 4 was missing "
+            "from the joint assessment”."
+        ),
+        error_messages={
+            "required": (
+                "Say why the report is re-issued: the reason is printed in the "
+                "new issue."
+            )
+        },
+    )
+    distribution = forms.ChoiceField(
+        label="Meant for",
+        choices=ReportDistribution.choices,
+        help_text="Printed as a restriction marking on every page of the new issue.",
+    )
+
+    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(Submit("reissue", "Re-issue the report"))
 
 
 class AssessmentScheduleForm(RevisionFormMixin, ModelForm):

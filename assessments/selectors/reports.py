@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from assessments.choices import (
     VISIBLE_TO_PARTNERS,
@@ -36,7 +35,29 @@ from assessments.selectors.confirmations import (
     assessment_confirmation_lines,
 )
 from assessments.selectors.ratings import PerceptionGap, perception_gaps_from_levels
-from principles.models import Principle
+from assessments.selectors.report_as_at import (
+    ChecklistStage,
+    lifecycle_checklist_as_at,
+    moment_after,
+    moment_of,
+    objectives_as_at,
+    open_actions_as_at,
+    open_risks_as_at,
+    plan_versions_changed_between,
+    stage_as_at,
+    stage_moves_between,
+)
+from assessments.selectors.report_sections import (
+    AssessmentSteps,
+    EvidenceEntry,
+    PlanContentSection,
+    PreviousAction,
+    assessment_steps,
+    evidence_index,
+    plan_content,
+    previous_improvement_actions,
+)
+from principles.models import LifecycleStage, Principle
 from relationships.access import (
     AnyUser,
     record_audience,
@@ -52,14 +73,13 @@ from relationships.choices import (
     RelationshipStatus,
 )
 from relationships.models import (
-    OPEN_ACTION_STATUSES,
-    OPEN_RISK_STATUSES,
     Action,
     Objective,
     Partnership,
     PlanVersion,
     Relationship,
     Risk,
+    StageTransition,
 )
 from relationships.models.privacy import PartnerPrivateRecord
 from relationships.selectors.plans import plan_signoff_rows
@@ -71,9 +91,6 @@ PRIVATE_MODELS: tuple[type[PartnerPrivateRecord], ...] = (
     Risk,
     Action,
 )
-
-# An objective whose milestone has passed is late unless it is finished.
-CLOSED_OBJECTIVE_STATUSES = (ObjectiveStatus.ACHIEVED, ObjectiveStatus.DROPPED)
 
 # Relationships the schedule looks after: running ones, not proposals, paused or
 # closed ones.
@@ -116,6 +133,17 @@ def period_label(start: datetime.date, end: datetime.date) -> str:
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
+def report_period_code(start: datetime.date, end: datetime.date) -> str:
+    """The period in a report number: its label, or its dates without spaces."""
+    label = period_label(start, end)
+    return label if " " not in label else f"{start:%Y%m%d}-{end:%Y%m%d}"
+
+
+def report_number(*, reference: str, period: ReportPeriod, issue: int) -> str:
+    """'ubc-2026-01-2026-Q1-2': relationship, period, issue; fixed once made."""
+    return f"{reference}-{report_period_code(period.start, period.end)}-{issue}"
+
+
 # --- pages ------------------------------------------------------------------
 
 
@@ -123,8 +151,8 @@ def reports_for_relationship(*, relationship: Relationship) -> QuerySet[Report]:
     """The relationship's reports, newest period first, ready for a list page."""
     return (
         Report.objects.filter(relationship=relationship)
-        .select_related("plan_version", "requested_by")
-        .order_by("-period_start", "-created_at", "-pk")
+        .select_related("plan_version", "requested_by", "supersedes", "superseded_by")
+        .order_by("-period_start", "-issue", "-created_at", "-pk")
     )
 
 
@@ -307,19 +335,27 @@ def reports_stuck(
 
 
 def relationship_report_exists(
-    *,
-    relationship: Relationship,
-    period: ReportPeriod,
-    plan_version: PlanVersion | None = None,
-    any_plan_version: bool = False,
+    *, relationship: Relationship, period: ReportPeriod
 ) -> bool:
-    """Whether the period has a report for the plan version (or for any version)."""
-    reports = Report.objects.filter(
+    """Whether the period has a report (of any issue)."""
+    return Report.objects.filter(
         relationship=relationship, period_start=period.start, period_end=period.end
+    ).exists()
+
+
+def report_latest_issue(
+    *, relationship: Relationship, period: ReportPeriod
+) -> Report | None:
+    """The period's newest issue: the report in force for it."""
+    return (
+        Report.objects.filter(
+            relationship=relationship,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        .order_by("-issue")
+        .first()
     )
-    if not any_plan_version:
-        reports = reports.filter(plan_version=plan_version)
-    return reports.exists()
 
 
 # --- a report's content --------------------------------------------------------
@@ -363,11 +399,55 @@ class ReportRatingRow:
 
 
 @dataclass(frozen=True)
+class ReportRegisters:
+    """The joint objectives, open risks and open actions at the period's end,
+    and how many joint records of each kind have no recorded state from then."""
+
+    objectives: list[Objective]
+    open_risks: list[Risk]
+    risk_counts: dict[tuple[int, int], int]
+    open_actions: list[Action]
+    unknown: dict[str, int]
+
+    @property
+    def unknown_total(self) -> int:
+        return sum(self.unknown.values())
+
+
+@dataclass(frozen=True)
+class ReportChanges:
+    """What happened between the previous report's period end (or this period's
+    start) and this period's end."""
+
+    previous_report: Report | None
+    changes_since: datetime.datetime
+    changes_until: datetime.datetime
+    plan_changes: list[PlanVersion]
+    stage_moves: list[StageTransition]
+
+
+@dataclass(frozen=True)
+class ReportAudit:
+    """The sections an auditor reads: method and participants, evidence index,
+    the plan's content, the lifecycle checklist, last period's actions."""
+
+    steps: list[AssessmentSteps]
+    evidence: list[EvidenceEntry]
+    plan_depth: str
+    plan_sections: list[PlanContentSection]
+    checklist: list[ChecklistStage]
+    previous_actions: list[PreviousAction]
+    previous_actions_unknown: int
+
+
+@dataclass(frozen=True)
 class ReportData:
-    """Everything one report shows, read once."""
+    """Everything one report shows, read once, as at the period's end."""
 
     relationship: Relationship
     period: ReportPeriod
+    as_at: datetime.datetime  # the first instant after the period's last day
+    stage: LifecycleStage | None  # None: not known as at the period's end
     plan_version: PlanVersion | None
     sign_offs: list[SignOff]
     partners: list[PartnerLine]
@@ -377,21 +457,49 @@ class ReportData:
     partner_columns: list[str]
     rows: list[ReportRatingRow]
     gaps: list[PerceptionGap]
-    objectives: list[Objective]
-    open_risks: list[Risk]
-    risk_counts: dict[tuple[int, int], int]
-    open_actions: list[Action]
-    plan_changes: list[PlanVersion]
-    changes_since: datetime.datetime
-    previous_report: Report | None
+    registers: ReportRegisters
+    changes: ReportChanges
+    audit: ReportAudit
     fingerprint: str
     # A report is read by every partner and by auditors: partner-private records
     # are left out of it, and it says how many.
     private_records_left_out: int = 0
 
     @property
+    def objectives(self) -> list[Objective]:
+        return self.registers.objectives
+
+    @property
+    def open_risks(self) -> list[Risk]:
+        return self.registers.open_risks
+
+    @property
+    def risk_counts(self) -> dict[tuple[int, int], int]:
+        return self.registers.risk_counts
+
+    @property
+    def open_actions(self) -> list[Action]:
+        return self.registers.open_actions
+
+    @property
+    def plan_changes(self) -> list[PlanVersion]:
+        return self.changes.plan_changes
+
+    @property
+    def previous_report(self) -> Report | None:
+        return self.changes.previous_report
+
+    @property
+    def changes_since(self) -> datetime.datetime:
+        return self.changes.changes_since
+
+    @property
+    def period_end_day(self) -> datetime.date:
+        return self.period.end
+
+    @property
     def overdue_actions(self) -> list[Action]:
-        return [action for action in self.open_actions if action.is_overdue]
+        return [action for action in self.open_actions if action.overdue_then]
 
     @property
     def joint_average(self) -> float | None:
@@ -484,46 +592,36 @@ class _Ratings:
     gaps: list[PerceptionGap]
 
 
-@dataclass(frozen=True)
-class _Registers:
-    """The relationship's joint objectives, open risks and open actions."""
-
-    objectives: list[Objective]
-    open_risks: list[Risk]
-    risk_counts: dict[tuple[int, int], int]
-    open_actions: list[Action]
-
-
-@dataclass(frozen=True)
-class _Changes:
-    """What happened since the previous report (or the period's start)."""
-
-    previous_report: Report | None
-    changes_since: datetime.datetime
-    plan_changes: list[PlanVersion]
-
-
 def report_data(*, report: Report, now: datetime.datetime | None = None) -> ReportData:
-    """Gather one report's content (about 15 queries, whatever the data size)."""
-    now = now or timezone.now()
+    """Gather one report's content as at its period's end (a few dozen queries,
+    whatever the data size). `now` is kept for callers; nothing is read as of
+    today except the period's assessments, which are final."""
     relationship = report.relationship
     period = ReportPeriod(start=report.period_start, end=report.period_end)
+    as_at = moment_after(period.end)
     partnerships = list(
         relationship.partnerships.select_related(
             "organisation", "relationship_manager", "senior_executive"
         )
     )
     plan_version = report.plan_version
+    stage = stage_as_at(relationship=relationship, moment=as_at)
     ratings = _report_ratings(relationship=relationship, period=period)
-    registers = _report_registers(
-        relationship=relationship, today=timezone.localdate(now)
+    registers = _report_registers(relationship=relationship, moment=as_at)
+    changes = _report_changes(report=report, period=period, until=as_at)
+    audit = _report_audit(
+        relationship=relationship,
+        plan_version=plan_version,
+        ratings=ratings,
+        stage=stage,
+        moment=as_at,
     )
-    changes = _report_changes(report=report, period=period, now=now)
     private_left_out = _private_records_left_out(relationship)
-    previous_joint = ratings.previous_joint
     return ReportData(
         relationship=relationship,
         period=period,
+        as_at=as_at,
+        stage=stage,
         plan_version=plan_version,
         sign_offs=_sign_offs(plan_version, relationship),
         partners=[_partner_line(partnership) for partnership in partnerships],
@@ -533,33 +631,33 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
             if ratings.joint
             else []
         ),
-        previous_period=(
-            ReportPeriod(
-                start=previous_joint.period_start, end=previous_joint.period_end
-            )
-            if previous_joint
-            else None
-        ),
+        previous_period=_previous_period(ratings.previous_joint),
         partner_columns=ratings.partner_columns,
         rows=ratings.rows,
         gaps=ratings.gaps,
-        objectives=registers.objectives,
-        open_risks=registers.open_risks,
-        risk_counts=registers.risk_counts,
-        open_actions=registers.open_actions,
-        plan_changes=changes.plan_changes,
-        changes_since=changes.changes_since,
-        previous_report=changes.previous_report,
+        registers=registers,
+        changes=changes,
+        audit=audit,
         fingerprint=_report_fingerprint(
             relationship=relationship,
             partnerships=partnerships,
+            stage=stage,
             plan_version=plan_version,
             ratings=ratings,
             registers=registers,
             changes=changes,
+            audit=audit,
             private_left_out=private_left_out,
         ),
         private_records_left_out=private_left_out,
+    )
+
+
+def _previous_period(previous_joint: Assessment | None) -> ReportPeriod | None:
+    if previous_joint is None:
+        return None
+    return ReportPeriod(
+        start=previous_joint.period_start, end=previous_joint.period_end
     )
 
 
@@ -635,89 +733,91 @@ def _report_ratings(*, relationship: Relationship, period: ReportPeriod) -> _Rat
 
 
 def _report_registers(
-    *, relationship: Relationship, today: datetime.date
-) -> _Registers:
-    """The joint objectives (late milestones marked), open risks (highest score
-    first, counted per heat map cell) and open actions."""
-    objectives = list(
-        Objective.objects.filter(
-            visible_records(None, Objective), relationship=relationship
-        )
-        .select_related("owner__organisation")
-        .order_by(F("milestone_date").asc(nulls_last=True), "title", "pk")
-    )
-    for objective in objectives:
-        objective.milestone_overdue = (
-            objective.milestone_date is not None
-            and objective.milestone_date < today
-            and objective.status not in CLOSED_OBJECTIVE_STATUSES
-        )
-    risks = list(
-        Risk.objects.filter(
-            visible_records(None, Risk),
-            relationship=relationship,
-            status__in=OPEN_RISK_STATUSES,
-        )
-        .select_related("owner_partnership__organisation", "owner")
-        .order_by("-likelihood", "-impact", "title", "pk")
-    )
-    risks.sort(key=lambda risk: -risk.score)
+    *, relationship: Relationship, moment: datetime.datetime
+) -> ReportRegisters:
+    """The joint objectives (with their KPI values then), open risks (counted per
+    heat map cell) and open actions, as they stood at `moment`."""
+    objectives = objectives_as_at(relationship=relationship, moment=moment)
+    risks = open_risks_as_at(relationship=relationship, moment=moment)
+    actions = open_actions_as_at(relationship=relationship, moment=moment)
     risk_counts: dict[tuple[int, int], int] = defaultdict(int)
-    for risk in risks:
+    for risk in risks.records:
         risk_counts[(risk.likelihood, risk.impact)] += 1
-    open_actions = list(
-        Action.objects.filter(
-            visible_records(None, Action),
-            relationship=relationship,
-            status__in=OPEN_ACTION_STATUSES,
-        )
-        .select_related("owner", "risk")
-        .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
-    )
-    return _Registers(
-        objectives=objectives,
-        open_risks=risks,
+    return ReportRegisters(
+        objectives=objectives.records,
+        open_risks=risks.records,
         risk_counts=dict(risk_counts),
-        open_actions=open_actions,
+        open_actions=actions.records,
+        unknown={
+            "objectives": objectives.unknown,
+            "risks": risks.unknown,
+            "actions": actions.unknown,
+        },
     )
 
 
 def _report_changes(
-    *, report: Report, period: ReportPeriod, now: datetime.datetime
-) -> _Changes:
-    """The previous report made before `now`, and the plan versions created or
-    approved since it (since the period's start when there is none)."""
-    relationship = report.relationship
+    *, report: Report, period: ReportPeriod, until: datetime.datetime
+) -> ReportChanges:
+    """The newest finished report of an earlier period, and the plan versions
+    and stage moves from its period's end (this period's start when there is
+    none) to this period's end."""
     previous_report = (
         Report.objects.filter(
-            relationship=relationship,
+            relationship=report.relationship,
             status=ReportStatus.DONE,
-            generated_at__lt=now,
+            period_end__lt=period.end,
+            period_start__lt=period.start,
         )
-        .exclude(pk=report.pk)
-        .order_by("-generated_at")
+        .order_by("-period_end", "-issue")
         .first()
     )
-    changes_since = (
-        previous_report.generated_at
+    since = (
+        moment_after(previous_report.period_end)
         if previous_report
-        else timezone.make_aware(
-            datetime.datetime.combine(period.start, datetime.time.min)
-        )
+        else moment_of(period.start)
     )
-    plan_changes = list(
-        PlanVersion.objects.filter(plan__relationship=relationship)
-        .filter(
-            Q(created_at__gte=changes_since, created_at__lte=now)
-            | Q(approved_at__gte=changes_since, approved_at__lte=now)
-        )
-        .select_related("created_by")
-        .order_by("number")
-    )
-    return _Changes(
+    return ReportChanges(
         previous_report=previous_report,
-        changes_since=changes_since,
-        plan_changes=plan_changes,
+        changes_since=since,
+        changes_until=until,
+        plan_changes=plan_versions_changed_between(
+            relationship=report.relationship, since=since, until=until
+        ),
+        stage_moves=stage_moves_between(
+            relationship=report.relationship, since=since, until=until
+        ),
+    )
+
+
+def _report_audit(
+    *,
+    relationship: Relationship,
+    plan_version: PlanVersion | None,
+    ratings: _Ratings,
+    stage: LifecycleStage | None,
+    moment: datetime.datetime,
+) -> ReportAudit:
+    plan_depth, plan_sections = plan_content(
+        plan_version=plan_version, relationship=relationship
+    )
+    previous_actions, previous_unknown = previous_improvement_actions(
+        relationship=relationship,
+        previous_start=(
+            ratings.previous_joint.period_start if ratings.previous_joint else None
+        ),
+        moment=moment,
+    )
+    return ReportAudit(
+        steps=assessment_steps(assessments=ratings.assessments),
+        evidence=evidence_index(relationship=relationship, joint=ratings.joint),
+        plan_depth=plan_depth,
+        plan_sections=plan_sections,
+        checklist=lifecycle_checklist_as_at(
+            relationship=relationship, moment=moment, stage_then=stage
+        ),
+        previous_actions=previous_actions,
+        previous_actions_unknown=previous_unknown,
     )
 
 
@@ -753,10 +853,12 @@ def _report_fingerprint(
     *,
     relationship: Relationship,
     partnerships: list[Partnership],
+    stage: LifecycleStage | None,
     plan_version: PlanVersion | None,
     ratings: _Ratings,
-    registers: _Registers,
-    changes: _Changes,
+    registers: ReportRegisters,
+    changes: ReportChanges,
+    audit: ReportAudit,
     private_left_out: int,
 ) -> str:
     """SHA-256 of the data the report was made from: the same data, the same
@@ -767,7 +869,7 @@ def _report_fingerprint(
             relationship.title,
             relationship.description,
             relationship.status,
-            relationship.stage_id,
+            stage.pk if stage else None,
         ],
         "partners": [
             [p.pk, p.organisation.name, p.role, p.relationship_manager_id]
@@ -797,17 +899,29 @@ def _report_fingerprint(
             if assessment is not None
         ],
         "objectives": [
-            [o.pk, o.title, o.status, str(o.kpi_actual), str(o.updated_at)]
+            [o.pk, o.title, o.status, str(o.kpi_actual), str(o.history_date)]
             for o in registers.objectives
         ],
         "risks": [
-            [r.pk, r.score, r.status, str(r.updated_at)] for r in registers.open_risks
+            [r.pk, r.score, r.status, str(r.history_date)] for r in registers.open_risks
         ],
         "actions": [
-            [a.pk, a.status, str(a.due_date), str(a.updated_at)]
+            [a.pk, a.status, str(a.due_date), str(a.history_date)]
             for a in registers.open_actions
         ],
-        "plan_changes": [[v.pk, v.status] for v in changes.plan_changes],
+        "unknown": registers.unknown,
+        "plan_changes": [[v.pk, v.status_then] for v in changes.plan_changes],
+        "stage_moves": [move.pk for move in changes.stage_moves],
+        "checklist": [
+            [line.artefact.pk, line.status, line.links]
+            for stage_row in audit.checklist
+            for line in stage_row.lines
+        ],
+        "previous_actions": [
+            [row.action.pk, row.action.status, str(row.action.history_date)]
+            for row in audit.previous_actions
+            if row.action
+        ],
         "private_left_out": private_left_out,
     }
     return hashlib.sha256(

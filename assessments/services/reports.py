@@ -36,6 +36,7 @@ from assessments.choices import (
     AssessmentKind,
     AssessmentStatus,
     NoticeKind,
+    ReportDistribution,
     ReportStatus,
 )
 from assessments.models import Assessment, Notice, Report, ReportSubscription
@@ -45,15 +46,18 @@ from assessments.pdf import (
     static_url_for_report,
     svg_data_uri,
 )
+from assessments.selectors.report_as_at import moment_after
 from assessments.selectors.reports import (
     ReportData,
     ReportPeriod,
     report_data,
+    report_latest_issue,
+    report_number,
     report_recipients,
     reports_stuck,
 )
 from relationships.models import Relationship
-from relationships.selectors.plans import relationship_latest_approved_plan_version
+from relationships.selectors.plans import plan_version_in_force_at
 
 logger = logging.getLogger(__name__)
 
@@ -125,23 +129,7 @@ def _queue_render_on_commit(report_id: int) -> None:
 # --- requesting -----------------------------------------------------------------
 
 
-@transaction.atomic
-def report_request(
-    *,
-    relationship: Relationship,
-    period: ReportPeriod,
-    user: AbstractBaseUser | None = None,
-    schedule_name: str = "",
-) -> tuple[Report, bool]:
-    """The period's report for the latest approved plan version, queued if new.
-
-    Approved, not the newest: a draft can still change, so a report pinned to it
-    would not say what the partners agreed, and once the draft was approved its
-    own report would never be made (the draft's would already hold its key).
-
-    Returns (report, created). An existing report is returned as it is; one still
-    queued is queued again, which is harmless (the worker's claim decides).
-    """
+def _final_joint_or_refuse(*, relationship: Relationship, period: ReportPeriod) -> None:
     final_joint = Assessment.objects.filter(
         relationship=relationship,
         kind=AssessmentKind.JOINT,
@@ -153,18 +141,61 @@ def report_request(
         raise ValidationError(
             {"period": "A report needs the period's joint assessment to be final."}
         )
-    plan_version = relationship_latest_approved_plan_version(relationship=relationship)
-    lookup = {
-        "relationship": relationship,
-        "period_start": period.start,
-        "period_end": period.end,
-        "plan_version": plan_version,
-    }
-    existing = Report.objects.filter(**lookup).first()
+
+
+def _new_issue(
+    *,
+    relationship: Relationship,
+    period: ReportPeriod,
+    issue: int,
+    user: AbstractBaseUser | None,
+    distribution: str,
+    **fields: object,
+) -> Report:
+    """An unsaved report row of the period: the plan version in force at its end,
+    the number fixed now."""
+    return Report(
+        relationship=relationship,
+        period_start=period.start,
+        period_end=period.end,
+        plan_version=plan_version_in_force_at(
+            relationship=relationship, moment=moment_after(period.end)
+        ),
+        issue=issue,
+        number=report_number(
+            reference=relationship.reference, period=period, issue=issue
+        ),
+        distribution=distribution,
+        requested_by=user,
+        **fields,
+    )
+
+
+@transaction.atomic
+def report_request(
+    *,
+    relationship: Relationship,
+    period: ReportPeriod,
+    user: AbstractBaseUser | None = None,
+    schedule_name: str = "",
+    distribution: str = ReportDistribution.PARTNERS_AND_AUDITORS,
+) -> tuple[Report, bool]:
+    """The period's report, queued if new: issue 1, showing the period as it
+    stood at its end (the plan version then in force, not today's).
+
+    Returns (report, created). When the period has a report, its newest issue is
+    returned as it is (a new issue is made only by `report_reissue`); one still
+    queued is queued again, which is harmless (the worker's claim decides).
+    """
+    _final_joint_or_refuse(relationship=relationship, period=period)
+    existing = report_latest_issue(relationship=relationship, period=period)
     if existing is None:
-        report = Report(
-            **lookup,
-            requested_by=user,
+        report = _new_issue(
+            relationship=relationship,
+            period=period,
+            issue=1,
+            user=user,
+            distribution=distribution,
             requested_by_schedule=schedule_name,
         )
         report._history_user = user
@@ -176,7 +207,7 @@ def report_request(
                 report.save()
         except (ValidationError, IntegrityError):
             # A concurrent request made it first; anything else is a real error.
-            existing = Report.objects.filter(**lookup).first()
+            existing = report_latest_issue(relationship=relationship, period=period)
             if existing is None:
                 raise
         else:
@@ -185,6 +216,61 @@ def report_request(
     if existing.status == ReportStatus.QUEUED:
         _queue_render_on_commit(existing.pk)
     return existing, False
+
+
+REISSUE_NEEDS_REASON = (
+    "Say why the report is re-issued: the reason is printed in the new issue."
+)
+
+
+@transaction.atomic
+def report_reissue(
+    *,
+    report: Report,
+    reason: str,
+    user: AbstractBaseUser | None,
+    distribution: str | None = None,
+) -> Report:
+    """Make a new issue of a finished report, superseding it. The old issue and
+    its file stay as they are; the new one is queued for rendering, shows the
+    period as it stood at its end, and names the issue it supersedes."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REISSUE_NEEDS_REASON})
+    old = Report.objects.select_for_update().get(pk=report.pk)
+    newer = Report.objects.filter(supersedes=old).first()
+    if newer is not None:
+        raise ValidationError(
+            f"This issue has already been re-issued as {newer.number}: re-issue "
+            "the newest issue instead."
+        )
+    if old.status != ReportStatus.DONE:
+        raise ValidationError(
+            "Only a finished report can be re-issued; a failed one can be retried."
+        )
+    period = ReportPeriod(start=old.period_start, end=old.period_end)
+    new = _new_issue(
+        relationship=old.relationship,
+        period=period,
+        issue=old.issue + 1,
+        user=user,
+        distribution=distribution or old.distribution,
+        supersedes=old,
+        reissue_reason=reason,
+    )
+    new._history_user = user
+    new._change_reason = f"Re-issue of {old.number}: {reason}"[:100]
+    try:
+        new.full_clean()
+        with transaction.atomic():
+            new.save()
+    except IntegrityError as error:  # someone re-issued it a moment ago
+        raise ValidationError(
+            "This issue has just been re-issued by someone else: open the "
+            "reports list to see the new issue."
+        ) from error
+    _queue_render_on_commit(new.pk)
+    return new
 
 
 @transaction.atomic
@@ -262,7 +348,7 @@ def _claim(*, report_id: int, now: datetime.datetime) -> Report | None:
     if updated != 1:
         return None
     report = Report.objects.select_related(
-        "relationship__stage", "plan_version", "requested_by"
+        "relationship__stage", "plan_version__plan", "requested_by", "supersedes"
     ).get(pk=report_id)
     _record(report, reason=f"Claimed by the report worker (attempt {report.attempts})")
     return report
@@ -347,7 +433,7 @@ def _store(
     """Write the file once, then mark the row done if the claim is still ours."""
     name = default_storage.save(
         f"reports/{claimed_at:%Y/%m}/{report.relationship.reference}-"
-        f"{report.period_start:%Y%m%d}-{report.pk}.pdf",
+        f"{report.period_start:%Y%m%d}-{report.issue}-{report.pk}.pdf",
         ContentFile(pdf.content),
     )
     changes = {

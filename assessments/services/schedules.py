@@ -45,7 +45,6 @@ from assessments.services.reports import (
 from relationships.access import partnerships_taking_part
 from relationships.concurrency import revision_claim_or_new
 from relationships.models import Relationship
-from relationships.selectors.plans import relationship_latest_approved_plan_version
 
 logger = logging.getLogger(__name__)
 
@@ -229,20 +228,12 @@ def assessment_notices_send(*, relationship: Relationship, today: datetime.date)
 
 
 def reports_queue_finished(*, relationship: Relationship) -> int:
-    """Queue reports of finished periods: every period gets one, and the latest is
-    reported again when a new plan version is approved."""
-    plan_version = relationship_latest_approved_plan_version(relationship=relationship)
+    """Queue a report of every finished period that has none. A report shows its
+    period as it stood then, so a later plan version changes nothing in it; a
+    report is made again only by re-issuing it (`report_reissue`)."""
     queued = 0
-    for index, period in enumerate(
-        relationship_finished_periods(relationship=relationship)
-    ):
-        exists = relationship_report_exists(
-            relationship=relationship,
-            period=period,
-            plan_version=plan_version,
-            any_plan_version=index > 0,
-        )
-        if exists:
+    for period in relationship_finished_periods(relationship=relationship):
+        if relationship_report_exists(relationship=relationship, period=period):
             continue
         _, created = report_request(
             relationship=relationship,

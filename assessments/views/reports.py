@@ -1,5 +1,6 @@
 """Reports pages: list and request, detail with live status, download, retry,
-subscribe. The web request never renders a PDF: it queues the worker's task."""
+re-issue, subscribe. The web request never renders a PDF: it queues the worker's
+task."""
 
 from typing import Any
 
@@ -14,7 +15,11 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.choices import ReportStatus
-from assessments.forms.reports import AssessmentScheduleForm, ReportRequestForm
+from assessments.forms.reports import (
+    AssessmentScheduleForm,
+    ReportReissueForm,
+    ReportRequestForm,
+)
 from assessments.models import Report
 from assessments.selectors.reports import (
     ReportPeriod,
@@ -22,6 +27,7 @@ from assessments.selectors.reports import (
     relationship_schedule,
     report_get_for_editing,
     report_get_for_user,
+    report_period_code,
     report_subscription_exists,
     reports_for_relationship,
 )
@@ -94,6 +100,7 @@ def report_request(request: HttpRequest, reference: str) -> HttpResponse:
                 relationship=relationship,
                 period=form.cleaned_data["period"],
                 user=request.user,
+                distribution=form.cleaned_data["distribution"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -115,14 +122,14 @@ def report_request(request: HttpRequest, reference: str) -> HttpResponse:
             elif report.status == ReportStatus.FAILED:
                 messages.warning(
                     request,
-                    f"The {label} report for this plan version failed earlier: "
-                    "retry it below.",
+                    f"The {label} report failed earlier: retry it below.",
                 )
             else:
                 messages.info(
                     request,
-                    f"The {label} report for this plan version exists already "
-                    "(each period and plan version has one report).",
+                    f"The {label} report exists already ({report.number}): each "
+                    "period has one report in force. Re-issue it below if it "
+                    "must be made again.",
                 )
             return redirect(_detail_url(report))
     return render(
@@ -192,9 +199,7 @@ def report_status(request: HttpRequest, reference: str, pk: int) -> JsonResponse
 @login_required
 @require_GET
 def report_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    relationship, report = report_get_for_user(
-        user=request.user, reference=reference, pk=pk
-    )
+    _, report = report_get_for_user(user=request.user, reference=reference, pk=pk)
     if report.status != ReportStatus.DONE:
         raise Http404("This report is not ready.")
     try:
@@ -205,7 +210,9 @@ def report_download(request: HttpRequest, reference: str, pk: int) -> FileRespon
         handle,
         as_attachment=True,
         filename=(
-            f"{relationship.reference}-{_period(report).label}-report-{report.pk}.pdf"
+            f"{report.relationship.reference}-"
+            f"{report_period_code(report.period_start, report.period_end)}"
+            f"-report-issue-{report.issue}.pdf"
         ),
         content_type="application/pdf",
         headers={"X-Content-Type-Options": "nosniff"},
@@ -232,6 +239,47 @@ def report_retry(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         request,
         "assessments/report_retry.html",
         {"relationship": relationship, "report": report, "period": _period(report)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_reissue(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    # Re-issuing is requesting a report again: the same people may do it.
+    relationship, report = report_get_for_editing(
+        user=request.user, reference=reference, pk=pk
+    )
+    form = ReportReissueForm(
+        request.POST or None,
+        action=request.path,
+        initial={"distribution": report.distribution},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = report_services.report_reissue(
+                report=report,
+                reason=form.cleaned_data["reason"],
+                distribution=form.cleaned_data["distribution"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Issue {new.issue} ({new.number}) is queued and supersedes "
+                f"{report.number}, which stays downloadable.",
+            )
+            return redirect(_detail_url(new))
+    return render(
+        request,
+        "assessments/report_reissue.html",
+        {
+            "relationship": relationship,
+            "report": report,
+            "period": _period(report),
+            "form": form,
+        },
     )
 
 

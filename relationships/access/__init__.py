@@ -67,6 +67,7 @@ from relationships.access.assurance_reviews import (
     user_can_edit_management_review,
     user_can_record_joint_review,
     user_writes_for_organisation,
+)
 from relationships.access.external import (
     external_grants_of_organisation,
     grants_active,

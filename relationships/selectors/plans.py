@@ -6,6 +6,7 @@ Every function takes a relationship the caller already obtained through
 decided there and nowhere else.
 """
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -122,6 +123,23 @@ def relationship_latest_approved_plan_version(
     *, relationship: Relationship
 ) -> PlanVersion | None:
     return approved_plan_versions(relationship=relationship).first()
+
+
+def plan_version_in_force_at(
+    *, relationship: Relationship, moment: datetime.datetime
+) -> PlanVersion | None:
+    """The version in force at a moment: the last one approved before it, even if
+    a later approval has since superseded it."""
+    return (
+        PlanVersion.objects.filter(
+            plan__relationship=relationship,
+            status__in=(PlanVersionStatus.APPROVED, PlanVersionStatus.SUPERSEDED),
+            approved_at__lt=moment,
+        )
+        .select_related("plan")
+        .order_by("-approved_at", "-number")
+        .first()
+    )
 
 
 def relationship_latest_plan_version(

@@ -183,6 +183,7 @@ class RegisterListView(LoginRequiredMixin, FilterView):
 
     def list_queryset(self) -> QuerySet:
         raise NotImplementedError
+
     @cached_property
     def grants_key_part(self) -> tuple[int, ...]:
         """What an external auditor reads through grants: their entries are not

@@ -69,6 +69,19 @@ def assessment_with_ratings(
     return assessment
 
 
+# A moment inside Q1 2026: records the finished period's report shows were made
+# then (a report shows its period as it stood at the period's end).
+IN_Q1 = datetime.datetime(2026, 2, 10, 12, 0, tzinfo=datetime.UTC)
+
+
+def backdate(record, moment: datetime.datetime) -> None:
+    """Move a record's creation and all its history rows to `moment`."""
+    model = type(record)
+    if any(field.name == "created_at" for field in model._meta.fields):
+        model.objects.filter(pk=record.pk).update(created_at=moment)
+    model.history.filter(id=record.pk).update(history_date=moment)
+
+
 def finished_period(world, *, text: str = "", with_previous: bool = True) -> Report:
     """Q1 2026 of the world's relationship, joint final, with registers and a plan;
     returns a queued report row of it (not queued on Celery)."""
@@ -86,9 +99,10 @@ def finished_period(world, *, text: str = "", with_previous: bool = True) -> Rep
         plan=plan,
         number=1,
         status=PlanVersionStatus.APPROVED,
-        approved_at=timezone.now(),
+        approved_at=IN_Q1,
         summary=text or "First joint plan.",
     )
+    backdate(plan_version, IN_Q1)
     if with_previous:
         assessment_with_ratings(
             relationship=relationship, period=Q4_2025, levels=PREVIOUS_JOINT_LEVELS
@@ -117,7 +131,7 @@ def finished_period(world, *, text: str = "", with_previous: bool = True) -> Rep
         evidence=text,
         comment=text,
     )
-    ObjectiveFactory(
+    objective = ObjectiveFactory(
         relationship=relationship,
         title=f"Place six students {text}",
         description=text,
@@ -133,7 +147,7 @@ def finished_period(world, *, text: str = "", with_previous: bool = True) -> Rep
         likelihood=4,
         impact=4,
     )
-    ActionFactory(
+    action = ActionFactory(
         relationship=relationship,
         title=f"Agree a publication review {text}",
         description=text,
@@ -141,12 +155,15 @@ def finished_period(world, *, text: str = "", with_previous: bool = True) -> Rep
         due_date=datetime.date(2020, 1, 1),
         status=ActionStatus.OPEN,
     )
+    for record in (objective, risk, action):
+        backdate(record, IN_Q1)
     return Report.objects.create(
         relationship=relationship,
         period_start=Q1[0],
         period_end=Q1[1],
         plan_version=plan_version,
         requested_by=world.alice,
+        number=f"{relationship.reference}-2026-Q1-1",
     )
 
 
@@ -174,6 +191,7 @@ def stored_report(
         period_end=period[1],
         status=status,
         attempts=1 if status != ReportStatus.QUEUED else 0,
+        number=f"{relationship.reference}-{period[0]:%Y%m%d}-1",
     )
     if status == ReportStatus.DONE:
         name = f"reports/tests/{relationship.reference}-{period[0]:%Y%m%d}.pdf"

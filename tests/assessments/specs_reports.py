@@ -46,4 +46,14 @@ REPORTS_VIEWS: list[ViewSpec] = [
         writes=True,
         post_data=lambda world: {},
     ),
+    # Re-issuing is requesting the report again: the same people may.
+    ViewSpec(
+        "assessments:report_reissue",
+        kwargs=_report(ReportStatus.DONE),
+        writes=True,
+        post_data=lambda world: {
+            "reason": "Evidence was missing.",
+            "distribution": "partners_auditors",
+        },
+    ),
 ]

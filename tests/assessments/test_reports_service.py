@@ -27,7 +27,13 @@ from assessments.services.reports import (
 from assessments.tasks import report_render_task
 from relationships.choices import PlanVersionStatus
 from relationships.models import Membership
-from tests.assessments.factories_reports import Q1, Q4_2025, finished_period
+from tests.assessments.factories_reports import (
+    IN_Q1,
+    Q1,
+    Q4_2025,
+    backdate,
+    finished_period,
+)
 from tests.factories import PlanVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +90,13 @@ def test_requesting_twice_makes_one_queued_report(
     assert len(callbacks) == 2
 
 
-def test_a_newly_approved_plan_version_gets_its_own_report(unrequested) -> None:
+def test_a_version_approved_after_the_period_does_not_change_its_report(
+    unrequested,
+) -> None:
+    # A report shows its period as it stood at its end: the plan version then
+    # in force. A later approval makes no new report (re-issue it for that).
     world = unrequested
-    _first, _ = report_request(relationship=world.relationship, period=PERIOD)
+    first, _ = report_request(relationship=world.relationship, period=PERIOD)
     PlanVersionFactory(
         plan=world.relationship.plan,
         number=2,
@@ -94,34 +104,40 @@ def test_a_newly_approved_plan_version_gets_its_own_report(unrequested) -> None:
         approved_at=timezone.now(),
     )
 
-    second, created = report_request(relationship=world.relationship, period=PERIOD)
-
-    assert created
-    assert second.plan_version.number == 2
-    assert Report.objects.count() == 2
-
-
-def test_a_draft_plan_version_does_not_replace_the_approved_one_in_reports(
-    unrequested,
-) -> None:
-    world = unrequested
-    first, _ = report_request(relationship=world.relationship, period=PERIOD)
-    # A draft can still change; once approved it gets a report of its own, which
-    # it could not if the draft's report already held (period, version 2).
-    draft = PlanVersionFactory(
-        plan=world.relationship.plan, number=2, status=PlanVersionStatus.DRAFT
-    )
-
     again, created = report_request(relationship=world.relationship, period=PERIOD)
 
     assert (again.pk, created) == (first.pk, False)
     assert again.plan_version.number == 1
-    draft.status = PlanVersionStatus.APPROVED
-    draft.approved_at = timezone.now()
-    draft.save()
-    approved, created = report_request(relationship=world.relationship, period=PERIOD)
+    assert Report.objects.count() == 1
+
+
+def test_the_report_names_the_last_version_approved_by_the_period_end(
+    unrequested,
+) -> None:
+    world = unrequested
+    # A draft is never in force; version 2 approved within the period is, even
+    # though version 3 (approved later) has superseded it since.
+    PlanVersionFactory(
+        plan=world.relationship.plan, number=4, status=PlanVersionStatus.DRAFT
+    )
+    PlanVersionFactory(
+        plan=world.relationship.plan,
+        number=2,
+        status=PlanVersionStatus.SUPERSEDED,
+        approved_at=datetime.datetime(2026, 3, 31, 9, 0, tzinfo=datetime.UTC),
+    )
+    PlanVersionFactory(
+        plan=world.relationship.plan,
+        number=3,
+        status=PlanVersionStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+
+    report, created = report_request(relationship=world.relationship, period=PERIOD)
+
     assert created
-    assert approved.plan_version == draft
+    assert report.plan_version.number == 2
+    assert report.number == "joint-venture-2026-Q1-1"
 
 
 def test_request_is_refused_until_the_joint_assessment_is_final(unrequested) -> None:
@@ -335,12 +351,20 @@ def test_plan_changes_are_those_since_the_previous_report(world) -> None:
         sha256="0" * 64,
         file="reports/earlier.pdf",
     )
+    # From the previous report's period end to this period's end: version 1
+    # (approved in Q1) and version 2 (drafted in Q1), not version 3 (made after).
     version_2 = PlanVersionFactory(plan=world.relationship.plan, number=2)
+    backdate(version_2, IN_Q1)
+    PlanVersionFactory(plan=world.relationship.plan, number=3)
 
     data = report_data(report=report)
 
     assert data.previous_report == earlier
-    assert data.plan_changes == [version_2]
+    assert [version.number for version in data.plan_changes] == [1, 2]
+    assert [version.status_then for version in data.plan_changes] == [
+        "Approved",
+        "Not approved by the period's end",
+    ]
 
 
 # --- subscriptions and e-mails ---------------------------------------------------
