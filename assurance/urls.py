@@ -113,7 +113,6 @@ review_urls = [
 ]
 
 urlpatterns += [
-    path("mine/", review_views.my_assurance, name="my_assurance"),
     path("organisations/<slug:slug>/", include(review_organisation_urls)),
     path("reviews/<int:pk>/", include(review_urls)),
     path(

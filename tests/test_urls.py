@@ -203,7 +203,6 @@ URL_MAP = [
         "/relationships/<reference>/reports/subscription/",
     ),
     ("assessments:schedule_edit", "/relationships/<reference>/reports/schedule/"),
-    ("assurance:my_assurance", "/assurance/mine/"),
     ("assurance:organisation_records", "/assurance/organisations/<slug>/lifecycle/"),
     (
         "assurance:organisation_record_edit",

@@ -3,9 +3,8 @@ the reviews a person sees, and each page's context.
 
 `management_review_inputs` returns the named sections a review considers, each
 built by one entry of `INPUT_SECTIONS`: a section the app holds no data for
-says so ("no data held"). Findings, corrective actions and internal audits are
-recorded elsewhere in this app; their sections' builders are the place where
-that data joins the review.
+says so ("no data held"). Findings and corrective actions come from
+`assurance.selectors.findings`, audit results from `assurance.selectors.audits`.
 """
 
 import datetime
@@ -22,8 +21,15 @@ from assessments.models import Assessment, PrincipleRating
 from assessments.selectors.dashboards.common import maturity_scale, trend_for
 from assurance.models import (
     OPEN_REVIEW_ACTION_STATUSES,
+    Finding,
     ManagementReview,
     ManagementReviewAction,
+)
+from assurance.models.findings import FindingStatus
+from assurance.selectors.audits import internal_audits_for_organisation
+from assurance.selectors.findings import (
+    findings_for_organisation,
+    findings_for_relationship,
 )
 from relationships.access import (
     AnyUser,
@@ -505,10 +511,89 @@ def _opportunities(gathered: _Gathered) -> list[InputGroup]:
     return [group for group in groups if group.items]
 
 
-def _not_recorded_yet(gathered: _Gathered) -> list[InputGroup]:
-    """Findings, corrective actions and internal audits: their builders join
-    here when those registers are in place."""
-    return []
+def _count(number: int, singular: str, plural: str = "") -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _finding_item(finding: Finding) -> InputItem:
+    parts = [f"raised {_day(finding.raised_on)}"]
+    if finding.status == FindingStatus.CLOSED:
+        parts.append(f"closed {_day(finding.closed_at)}")
+    elif finding.actions_total:
+        parts.append(
+            f"{finding.actions_open} of {finding.actions_total} corrective actions open"
+        )
+        if finding.actions_overdue:
+            parts.append(f"{finding.actions_overdue} overdue")
+    return InputItem(
+        text=f"{finding.get_kind_display()}: {finding.title}",
+        detail="; ".join(parts),
+        flag="overdue" if finding.actions_overdue else "",
+    )
+
+
+def _findings_groups(
+    heading: str, findings: QuerySet[Finding], since: datetime.date
+) -> list[InputGroup]:
+    """The findings still open, and those closed since the previous review."""
+    open_findings = [
+        _finding_item(finding) for finding in findings.filter(status=FindingStatus.OPEN)
+    ]
+    closed = [
+        _finding_item(finding)
+        for finding in findings.filter(
+            status=FindingStatus.CLOSED, closed_at__date__gte=since
+        )
+    ]
+    return [
+        InputGroup(heading=f"{heading}: open findings", items=open_findings),
+        InputGroup(heading=f"{heading}: closed since the last review", items=closed),
+    ]
+
+
+def _nonconformities(gathered: _Gathered) -> list[InputGroup]:
+    """Findings (nonconformities first among them) and where their corrective
+    actions stand: the organisation's own, for its own review, and those of
+    each relationship reviewed."""
+    groups = []
+    organisation = gathered.scope.organisation
+    if organisation is not None and not gathered.scope.is_joint:
+        groups += _findings_groups(
+            "Own management system",
+            findings_for_organisation(organisation=organisation),
+            gathered.since,
+        )
+    for relationship in gathered.relationships:
+        groups += _findings_groups(
+            relationship.title,
+            findings_for_relationship(relationship=relationship),
+            gathered.since,
+        )
+    return [group for group in groups if group.items]
+
+
+def _audit_results(gathered: _Gathered) -> list[InputGroup]:
+    """The organisation's internal audits performed since the previous review,
+    with the findings each raised (an organisation's own records: none for a
+    joint review)."""
+    organisation = gathered.scope.organisation
+    if organisation is None or gathered.scope.is_joint:
+        return []
+    items = [
+        InputItem(
+            text=f"{audit.title}, {_day(audit.performed_on)}",
+            detail=(
+                f"{_count(audit.findings_total, 'finding')} raised, of them "
+                f"{_count(audit.nonconformities, 'nonconformity', 'nonconformities')}"
+                f"; {audit.findings_open} still open"
+            ),
+            flag="open" if audit.findings_open else "",
+        )
+        for audit in internal_audits_for_organisation(
+            organisation=organisation, performed_from=gathered.since
+        )
+    ]
+    return [InputGroup(heading="Internal audits since the last review", items=items)]
 
 
 @dataclass(frozen=True)
@@ -545,10 +630,10 @@ INPUT_SECTIONS: list[SectionBuilder] = [
         "nonconformities",
         "Nonconformities and corrective actions",
         "nonconformities_input",
-        _not_recorded_yet,
+        _nonconformities,
     ),
     SectionBuilder(
-        "audit_results", "Results of audits", "audit_results_input", _not_recorded_yet
+        "audit_results", "Results of audits", "audit_results_input", _audit_results
     ),
     SectionBuilder(
         "opportunities",

@@ -15,8 +15,8 @@ from assurance.selectors import organisation_records as selectors
 from assurance.services.organisation_records import organisation_stage_record_save
 from assurance.views.reviews import _add_service_errors
 from relationships.access import (
-    organisation_get_for_member,
     organisation_get_for_member_writing,
+    organisation_get_for_records,
     user_writes_for_organisation,
 )
 from relationships.concurrency import StaleEdit, stale_notice
@@ -25,7 +25,7 @@ from relationships.concurrency import StaleEdit, stale_notice
 @login_required
 @require_GET
 def organisation_records(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = organisation_get_for_member(user=request.user, slug=slug)
+    organisation = organisation_get_for_records(user=request.user, slug=slug)
     return render(
         request,
         "assurance/organisation_records/record_list.html",

@@ -27,9 +27,8 @@ from relationships.access import (
     management_review_action_get_for_editing,
     management_review_get_for_editing,
     management_review_get_for_user,
-    organisation_get_for_member,
     organisation_get_for_member_writing,
-    organisations_member_of,
+    organisation_get_for_records,
     partnerships_writable_by,
     relationship_get_for_user,
     user_writes_for_organisation,
@@ -73,20 +72,8 @@ def _save_form(
 
 @login_required
 @require_GET
-def my_assurance(request: HttpRequest) -> HttpResponse:
-    """The navigation's entry: the management-system records of the user's
-    organisations."""
-    return render(
-        request,
-        "assurance/reviews/my_assurance.html",
-        {"organisations": list(organisations_member_of(request.user).order_by("name"))},
-    )
-
-
-@login_required
-@require_GET
 def organisation_reviews(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = organisation_get_for_member(user=request.user, slug=slug)
+    organisation = organisation_get_for_records(user=request.user, slug=slug)
     return render(
         request,
         "assurance/reviews/review_list.html",

@@ -14,6 +14,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from assurance.models import CorrectiveAction, Finding
+from relationships.access.external import (
+    organisation_ids_management_system_granted_to,
+)
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -30,12 +33,16 @@ from relationships.models import Organisation, Relationship
 
 def organisations_with_records_readable_by(user: AnyUser) -> QuerySet[Organisation]:
     """Organisations whose management-system records (own findings, internal
-    audits) the user may read: those the user is an active member of, whatever
-    the role. The one place that answers it, so that other ways in (an external
-    auditor's grant) are added here."""
+    audits, management reviews, own lifecycle records) the user may read: those
+    the user is an active member of, whatever the role, and those whose grant
+    to the user (an external auditor) includes them. The one place that
+    answers it; writing starts from memberships alone."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(id__in=_organisations_of(user))
+    return Organisation.objects.filter(
+        Q(id__in=_organisations_of(user))
+        | Q(id__in=organisation_ids_management_system_granted_to(user))
+    )
 
 
 def organisations_with_records_writable_by(user: AnyUser) -> QuerySet[Organisation]:

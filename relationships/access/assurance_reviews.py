@@ -19,6 +19,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from assurance.models import ManagementReview, ManagementReviewAction
+from relationships.access.assurance import (
+    organisation_get_for_records,
+    organisations_with_records_readable_by,
+)
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -31,19 +35,6 @@ from relationships.access.relationships import (
 from relationships.choices import WRITE_ROLES, Visibility
 from relationships.models import Organisation, Partnership, Relationship
 from relationships.models.privacy import PartnerPrivateRecord
-
-
-def organisation_get_for_member(*, user: AnyUser, slug: str) -> Organisation:
-    """An organisation whose active member the user is (any role), else 404, so
-    that which organisations exist does not leak."""
-    if not user.is_authenticated:
-        raise Http404("No such organisation.")
-    organisation = Organisation.objects.filter(
-        slug=slug, id__in=_organisations_of(user)
-    ).first()
-    if organisation is None:
-        raise Http404("No such organisation.")
-    return organisation
 
 
 def user_writes_for_organisation(*, user: AnyUser, organisation: Organisation) -> bool:
@@ -60,17 +51,10 @@ def user_writes_for_organisation(*, user: AnyUser, organisation: Organisation) -
 def organisation_get_for_member_writing(*, user: AnyUser, slug: str) -> Organisation:
     """The organisation if the user writes its own records: 404 for a stranger,
     403 for a member who only reads."""
-    organisation = organisation_get_for_member(user=user, slug=slug)
+    organisation = organisation_get_for_records(user=user, slug=slug)
     if not user_writes_for_organisation(user=user, organisation=organisation):
         raise PermissionDenied("Your role in this organisation is read-only.")
     return organisation
-
-
-def organisations_member_of(user: AnyUser) -> QuerySet[Organisation]:
-    """The user's own organisations, whose assurance pages the user reads."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(id__in=_organisations_of(user))
 
 
 def organisation_members(organisation: Organisation) -> QuerySet:
@@ -111,12 +95,15 @@ def _joint_review_seen(user: AnyUser) -> Exists:
 
 
 def management_reviews_visible_to(user: AnyUser) -> QuerySet[ManagementReview]:
-    """An organisation's own reviews to its members; joint reviews to everyone
-    who sees their relationship."""
+    """An organisation's own reviews to those who read its records (its members,
+    an external auditor granted them); joint reviews to its partners."""
     if not user.is_authenticated:
         return ManagementReview.objects.none()
     return ManagementReview.objects.filter(
-        Q(is_joint=False, organisation_id__in=_organisations_of(user))
+        Q(
+            is_joint=False,
+            organisation__in=organisations_with_records_readable_by(user),
+        )
         | (Q(is_joint=True) & _joint_review_seen(user))
     )
 

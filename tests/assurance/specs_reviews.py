@@ -64,7 +64,6 @@ def _record_post(world: Any) -> dict[str, Any]:
 
 
 REVIEWS_VIEWS = [
-    ViewSpec("assurance:my_assurance", tenant_scoped=False),
     ViewSpec("assurance:organisation_reviews", kwargs=_lead, statuses=LEAD_ONLY),
     ViewSpec("assurance:organisation_reviews", kwargs=_partner, statuses=PARTNER_ONLY),
     ViewSpec(

@@ -313,3 +313,76 @@ def test_a_stale_review_edit_is_refused(world: Any) -> None:
         )
     review.refresh_from_db()
     assert review.decisions == "First."
+
+
+def test_inputs_gather_findings_actions_and_audit_results(world: Any) -> None:
+    from tests.assurance.factories_assurance import (
+        make_action,
+        make_finding,
+        make_internal_audit,
+    )
+
+    organisation = world.lead.organisation
+    audit = make_internal_audit(
+        organisation,
+        lead_auditor=world.alice,
+        title="Spring internal audit",
+        performed_on=HELD - datetime.timedelta(days=10),
+    )
+    own = make_finding(
+        organisation=organisation, title="No policy review", internal_audit=audit
+    )
+    make_action(own, owner=world.alice, due_date=HELD - datetime.timedelta(days=1))
+    make_finding(relationship=world.relationship, title="Minutes not kept")
+    make_finding(organisation=world.partner.organisation, title="Another's finding")
+
+    sections = {
+        section.key: section
+        for section in management_review_inputs(
+            ReviewScope(
+                organisation=organisation,
+                relationship=world.relationship,
+                is_joint=False,
+                held_on=HELD,
+            ),
+            today=HELD,
+        )
+    }
+    findings = [
+        (group.heading, item.text, item.flag)
+        for group in sections["nonconformities"].groups
+        for item in group.items
+    ]
+    assert (
+        "Own management system: open findings",
+        "Minor nonconformity: No policy review",
+        "overdue",
+    ) in findings
+    assert any(text.endswith("Minutes not kept") for _, text, _ in findings)
+    assert not any("Another's finding" in text for _, text, _ in findings)
+    audits = [
+        item for group in sections["audit_results"].groups for item in group.items
+    ]
+    assert [item.text for item in audits] == [
+        f"Spring internal audit, {HELD - datetime.timedelta(days=10):%-d %b %Y}"
+    ]
+    assert audits[0].detail == "1 finding raised, of them 1 nonconformity; 1 still open"
+
+    joint = management_review_inputs(
+        ReviewScope(
+            organisation=organisation,
+            relationship=world.relationship,
+            is_joint=True,
+            held_on=HELD,
+        ),
+        today=HELD,
+    )
+    joint_texts = [
+        item.text
+        for section in joint
+        for group in section.groups
+        for item in group.items
+    ]
+    assert any(text.endswith("Minutes not kept") for text in joint_texts)
+    assert not any("No policy review" in text for text in joint_texts)
+    assert not any("Spring internal audit" in text for text in joint_texts)
