@@ -13,13 +13,13 @@ from assurance.models import CorrectiveAction, Finding
 from assurance.models.findings import VerificationResult
 from assurance.selectors.findings import (
     FindingScope,
-    finding_evidence_document_choices,
 )
 from config.forms import Form, ModelForm
 from principles.models import LifecycleStage
 from relationships.access import AnyUser, corrective_action_owner_candidates
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
+from relationships.forms.documents import DocumentRevisionChoiceField
 from relationships.forms.registers import LONG_TEXT_MAX_LENGTH, OwnerChoiceField
 
 
@@ -78,7 +78,7 @@ class FindingForm(LaidOutForm, ModelForm):
         ("clause",),
         ("stage", "principle_key"),
         ("evidence",),
-        ("evidence_document",),
+        ("evidence_revision",),
     )
 
     class Meta:
@@ -91,11 +91,11 @@ class FindingForm(LaidOutForm, ModelForm):
             "stage",
             "principle_key",
             "evidence",
-            "evidence_document",
+            "evidence_revision",
             "raised_on",
         ]
         field_classes = {"stage": StageChoiceField}
-        labels = {"raised_on": "Raised on", "evidence_document": "Evidence document"}
+        labels = {"raised_on": "Raised on"}
         help_texts = {
             "kind": (
                 "A nonconformity is a requirement not met (major: the system fails "
@@ -125,13 +125,17 @@ class FindingForm(LaidOutForm, ModelForm):
         for name in ("description", "evidence"):
             _limit_length(self.fields[name])
         if scope.relationship is None:
-            del self.fields["evidence_document"]
+            del self.fields["evidence_revision"]
         else:
-            documents = self.fields["evidence_document"]
-            documents.queryset = finding_evidence_document_choices(
-                user=user, relationship=scope.relationship
+            self.fields["evidence_revision"] = (
+                DocumentRevisionChoiceField.for_relationship(
+                    relationship=scope.relationship,
+                    user=user,
+                    label="Evidence document",
+                    empty_label="No document",
+                    help_text=Finding._meta.get_field("evidence_revision").help_text,
+                )
             )
-            documents.empty_label = "No document"
         self.lay_out()
 
 

@@ -16,7 +16,7 @@ from assurance.clauses import CLAUSE_HELP, Iso44001Clause
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage
 from relationships.concurrency import Revisioned
-from relationships.models import Organisation, Relationship, RelationshipDocument
+from relationships.models import DocumentRevision, Organisation, Relationship
 
 
 class FindingKind(models.TextChoices):
@@ -95,13 +95,17 @@ class Finding(Revisioned):
         blank=True,
         help_text="What the finding rests on: records seen, people asked, samples.",
     )
-    evidence_document = models.ForeignKey(
-        RelationshipDocument,
-        on_delete=models.SET_NULL,
+    evidence_revision = models.ForeignKey(
+        DocumentRevision,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="findings",
-        help_text="A document of the same relationship that shows the evidence.",
+        verbose_name="evidence document",
+        help_text=(
+            "A revision of a document of the same relationship that shows the "
+            "evidence: the one cited stays linked when the document moves on."
+        ),
     )
     internal_audit = models.ForeignKey(
         "assurance.InternalAudit",

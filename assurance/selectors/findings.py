@@ -131,7 +131,7 @@ def finding_get_in_scope(*, scope: FindingScope, pk: int) -> Finding:
             "raised_by",
             "closed_by",
             "internal_audit",
-            "evidence_document",
+            "evidence_revision__document",
             "relationship",
             "organisation",
         )
@@ -203,22 +203,13 @@ def corrective_action_get_for_editing(
 def finding_evidence_document_visible(*, user: AnyUser, finding: Finding) -> bool:
     """Whether the viewer may see the finding's evidence document: it may be a
     partner's private document, named only to its audience."""
-    if finding.evidence_document_id is None:
+    if finding.evidence_revision_id is None:
         return False
     return (
-        RelationshipDocument.objects.filter(pk=finding.evidence_document_id)
+        RelationshipDocument.objects.filter(revisions__pk=finding.evidence_revision_id)
         .filter(visible_records(user, RelationshipDocument))
         .exists()
     )
-
-
-def finding_evidence_document_choices(
-    *, user: AnyUser, relationship: Relationship
-) -> QuerySet[RelationshipDocument]:
-    """The relationship's documents the user may link as evidence."""
-    return RelationshipDocument.objects.filter(
-        visible_records(user, RelationshipDocument), relationship=relationship
-    ).order_by("title")
 
 
 def finding_close_blocker(*, finding: Finding) -> str:

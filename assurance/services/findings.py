@@ -50,7 +50,7 @@ FINDING_FIELDS = frozenset(
         "stage",
         "principle_key",
         "evidence",
-        "evidence_document",
+        "evidence_revision",
         "raised_on",
         "internal_audit",
     }
@@ -69,9 +69,12 @@ def _validate_finding(finding: Finding) -> None:
     errors: dict[str, str] = {}
     if finding.raised_on > timezone.localdate():
         errors["raised_on"] = "A finding cannot be raised on a date still to come."
-    document = finding.evidence_document
-    if document is not None and document.relationship_id != finding.relationship_id:
-        errors["evidence_document"] = (
+    revision = finding.evidence_revision
+    if (
+        revision is not None
+        and revision.document.relationship_id != finding.relationship_id
+    ):
+        errors["evidence_revision"] = (
             "Link a document of the same relationship as the finding."
         )
     audit = finding.internal_audit

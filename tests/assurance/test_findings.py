@@ -178,8 +178,8 @@ def test_the_service_refuses_a_scope_of_both_with_a_message(world) -> None:
 def test_an_evidence_document_of_another_relationship_is_refused(world) -> None:
     document = RelationshipDocumentFactory(relationship=world.outsider_relationship)
     with pytest.raises(ValidationError) as refusal:
-        _raise(world, evidence_document=document)
-    assert "evidence_document" in refusal.value.error_dict
+        _raise(world, evidence_revision=document.revisions.get())
+    assert "evidence_revision" in refusal.value.error_dict
     assert not Finding.objects.exists()
 
 
@@ -191,7 +191,7 @@ def test_a_finding_raised_in_the_future_is_refused(world) -> None:
 
 def test_a_raised_finding_records_who_and_when(world) -> None:
     document = RelationshipDocumentFactory(relationship=world.relationship)
-    finding = _raise(world, evidence_document=document, clause="8.8")
+    finding = _raise(world, evidence_revision=document.revisions.get(), clause="8.8")
     assert finding.raised_by == world.alice
     assert finding.raised_on == TODAY
     assert finding.get_clause_display() == "8.8 Staying together"
