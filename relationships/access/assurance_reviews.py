@@ -15,7 +15,7 @@ reviewing organisation's own, never another partner's private ones
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from assurance.models import ManagementReview, ManagementReviewAction
@@ -25,15 +25,15 @@ from relationships.access.assurance import (
 )
 from relationships.access.memberships import (
     AnyUser,
-    _organisations_of,
     memberships_active,
 )
 from relationships.access.relationships import (
+    _partner_in,
     relationship_get_for_user,
     user_can_edit_relationship,
 )
 from relationships.choices import WRITE_ROLES, Visibility
-from relationships.models import Organisation, Partnership, Relationship
+from relationships.models import Organisation, Relationship
 from relationships.models.privacy import PartnerPrivateRecord
 
 
@@ -85,15 +85,6 @@ def relationship_members(relationship: Relationship) -> QuerySet:
     )
 
 
-def _joint_review_seen(user: AnyUser) -> Exists:
-    return Exists(
-        Partnership.objects.filter(
-            relationship=OuterRef("relationship"),
-            organisation_id__in=_organisations_of(user),
-        )
-    )
-
-
 def management_reviews_visible_to(user: AnyUser) -> QuerySet[ManagementReview]:
     """An organisation's own reviews to those who read its records (its members,
     an external auditor granted them); joint reviews to its partners."""
@@ -104,7 +95,7 @@ def management_reviews_visible_to(user: AnyUser) -> QuerySet[ManagementReview]:
             is_joint=False,
             organisation__in=organisations_with_records_readable_by(user),
         )
-        | (Q(is_joint=True) & _joint_review_seen(user))
+        | (Q(is_joint=True) & _partner_in(user, "relationship"))
     )
 
 

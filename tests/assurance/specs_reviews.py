@@ -18,7 +18,9 @@ from tests.assurance.factories_reviews import (
 from tests.permissions import ViewSpec
 
 LEAD_ONLY = {"bob": 404, "dave": 404}
-PARTNER_ONLY = {"alice": 404, "carol": 404}
+# erin, the lead's external auditor, reads the relationship (and so its joint
+# reviews) through her grant, never the partner organisation's own records.
+PARTNER_ONLY = {"alice": 404, "carol": 404, "erin": 404}
 
 
 def _lead(world: Any) -> dict[str, Any]:

@@ -421,12 +421,23 @@ def admins() -> tuple[Client, Client]:
     return _client_for(first), _client_for(second)
 
 
+def _admin_page_as_sent(context: Any) -> dict[str, Any]:
+    """An admin change page's form as a browser sends it, with its inlines (a
+    document's read-only revisions) and their management forms."""
+    data = form_as_sent(context["adminform"].form)
+    for inline in context["inline_admin_formsets"]:
+        data.update(form_as_sent(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(form_as_sent(form))
+    return data
+
+
 def _admin_case(
     admins: tuple[Client, Client], url: str, field: str
 ) -> tuple[Any, dict[str, Any]]:
     first, second = admins
-    first_data = form_as_sent(first.get(url).context["adminform"].form)
-    second_data = form_as_sent(second.get(url).context["adminform"].form)
+    first_data = _admin_page_as_sent(first.get(url).context)
+    second_data = _admin_page_as_sent(second.get(url).context)
     saved = first.post(url, {**first_data, field: "First admin's value"})
     assert saved.status_code == 302
     response = second.post(url, {**second_data, field: "Second admin's value"})

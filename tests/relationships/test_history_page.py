@@ -313,13 +313,14 @@ def test_history_page_query_count_is_pinned(
         response = client.get(_history_url(full_history))
     assert len(response.context["entries"]) == 25
     assert Assessment.objects.count() > 3 and Report.objects.count() == 1
-    # The session, the user, the relationship, its plan, the count and the page
-    # (6); for each
+    # The session, the user, the user's organisations and grants (read once for
+    # the private-record rule), the relationship, its plan, the count and the
+    # page (7); for each
     # of the 9 kinds on the page its records, and their predecessors where the
     # page has any (3 kinds) (12); the rating links (4, document revisions
     # included); one lookup each for the documents, document revisions,
     # objectives, stages, users, principles, assessments and artefacts named (8).
-    assert len(first) == 30
+    assert len(first) == 31
 
 
 def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.selectors.reports import report_data
 from assessments.services.reports import report_build_html
 from relationships.risks import RISK_BANDS, risk_band
-from tests.assessments.factories_reports import finished_period
+from tests.assessments.factories_reports import IN_Q1, backdate, finished_period
 from tests.factories import RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +49,14 @@ def test_a_score_has_the_same_band_in_register_dashboard_and_report(
     login, world, likelihood: int, impact: int, key: str
 ) -> None:
     report = finished_period(world)
-    RiskFactory(
+    risk = RiskFactory(
         relationship=world.relationship,
         title="Banded risk",
         likelihood=likelihood,
         impact=impact,
     )
+    # Recorded within the period: a report shows the register as it stood then.
+    backdate(risk, IN_Q1)
     band = risk_band(likelihood * impact)
     assert band.key == key
     style = f".heat-{band.key} {{ background: {band.colour} !important; }}"
