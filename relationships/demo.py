@@ -28,7 +28,6 @@ from assessments.choices import (
     Cadence,
     ConfirmationDecision,
 )
-from assessments.demo import demo_reports_load
 from assessments.models import (
     Assessment,
     AssessmentConfirmation,
@@ -1220,7 +1219,6 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
-        demo_reports_load(relationship=relationship)
     return result
 
 
