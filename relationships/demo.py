@@ -29,7 +29,6 @@ from assessments.choices import (
     Cadence,
     ConfirmationDecision,
 )
-from assessments.demo import demo_reports_load
 from assessments.models import (
     Assessment,
     AssessmentConfirmation,
@@ -1230,7 +1229,6 @@ def demo_load() -> DemoLoadResult:
             partnerships=partnerships,
             since=load_started_at,
         )
-        demo_reports_load(relationship=relationship)
     demo_findings_load(
         organisations=organisations, users=users, today=today, result=result
     )

@@ -544,7 +544,7 @@ def report_notify(*, report_id: int) -> int:
     messages went out."""
     report = (
         Report.objects.filter(pk=report_id, status=ReportStatus.DONE)
-        .select_related("relationship", "plan_version")
+        .select_related("relationship", "plan_version", "supersedes")
         .first()
     )
     if report is None:

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.demo import demo_reports_load
 from relationships.demo import DEMO_PASSWORD, demo_load
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                 "disposable database to load it."
             )
         result = demo_load()
+        demo_reports_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {result.summary()}. "
