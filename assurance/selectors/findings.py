@@ -25,6 +25,7 @@ from relationships.access import (
     finding_check_editable,
     organisation_get_for_record_editing,
     organisation_get_for_records,
+    organisations_with_records_readable_by,
     relationship_get_for_editing,
     relationship_get_for_user,
     visible_records,
@@ -208,6 +209,18 @@ def finding_evidence_document_visible(*, user: AnyUser, finding: Finding) -> boo
     return (
         RelationshipDocument.objects.filter(revisions__pk=finding.evidence_revision_id)
         .filter(visible_records(user, RelationshipDocument))
+        .exists()
+    )
+
+
+def finding_audit_visible(*, user: AnyUser, finding: Finding) -> bool:
+    """Whether the viewer may open the internal audit that raised the finding:
+    an audit is its organisation's own record, which a partner does not read."""
+    if finding.internal_audit_id is None:
+        return False
+    return (
+        organisations_with_records_readable_by(user)
+        .filter(pk=finding.internal_audit.organisation_id)
         .exists()
     )
 

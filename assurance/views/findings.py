@@ -31,7 +31,6 @@ from assurance.selectors.findings import FindingScope
 from assurance.services import findings as services
 from relationships.access import (
     corrective_action_verifier_problem,
-    organisations_with_records_readable_by,
     user_can_edit_finding,
     user_can_edit_organisation_records,
     user_can_edit_relationship,
@@ -179,12 +178,6 @@ def finding_detail(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse
             if can_edit and action.status == CorrectiveActionStatus.COMPLETED
             else ""
         )
-    audit_visible = (
-        finding.internal_audit_id is not None
-        and organisations_with_records_readable_by(request.user)
-        .filter(pk=finding.internal_audit.organisation_id)
-        .exists()
-    )
     return render(
         request,
         "assurance/findings/detail.html",
@@ -197,7 +190,9 @@ def finding_detail(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse
             "document_visible": selectors.finding_evidence_document_visible(
                 user=request.user, finding=finding
             ),
-            "audit_visible": audit_visible,
+            "audit_visible": selectors.finding_audit_visible(
+                user=request.user, finding=finding
+            ),
         },
     )
 

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,3 +188,21 @@ def test_a_second_verification_of_the_same_action_is_refused(login, world) -> No
     assert "Only a completed action" in response.content.decode()
     action.refresh_from_db()
     assert action.status == CorrectiveActionStatus.VERIFIED
+
+
+def test_the_register_costs_the_same_queries_whatever_its_length(login, world) -> None:
+    client = login(world.bob)
+    url = _url(world, "findings")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    finding = make_finding(relationship=world.relationship)
+    make_action(finding, owner=world.carol)
+    one = count()
+    for number in range(6):
+        more = make_finding(relationship=world.relationship, title=f"Finding {number}")
+        make_action(more, owner=world.carol, status=CorrectiveActionStatus.COMPLETED)
+    assert count() == one
