@@ -36,7 +36,7 @@ from accounts.tokens import (
     invitation_link_renew,
     invitation_token_new,
 )
-from relationships.access import relationships_grantable_by
+from relationships.access import grants_active, relationships_grantable_by
 from relationships.caching import organisations_changed
 from relationships.choices import MembershipRole
 from relationships.models import (
@@ -781,12 +781,15 @@ def external_access_log_write(
 ) -> int:
     """Log one request of a person who holds grants, for each granting
     organisation it concerns: the grants covering the relationship the path
-    names, or else every grant the person accepted. Returns the rows written."""
+    names, or else the person's grants that count today (every grant they
+    accepted, when none counts any more). Returns the rows written."""
     grants = ExternalAccessGrant.objects.filter(accepted_by=user)
-    if reference:
-        covering = grants.filter(relationships__reference=reference)
-        if covering.exists():
-            grants = covering
+    covering = grants.filter(relationships__reference=reference) if reference else None
+    active = grants_active(user)
+    if covering is not None and covering.exists():
+        grants = covering
+    elif active.exists():
+        grants = active
     rows = [
         ExternalAccessLog(
             grant_id=grant_id,

@@ -374,3 +374,21 @@ def test_unaccepted_grant_for_a_login_is_marked_on_login(world, olive, client) -
     assert client.login(username="erin", password=TEST_PASSWORD)
     client.get("/relationships/")
     assert ExternalAccessLog.objects.filter(path="/relationships/").count() == 1
+
+
+def test_pages_outside_a_relationship_are_logged_for_the_grants_that_count(
+    world, login
+) -> None:
+    erin = external_auditor(world)
+    old = external_grant(
+        user=erin,
+        organisation=world.outsider_organisation,
+        relationships=[world.outsider_relationship],
+        granted_by=world.eve,
+        ends_on=yesterday(),
+    )
+    login(erin).get(reverse("relationships:list"))
+    rows = ExternalAccessLog.objects.filter(path="/relationships/")
+    assert rows.count() == 1
+    assert rows.get().grant.organisation == world.lead.organisation
+    assert not old.log.exists()
