@@ -314,3 +314,33 @@ def test_empty_lists_say_so(login: Any, world: Any) -> None:
         )
     ).content.decode()
     assert "No review of this relationship" in content
+
+
+def test_review_lists_read_a_fixed_number_of_queries(login: Any, world: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.alice)
+    urls = [
+        reverse("assurance:organisation_reviews", kwargs={"slug": "lead-org"}),
+        reverse(
+            "assurance:relationship_reviews",
+            kwargs={"reference": world.relationship.reference},
+        ),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    review_action(own_review(world))
+    review_action(joint_review(world))
+    few = counts()
+    for _ in range(4):
+        review_action(own_review(world))
+        review_action(joint_review(world))
+    assert counts() == few
