@@ -344,3 +344,26 @@ def test_review_lists_read_a_fixed_number_of_queries(login: Any, world: Any) -> 
         review_action(own_review(world))
         review_action(joint_review(world))
     assert counts() == few
+
+
+def test_a_deactivated_member_no_longer_sees_the_organisations_records(
+    login: Any, world: Any
+) -> None:
+    from relationships.services.organisations import membership_deactivate
+
+    review = own_review(world)
+    admin = MembershipFactory(
+        organisation=world.lead.organisation, role=MembershipRole.ORG_ADMIN
+    ).user
+    client = login(world.carol)
+    assert client.get(review.get_absolute_url()).status_code == 200
+    membership_deactivate(
+        organisation=world.lead.organisation, person=world.carol, user=admin
+    )
+    world.carol.refresh_from_db()
+    world.carol.is_active = True  # still able to log in, as a member elsewhere
+    world.carol.save()
+    client = login(world.carol)
+    assert client.get(review.get_absolute_url()).status_code == 404
+    records = reverse("assurance:organisation_records", kwargs={"slug": "lead-org"})
+    assert client.get(records).status_code == 404
