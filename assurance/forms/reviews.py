@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from assurance.models import ManagementReview, ManagementReviewAction
-from config.forms import ModelForm
+from config.forms import Form, ModelForm
 from relationships.access import (
     AnyUser,
     organisation_members,
@@ -50,7 +50,7 @@ def _text(label: str, help_text: str = "", rows: int = 4) -> forms.CharField:
     )
 
 
-class ReviewSubjectForm(forms.Form):
+class ReviewSubjectForm(Form):
     """What is reviewed (a GET form): the organisation's whole system or one of
     its relationships, and whether the relationship's review is held jointly.
     The record form shows the data gathered for that choice."""

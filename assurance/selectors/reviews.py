@@ -228,8 +228,16 @@ class _Gathered:
     def own(self, relationship: Relationship) -> list[int]:
         return self.own_partnerships.get(relationship.pk, [])
 
+    joints: dict[int, list[Assessment]] = field(default_factory=dict)
+
     def heading(self, relationship: Relationship) -> str:
         return relationship.title if len(self.relationships) > 1 else ""
+
+    def joint_assessments(self, relationship: Relationship) -> list[Assessment]:
+        """Read once for the sections that show them."""
+        if relationship.pk not in self.joints:
+            self.joints[relationship.pk] = _joint_assessments(relationship)
+        return self.joints[relationship.pk]
 
 
 def _action_item(action: ManagementReviewAction) -> InputItem:
@@ -352,8 +360,7 @@ def _mean_score(assessment: Assessment, scores: dict[int, int]) -> int | None:
     return round(sum(scores.get(level, 0) for level in levels) / len(levels))
 
 
-def _assessment_items(relationship: Relationship, scores: dict[int, int]) -> list:
-    joints = _joint_assessments(relationship)
+def _assessment_items(joints: list[Assessment], scores: dict[int, int]) -> list:
     if not joints:
         return []
     latest = joints[0]
@@ -453,7 +460,10 @@ def _performance(gathered: _Gathered) -> list[InputGroup]:
         own = gathered.own(relationship)
         prefix = gathered.heading(relationship)
         for heading, items in (
-            ("Latest joint assessment", _assessment_items(relationship, scores)),
+            (
+                "Latest joint assessment",
+                _assessment_items(gathered.joint_assessments(relationship), scores),
+            ),
             ("Objectives and KPIs", _objective_items(relationship, own)),
             ("Open risks", _risk_items(relationship, own)),
             (
@@ -486,7 +496,7 @@ def _opportunities(gathered: _Gathered) -> list[InputGroup]:
     groups = []
     low = {}
     for relationship in gathered.relationships:
-        joints = _joint_assessments(relationship)
+        joints = gathered.joint_assessments(relationship)
         if not joints:
             continue
         low[relationship.pk] = [

@@ -314,3 +314,56 @@ def test_empty_lists_say_so(login: Any, world: Any) -> None:
         )
     ).content.decode()
     assert "No review of this relationship" in content
+
+
+def test_review_lists_read_a_fixed_number_of_queries(login: Any, world: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.alice)
+    urls = [
+        reverse("assurance:organisation_reviews", kwargs={"slug": "lead-org"}),
+        reverse(
+            "assurance:relationship_reviews",
+            kwargs={"reference": world.relationship.reference},
+        ),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    review_action(own_review(world))
+    review_action(joint_review(world))
+    few = counts()
+    for _ in range(4):
+        review_action(own_review(world))
+        review_action(joint_review(world))
+    assert counts() == few
+
+
+def test_a_deactivated_member_no_longer_sees_the_organisations_records(
+    login: Any, world: Any
+) -> None:
+    from relationships.services.organisations import membership_deactivate
+
+    review = own_review(world)
+    admin = MembershipFactory(
+        organisation=world.lead.organisation, role=MembershipRole.ORG_ADMIN
+    ).user
+    client = login(world.carol)
+    assert client.get(review.get_absolute_url()).status_code == 200
+    membership_deactivate(
+        organisation=world.lead.organisation, person=world.carol, user=admin
+    )
+    world.carol.refresh_from_db()
+    world.carol.is_active = True  # still able to log in, as a member elsewhere
+    world.carol.save()
+    client = login(world.carol)
+    assert client.get(review.get_absolute_url()).status_code == 404
+    records = reverse("assurance:organisation_records", kwargs={"slug": "lead-org"})
+    assert client.get(records).status_code == 404

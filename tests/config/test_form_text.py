@@ -12,7 +12,7 @@ from config.forms import ControlCharactersStrippedMixin, text_without_controls
 
 ESC = "\x1b"
 RLO = "\u202e"
-APPS = ("accounts", "relationships", "assessments", "principles")
+APPS = ("accounts", "relationships", "assessments", "principles", "assurance")
 
 
 def test_a_title_with_rlo_and_esc_is_saved_without_them(login, world) -> None:
