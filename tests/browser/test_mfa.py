@@ -47,6 +47,8 @@ def test_a_person_enrols_an_authenticator_app_and_logs_in_with_it(
     screenshot(page, "mfa-recovery-codes")
     assert Authenticator.objects.filter(type="totp").exists()
 
+    page.click("nav .dropdown-toggle")  # the account menu holds Log out
+
     page.click("nav form button[type=submit]")  # log out
     _log_in(page, base, "grace")
     page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
@@ -89,6 +91,8 @@ def test_a_person_adds_a_security_key_and_logs_in_with_it(
     page.wait_for_url(lambda url: "/webauthn/add/" not in url)
     screenshot(page, "mfa-webauthn-added")
     assert Authenticator.objects.filter(type="webauthn").exists()
+
+    page.click("nav .dropdown-toggle")  # the account menu holds Log out
 
     page.click("nav form button[type=submit]")  # log out
     _log_in(page, base, "heidi")

@@ -74,6 +74,7 @@ def _log_in(page: Page, base: str, email: str) -> None:
 
 
 def _log_out(page: Page, base: str) -> None:
+    page.click("nav .dropdown-toggle")  # the account menu holds Log out
     page.click("nav form button[type=submit]")
     page.wait_for_url(lambda url: "/relationships/" not in url)
 
