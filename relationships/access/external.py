@@ -13,7 +13,7 @@ grant: every write, signing, confirming and inviting rule starts from
 memberships, which a grantee does not hold.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ExternalAccessGrant
@@ -30,6 +30,17 @@ def grants_active(user: AnyUser) -> QuerySet[ExternalAccessGrant]:
         revoked_at__isnull=True,
         ends_on__gte=timezone.localdate(),
     )
+
+
+def grant_clause(user: AnyUser, lookup: str) -> Q:
+    """`Q(<lookup>__in=partnerships_granted_to(user))`, or nothing when this
+    request already knows the user holds no grant (`organisation_ids_of` read
+    them: the register lists and the portfolio do). Without that OR and its
+    subquery the rules' SQL is what it was before grants existed, which lets
+    PostgreSQL page a register by walking its index; the rows are the same."""
+    if getattr(user, "_granting_organisation_ids", None) == []:
+        return Q()
+    return Q(**{f"{lookup}__in": partnerships_granted_to(user)})
 
 
 def partnerships_granted_to(user: AnyUser) -> QuerySet:

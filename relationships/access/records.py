@@ -15,7 +15,7 @@ from types import EllipsisType
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q
 
-from relationships.access.external import partnerships_granted_to
+from relationships.access.external import grant_clause
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -51,7 +51,7 @@ def visible_records(
         | Q(**{f"{via}pk__in": shared})
         # A grantee reads the granting partner's own private records, never
         # what another partner only shares with it.
-        | Q(**{f"{via}{owner}__in": partnerships_granted_to(user)})
+        | grant_clause(user, f"{via}{owner}")
     )
 
 
@@ -197,7 +197,7 @@ def viewer_audience(*, user: AnyUser, relationship: Relationship) -> tuple[int, 
     members = _organisations_of(user)
     rows = (
         Partnership.objects.filter(
-            Q(organisation_id__in=members) | Q(pk__in=partnerships_granted_to(user)),
+            Q(organisation_id__in=members) | grant_clause(user, "pk"),
             relationship=relationship,
         )
         .annotate(

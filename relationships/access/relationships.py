@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from relationships.access.external import partnerships_granted_to
+from relationships.access.external import grant_clause
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -39,8 +39,7 @@ def _partner_in(user: AnyUser, relationship_field: str) -> Exists:
     user sees (a thousand, for a portfolio viewer)."""
     return Exists(
         Partnership.objects.filter(
-            Q(organisation_id__in=_organisations_of(user))
-            | Q(pk__in=partnerships_granted_to(user)),
+            Q(organisation_id__in=_organisations_of(user)) | grant_clause(user, "pk"),
             relationship=OuterRef(relationship_field),
         )
     )
