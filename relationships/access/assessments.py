@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, RelationshipSummary
-from relationships.access.external import partnerships_granted_to
+from relationships.access.external import grant_clause, partnerships_granted_to
 from relationships.access.memberships import (
     AnyUser,
     _organisations_of,
@@ -87,7 +87,7 @@ def assessments_visible_to(
         Q(kind=AssessmentKind.JOINT)
         | Q(status__in=VISIBLE_TO_PARTNERS)
         | Q(partnership__organisation_id__in=_organisations_of(user))
-        | Q(partnership__in=partnerships_granted_to(user)),
+        | grant_clause(user, "partnership"),
         visible_records(user, Assessment),
     )
 
