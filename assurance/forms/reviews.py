@@ -10,10 +10,12 @@ from relationships.access import (
     AnyUser,
     organisation_members,
     relationship_members,
+    review_evidence_revisions_q,
     user_can_record_joint_review,
 )
 from relationships.forms import DATE_WIDGET
 from relationships.forms.concurrency import RevisionFormMixin
+from relationships.forms.documents import DocumentRevisionMultipleChoiceField
 from relationships.models import Organisation, Relationship
 
 # Long enough for real minutes; short enough that a pasted document is refused.
@@ -118,6 +120,7 @@ class ManagementReviewForm(RevisionFormMixin, ModelForm):
             "attendees",
             "other_attendees",
             *INPUT_FIELDS,
+            "evidence_revisions",
             *OUTPUT_FIELDS,
         ]
         widgets = {"held_on": DATE_WIDGET}
@@ -150,6 +153,30 @@ class ManagementReviewForm(RevisionFormMixin, ModelForm):
         self.fields["held_on"].error_messages["required"] = (
             "Give the date the review was held."
         )
+        if relationship is None:
+            del self.fields["evidence_revisions"]
+        else:
+            field = DocumentRevisionMultipleChoiceField.for_relationship(
+                relationship=relationship,
+                user=user,
+                label="Documents considered",
+                help_text="Each is linked at the revision chosen, which stays "
+                "linked when the document moves on. "
+                + (
+                    "A joint review cites joint documents only."
+                    if is_joint
+                    else "Joint documents and your organisation's own."
+                ),
+                widget=forms.CheckboxSelectMultiple(),
+            )
+            field.queryset = field.queryset.filter(
+                review_evidence_revisions_q(
+                    organisation=organisation,
+                    relationship=relationship,
+                    is_joint=is_joint,
+                )
+            )
+            self.fields["evidence_revisions"] = field
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from relationships.concurrency import Revisioned
-from relationships.models import Organisation, Relationship
+from relationships.models import DocumentRevision, Organisation, Relationship
 
 
 class ReviewActionStatus(models.TextChoices):
@@ -83,6 +83,15 @@ class ManagementReview(Revisioned):
     # what the review saw, which later changes of that data leave alone.
     inputs_snapshot = models.JSONField(default=list, blank=True)
     inputs_gathered_at = models.DateTimeField(null=True, blank=True)
+    # The documents the review looked at, each at the revision it saw: a later
+    # revision of the document leaves the link where it was.
+    evidence_revisions = models.ManyToManyField(
+        DocumentRevision,
+        blank=True,
+        related_name="management_reviews",
+        verbose_name="evidence documents",
+        help_text="Revisions of the relationship's documents the review considered.",
+    )
     # Outputs.
     decisions = models.TextField(blank=True)
     resource_needs = models.TextField(blank=True)
@@ -99,7 +108,7 @@ class ManagementReview(Revisioned):
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[attendees])
+    history = HistoricalRecords(m2m_fields=[attendees, evidence_revisions])
 
     class Meta:
         ordering = ["-held_on", "-pk"]

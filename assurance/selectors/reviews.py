@@ -37,17 +37,20 @@ from relationships.access import (
     records_for_review,
     relationship_reviews_visible_to,
     user_can_edit_management_review,
+    visible_records,
 )
 from relationships.choices import ObjectiveStatus, RelationshipStatus
 from relationships.models import (
     OPEN_ACTION_STATUSES,
     OPEN_RISK_STATUSES,
     Action,
+    DocumentRevision,
     Objective,
     Organisation,
     Partnership,
     PlanVersion,
     Relationship,
+    RelationshipDocument,
     Risk,
     StageTransition,
 )
@@ -731,12 +734,21 @@ class ReviewDetail:
     attendees: list[Any]
     previous: ManagementReview | None
     can_edit: bool
+    # The cited revisions the viewer may read, and how many others there are.
+    evidence_revisions: list[DocumentRevision] = field(default_factory=list)
+    evidence_hidden: int = 0
 
 
 def management_review_detail_context(
     *, user: AnyUser, review: ManagementReview
 ) -> ReviewDetail:
     sections = sections_from_snapshot(review.inputs_snapshot)
+    cited = review.evidence_revisions.select_related("document").order_by(
+        "document__title", "document_id", "number"
+    )
+    readable = list(
+        cited.filter(visible_records(user, RelationshipDocument, via="document__"))
+    )
     return ReviewDetail(
         review=review,
         sections=sections,
@@ -748,4 +760,6 @@ def management_review_detail_context(
         attendees=list(review.attendees.order_by("first_name", "last_name")),
         previous=previous_review(review_scope_of(review)),
         can_edit=user_can_edit_management_review(user=user, review=review),
+        evidence_revisions=readable,
+        evidence_hidden=cited.count() - len(readable),
     )

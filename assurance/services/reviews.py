@@ -15,9 +15,18 @@ from assurance.selectors.reviews import (
     management_review_inputs,
     sections_snapshot,
 )
-from relationships.access import organisation_members, relationship_members
+from relationships.access import (
+    organisation_members,
+    relationship_members,
+    review_evidence_revisions_q,
+)
 from relationships.concurrency import revision_claim
-from relationships.models import Organisation, Partnership, Relationship
+from relationships.models import (
+    DocumentRevision,
+    Organisation,
+    Partnership,
+    Relationship,
+)
 
 REVIEW_TEXT_FIELDS = frozenset(
     {
@@ -33,7 +42,14 @@ REVIEW_TEXT_FIELDS = frozenset(
         "plan_changes",
     }
 )
-REVIEW_EDITABLE_FIELDS = REVIEW_TEXT_FIELDS | {"held_on", "chair", "attendees"}
+REVIEW_EDITABLE_FIELDS = REVIEW_TEXT_FIELDS | {
+    "held_on",
+    "chair",
+    "attendees",
+    "evidence_revisions",
+}
+# Kept in many-to-many tables, set once the review has its row.
+REVIEW_RELATED_FIELDS = frozenset({"attendees", "evidence_revisions"})
 ACTION_EDITABLE_FIELDS = frozenset(
     {"description", "owner", "due_date", "status", "status_note"}
 )
@@ -94,6 +110,41 @@ def _people_errors(review: ManagementReview, values: dict[str, Any]) -> dict[str
     return errors
 
 
+def _evidence_errors(
+    review: ManagementReview, values: dict[str, Any]
+) -> dict[str, str]:
+    """Every cited revision must be one each reader of the review may read."""
+    revisions = values.get("evidence_revisions") or []
+    if not revisions:
+        return {}
+    if review.relationship_id is None:
+        return {
+            "evidence_revisions": "Documents belong to a relationship: choose the "
+            "relationship reviewed to cite its documents."
+        }
+    citable = set(
+        DocumentRevision.objects.filter(
+            review_evidence_revisions_q(
+                organisation=review.organisation,
+                relationship=review.relationship,
+                is_joint=review.is_joint,
+            ),
+            pk__in=[revision.pk for revision in revisions],
+        ).values_list("pk", flat=True)
+    )
+    if any(revision.pk not in citable for revision in revisions):
+        return {
+            "evidence_revisions": "Cite documents of the reviewed relationship that "
+            "every reader of the review may read"
+            + (
+                ": a joint review cites joint documents only."
+                if review.is_joint
+                else "."
+            )
+        }
+    return {}
+
+
 def _date_errors(held_on: datetime.date | None) -> dict[str, str]:
     if held_on is None:
         return {"held_on": "Give the date the review was held."}
@@ -109,7 +160,7 @@ def _raise_if(errors: dict[str, str]) -> None:
 
 def _apply(review: ManagementReview, values: dict[str, Any]) -> None:
     for name, value in values.items():
-        if name == "attendees":
+        if name in REVIEW_RELATED_FIELDS:
             continue
         if name in REVIEW_TEXT_FIELDS and value is None:
             value = ""
@@ -143,7 +194,11 @@ def management_review_record(
         recorded_by=user,
     )
     _apply(review, values)
-    _raise_if(_date_errors(review.held_on) | _people_errors(review, values))
+    _raise_if(
+        _date_errors(review.held_on)
+        | _people_errors(review, values)
+        | _evidence_errors(review, values)
+    )
     scope = ReviewScope(
         organisation=organisation,
         relationship=relationship,
@@ -156,6 +211,7 @@ def management_review_record(
     review._history_user = user
     review.save()
     review.attendees.set(values.get("attendees") or [])
+    review.evidence_revisions.set(values.get("evidence_revisions") or [])
     return review
 
 
@@ -172,12 +228,16 @@ def management_review_update(
     _check_fields(values, REVIEW_EDITABLE_FIELDS)
     revision_claim(review, expected_revision=expected_revision)
     _apply(review, values)
-    _raise_if(_date_errors(review.held_on) | _people_errors(review, values))
+    _raise_if(
+        _date_errors(review.held_on)
+        | _people_errors(review, values)
+        | _evidence_errors(review, values)
+    )
     review.full_clean()
     review._history_user = user
     review.save()
-    if "attendees" in values:
-        review.attendees.set(values["attendees"] or [])
+    for name in REVIEW_RELATED_FIELDS & set(values):
+        getattr(review, name).set(values[name] or [])
     return review
 
 

@@ -33,7 +33,7 @@ from relationships.access.relationships import (
     user_can_edit_relationship,
 )
 from relationships.choices import WRITE_ROLES, Visibility
-from relationships.models import Organisation, Relationship
+from relationships.models import Organisation, Relationship, RelationshipDocument
 from relationships.models.privacy import PartnerPrivateRecord
 
 
@@ -160,7 +160,7 @@ def relationship_get_for_joint_review(*, user: AnyUser, reference: str) -> Relat
 
 
 def records_for_review(
-    model: type[PartnerPrivateRecord], *, partnership_ids: list[int]
+    model: type[PartnerPrivateRecord], *, partnership_ids: list[int], via: str = ""
 ) -> Q:
     """The records of a relationship a review gathers as input: joint ones, and
     those private to the reviewing organisation's own partnerships (none for a
@@ -168,4 +168,32 @@ def records_for_review(
     with the organisation: the review keeps a copy of what it gathered, and a
     copy would outlive the sharing."""
     owner = model.owner_partnership_field
-    return Q(visibility=Visibility.JOINT) | Q(**{f"{owner}_id__in": partnership_ids})
+    return Q(**{f"{via}visibility": Visibility.JOINT}) | Q(
+        **{f"{via}{owner}_id__in": partnership_ids}
+    )
+
+
+def review_evidence_revisions_q(
+    *,
+    organisation: Organisation | None,
+    relationship: Relationship | None,
+    is_joint: bool,
+) -> Q:
+    """Which document revisions a review may cite as evidence: those of the
+    reviewed relationship's documents that every reader of the review may read,
+    by the rule of `records_for_review` (a joint review: joint documents only).
+    A review of an organisation's whole system cites none."""
+    if relationship is None:
+        return Q(pk__in=[])
+    partnership_ids = (
+        []
+        if is_joint or organisation is None
+        else list(
+            relationship.partnerships.filter(organisation=organisation).values_list(
+                "pk", flat=True
+            )
+        )
+    )
+    return Q(document__relationship=relationship) & records_for_review(
+        RelationshipDocument, partnership_ids=partnership_ids, via="document__"
+    )
