@@ -41,6 +41,12 @@ from assessments.models import (
     PrincipleRating,
     Report,
 )
+from assurance.models import (
+    CorrectiveAction,
+    Finding,
+    ManagementReview,
+    ManagementReviewAction,
+)
 from principles.choices import PrincipleKey
 from principles.models import LifecycleStage, Principle, StageArtefact
 from relationships.access import visible_records
@@ -123,6 +129,15 @@ def _version_ids(relationship: Relationship) -> QuerySet:
 
 def _of_relationship(model: type[models.Model]) -> Callable[[Relationship], QuerySet]:
     return lambda relationship: model.history.filter(relationship_id=relationship.pk)
+
+
+def _first_line(text: str, length: int = 80) -> str:
+    first = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return first if len(first) <= length else f"{first[: length - 1]}…"
+
+
+def _day(value: datetime.date | None) -> str:
+    return date_format(value, "j M Y") if value else "on an unknown day"
 
 
 def _section_version(record: Any, names: Names) -> str:
@@ -338,6 +353,53 @@ HISTORY_SOURCES: dict[str, HistorySource] = {
         "Assessment schedule",
         _of_relationship(AssessmentSchedule),
         lambda record, names: "Assessment schedule",
+    ),
+    "finding": HistorySource(
+        Finding,
+        "Finding",
+        _of_relationship(Finding),
+        lambda record, names: record.title,
+        hidden_fields=frozenset({"organisation"}),
+    ),
+    "corrective_action": HistorySource(
+        CorrectiveAction,
+        "Corrective action",
+        lambda relationship: CorrectiveAction.history.filter(
+            finding_id__in=Finding.history.filter(
+                relationship_id=relationship.pk
+            ).values("id")
+        ),
+        lambda record, names: _first_line(record.action),
+        lambda record: [_Ref(Finding, record.finding_id)],
+        hidden_fields=frozenset({"finding"}),
+        parent=lambda record, names: _name(names, Finding, record.finding_id),
+    ),
+    # Only a review held jointly is the relationship's: an organisation's own
+    # review of it is that organisation's record, on its own pages.
+    "review": HistorySource(
+        ManagementReview,
+        "Joint management review",
+        lambda relationship: ManagementReview.history.filter(
+            relationship_id=relationship.pk, is_joint=True
+        ),
+        lambda record, names: f"Review held {_day(record.held_on)}",
+        # The inputs it gathered are kept as gathered and shown on its page.
+        hidden_fields=frozenset(
+            {"organisation", "is_joint", "inputs_snapshot", "inputs_gathered_at"}
+        ),
+    ),
+    "review_action": HistorySource(
+        ManagementReviewAction,
+        "Review action",
+        lambda relationship: ManagementReviewAction.history.filter(
+            review_id__in=ManagementReview.history.filter(
+                relationship_id=relationship.pk, is_joint=True
+            ).values("id")
+        ),
+        lambda record, names: _first_line(record.description),
+        lambda record: [_Ref(ManagementReview, record.review_id)],
+        hidden_fields=frozenset({"review"}),
+        parent=lambda record, names: _name(names, ManagementReview, record.review_id),
     ),
     "report": HistorySource(
         Report,
@@ -775,6 +837,8 @@ def _object_name(instance: models.Model) -> str:
         return instance.organisation.name
     if isinstance(instance, PlanVersion):
         return f"version {instance.number}"
+    if isinstance(instance, ManagementReview):
+        return f"Review held {_day(instance.held_on)}"
     if isinstance(instance, Assessment):
         return _assessment_subject(
             instance,

@@ -18,6 +18,9 @@ from assessments.services import assessments as assessment_services
 from assessments.services import schedules as schedule_services
 from assessments.services.assessments import RatingInput
 from assessments.services.confirmations import assessment_confirm
+from assurance.selectors.findings import FindingScope
+from assurance.services import findings as finding_services
+from assurance.services import reviews as review_services
 from relationships.choices import Visibility
 from relationships.models import JointManagementTeamMember, Objective, Relationship
 from relationships.selectors.history import (
@@ -112,6 +115,37 @@ def _every_kind_of_change(world: Any, round_number: int = 1) -> None:
             for principle in principles_of(assessment)[:4]
         ],
         expected_revision=assessment.revision,
+        user=world.bob,
+    )
+    finding = finding_services.finding_raise(
+        scope=FindingScope(relationship=relationship),
+        values={
+            "kind": "minor_nc",
+            "title": f"Finding {round_number}",
+            "description": "The risk register was not reviewed.",
+        },
+        raised_by=world.alice,
+    )
+    finding_services.corrective_action_add(
+        finding=finding,
+        values={
+            "root_cause": "No owner.",
+            "action": f"Name an owner {round_number}",
+            "owner": world.bob,
+            "due_date": datetime.date(2099, 1, 1),
+        },
+        created_by=world.alice,
+    )
+    review = review_services.management_review_record(
+        organisation=None,
+        relationship=relationship,
+        is_joint=True,
+        values={"held_on": datetime.date(2026, 1, round_number), "decisions": "Go on."},
+        user=world.bob,
+    )
+    review_services.management_review_action_add(
+        review=review,
+        values={"description": f"Meet again {round_number}"},
         user=world.bob,
     )
     schedule_services.assessment_schedule_save(
@@ -299,8 +333,8 @@ def test_entries_take_the_same_queries_however_long_the_history(
 def test_history_page_query_count_is_pinned(
     login: Any, full_history: Any, django_assert_num_queries: Any
 ) -> None:
-    # Each round writes 13 records of 10 kinds: a page of 25 always shows about
-    # two rounds, however many rounds came before.
+    # Each round writes 17 records of 14 kinds: a page of 25 always shows the
+    # last round and part of the one before, however many rounds came before.
     for round_number in (2, 3):
         _every_kind_of_change(full_history, round_number=round_number)
     client = login(full_history.alice)
@@ -315,12 +349,13 @@ def test_history_page_query_count_is_pinned(
     assert Assessment.objects.count() > 3 and Report.objects.count() == 1
     # The session, the user, the user's organisations and grants (read once for
     # the private-record rule), the relationship, its plan, the count and the
-    # page (7); for each
-    # of the 9 kinds on the page its records, and their predecessors where the
-    # page has any (3 kinds) (12); the rating links (4, document revisions
-    # included); one lookup each for the documents, document revisions,
-    # objectives, stages, users, principles, assessments and artefacts named (8).
-    assert len(first) == 31
+    # page (7); for each of the 13 kinds on the page its records, and their
+    # predecessors where the page has any; the rating links (4, document
+    # revisions included); one lookup each for the documents, document
+    # revisions, objectives, stages, users, principles, assessments, artefacts,
+    # findings and reviews named (10). 38 in all, the same for any length of
+    # history (the test above).
+    assert len(first) == 38
 
 
 def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(
@@ -397,3 +432,37 @@ def test_a_second_supplier_never_sees_the_history_of_anothers_private_records(
     assert "Cash-flow squeeze, worse" in bobs and "rating" in bob_kinds
     alices, _kinds = page(world.alice)
     assert "Cash-flow squeeze" in alices  # the lead it is shared with
+
+
+def test_an_organisations_own_review_stays_off_the_relationships_history(
+    login: Any, world: Any
+) -> None:
+    own = review_services.management_review_record(
+        organisation=world.lead.organisation,
+        relationship=world.relationship,
+        is_joint=False,
+        values={"held_on": datetime.date(2026, 5, 4), "decisions": "Lead's own view."},
+        user=world.alice,
+    )
+    review_services.management_review_action_add(
+        review=own, values={"description": "Lead-only follow-up"}, user=world.alice
+    )
+    joint = review_services.management_review_record(
+        organisation=None,
+        relationship=world.relationship,
+        is_joint=True,
+        values={"held_on": datetime.date(2026, 5, 5), "decisions": "Joint view."},
+        user=world.bob,
+    )
+    entries = relationship_history_entries(
+        rows=relationship_history_rows(relationship=world.relationship)
+    )
+    subjects = {(entry.kind, entry.subject) for entry in entries}
+    assert ("review", "Review held 5 May 2026") in subjects
+    assert ("review", "Review held 4 May 2026") not in subjects
+    assert not any(entry.subject == "Lead-only follow-up" for entry in entries)
+    # On the page, the partner reads the joint review and nothing of the lead's.
+    content = login(world.bob).get(_history_url(world)).content.decode()
+    assert "Joint view." in content
+    assert "Lead&#x27;s own view." not in content and "Lead-only" not in content
+    assert joint.history.count() == 1
