@@ -48,13 +48,26 @@ def pytest_collection_modifyitems(
     (one writer at a time) cannot show: the SQLite run leaves them out, and the
     PostgreSQL run (`make test-postgres`, EXPECT_DATABASE_VENDOR=postgresql) runs
     them, where the `postgres_only` fixture fails them on any other database."""
-    if os.environ.get("EXPECT_DATABASE_VENDOR") == "postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    if os.environ.get("EXPECT_DATABASE_VENDOR") != "postgresql":
+        kept = [item for item in items if item.get_closest_marker("postgres") is None]
+        deselected = [item for item in items if item.get_closest_marker("postgres")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
+    _slow_tests_first(items)
+
+
+def _slow_tests_first(items: list[pytest.Item]) -> None:
+    """The slowest tests (marked `slow`, and the tests of data migrations) go
+    first: pytest-xdist hands tests out in this order, and one of them started
+    last would keep a worker busy long after the other had finished."""
+
+    def slow(item: pytest.Item) -> bool:
+        return item.get_closest_marker("slow") is not None or (
+            "real_migrations" in getattr(item, "fixturenames", ())
+        )
+
+    items.sort(key=lambda item: not slow(item))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ def _managed_models() -> list:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_migrations_build_every_table_and_load_the_catalogue(settings) -> None:
     settings.MIGRATION_MODULES = {}
