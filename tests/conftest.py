@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from playwright.sync_api import Browser
@@ -46,13 +48,54 @@ def pytest_collection_modifyitems(
     (one writer at a time) cannot show: the SQLite run leaves them out, and the
     PostgreSQL run (`make test-postgres`, EXPECT_DATABASE_VENDOR=postgresql) runs
     them, where the `postgres_only` fixture fails them on any other database."""
-    if os.environ.get("EXPECT_DATABASE_VENDOR") == "postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    if os.environ.get("EXPECT_DATABASE_VENDOR") != "postgresql":
+        kept = [item for item in items if item.get_closest_marker("postgres") is None]
+        deselected = [item for item in items if item.get_closest_marker("postgres")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
+    _slow_tests_first(items)
+
+
+def _slow_tests_first(items: list[pytest.Item]) -> None:
+    """The slowest tests (marked `slow`, and the tests of data migrations) go
+    first: pytest-xdist hands tests out in this order, and one of them started
+    last would keep a worker busy long after the other had finished."""
+
+    def slow(item: pytest.Item) -> bool:
+        return item.get_closest_marker("slow") is not None or (
+            "real_migrations" in getattr(item, "fixturenames", ())
+        )
+
+    items.sort(key=lambda item: not slow(item))  # stable: the rest keep their order
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """Each test process builds its test database from the models, not the
+    migrations (`--no-migrations` in pyproject.toml): running the 93
+    migrations cost each xdist worker some 80 s of CPU on each database, the
+    biggest single item of a CI run. The catalogue their data migration loads is
+    loaded here instead. tests/test_migrations.py proves the migrations build the
+    same database (and load the catalogue); `real_migrations` gives the tests of
+    data migrations the real ones."""
+    with django_db_blocker.unblock():
+        catalogue_load()
+
+
+@pytest.fixture
+def real_migrations(settings, transactional_db) -> None:
+    """The project's migrations for a test of a data migration, which migrates
+    back to an old state and forward again. The database was built from the
+    models, the state the migrations end in (tests/test_migrations.py): they are
+    recorded as applied, as `migrate --fake` would."""
+    settings.MIGRATION_MODULES = {}  # undo pytest-django's --no-migrations
+    executor = MigrationExecutor(connection)
+    executor.recorder.ensure_schema()
+    applied = executor.recorder.applied_migrations()
+    for app_label, name in executor.loader.graph.nodes:
+        if (app_label, name) not in applied:
+            executor.recorder.record_applied(app_label, name)
 
 
 @pytest.fixture(autouse=True)

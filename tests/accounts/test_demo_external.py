@@ -17,6 +17,7 @@ from relationships.demo import DEMO_PASSWORD, demo_load
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_demo_external_auditor_reads_one_relationship_and_no_suppliers_secrets(
     client,
 ) -> None:

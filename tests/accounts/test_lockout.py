@@ -142,6 +142,7 @@ def test_a_successful_login_does_not_reset_the_count(client, alice, clock) -> No
     assert _locked_out(page_login(client, "alice", address=ATTACKER))
 
 
+@pytest.mark.slow
 def test_guesses_per_account_per_hour_that_get_through(client, alice, clock) -> None:
     """The closing figure: an attacker guessing one account's password every
     20 seconds for three hours, each time from a fresh address (so no address

@@ -20,6 +20,7 @@ def _migrate(target: tuple[str, str] | None) -> object:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("real_migrations")
 def test_reports_of_one_period_become_issues_each_superseding_the_last() -> None:
     old = _migrate(BEFORE)
     try:

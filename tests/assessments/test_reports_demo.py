@@ -15,6 +15,7 @@ def media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.mark.slow
 def test_demo_backfills_and_reissues_one_report_once() -> None:
     demo_load()
 

@@ -18,6 +18,7 @@ def _migrate(target: tuple[str, str]):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("real_migrations")
 def test_existing_decisions_get_the_fingerprint_of_their_versions_content() -> None:
     old = _migrate(BEFORE)
     try:

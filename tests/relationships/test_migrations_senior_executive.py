@@ -18,6 +18,7 @@ def _migrate(target: tuple[str, str] | None) -> object:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("real_migrations")
 def test_a_named_member_becomes_the_senior_executive_and_other_text_is_dropped() -> (
     None
 ):
