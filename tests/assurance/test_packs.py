@@ -1,21 +1,29 @@
 """Audit packs: the model's rules, rendering (the PDF and XLSX read back),
 immutability, failure and retry."""
 
+import datetime
 import hashlib
 import re
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from assessments.render_jobs import RenderOutcome
 from assurance.models import AuditPack, AuditPackStatus
 from assurance.selectors.findings import FindingScope
 from assurance.services import packs as pack_services
 from assurance.services.packs import (
+    PACK_RESEND_SCHEDULE_NAME,
+    STALE_AFTER,
     audit_pack_render,
     audit_pack_request,
     audit_pack_retry,
+    audit_packs_requeue_stuck,
 )
 from tests.assessments.test_reports_pdf_archival import _structure_elements
 from tests.assurance.factories_assurance import (
@@ -31,6 +39,7 @@ from tests.assurance.factories_packs import (
     workbook_rows,
 )
 from tests.assurance.factories_reviews import own_review, stage_record
+from tests.assurance.specs_packs import stored_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +314,30 @@ def test_a_transient_error_releases_the_pack_for_a_later_try(
         audit_pack_render(pack_id=pack.pk)
     pack.refresh_from_db()
     assert (pack.status, pack.attempts) == (AuditPackStatus.QUEUED, 1)
+
+
+def test_lost_pack_tasks_are_sent_again_by_the_beat(
+    world, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    sent = []
+    monkeypatch.setattr(pack_services, "_send_render", sent.append)
+    now = timezone.now()
+    fresh = stored_pack(relationship=world.relationship, status=AuditPackStatus.QUEUED)
+    lost = stored_pack(relationship=world.relationship, status=AuditPackStatus.QUEUED)
+    AuditPack.objects.filter(pk=lost.pk).update(
+        created_at=now - datetime.timedelta(minutes=5)
+    )
+    stale = stored_pack(relationship=world.relationship, status=AuditPackStatus.RUNNING)
+    AuditPack.objects.filter(pk=stale.pk).update(
+        started_at=now - STALE_AFTER - datetime.timedelta(seconds=1)
+    )
+    stored_pack(relationship=world.relationship)  # done: left alone
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit_packs_requeue_stuck(now=now) == 2
+    assert sorted(sent) == sorted([lost.pk, stale.pk])
+    assert fresh.pk not in sent
+    call_command("setup_schedules", stdout=StringIO())
+    call_command("setup_schedules", stdout=StringIO())
+    resend = PeriodicTask.objects.get(name=PACK_RESEND_SCHEDULE_NAME)
+    assert resend.task == "assurance.audit_packs_resend_stuck"
+    assert PeriodicTask.objects.filter(task=resend.task).count() == 1
