@@ -68,7 +68,7 @@ def test_external_auditor_reads_the_granted_relationship_and_nothing_else(
     assert "Read-only access" in page.inner_text("main")
     assert page.get_by_role("link", name="Generate audit pack").count() == 0
     screenshot(page, "external-auditor-audit-packs")
-    page.get_by_role("link", name=pack.number).click()
+    page.get_by_role("link", name=pack.number, exact=True).click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     assert download_info.value.suggested_filename == f"{pack.number}-audit-pack.pdf"
