@@ -129,3 +129,30 @@ def assessment_workbook(*, assessment: Assessment, rows: list[RatingView]) -> by
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def table_sheet(
+    workbook: Workbook,
+    *,
+    title: str,
+    columns: list[tuple[str, int]],
+    rows: list[list[Any]],
+    empty: str = "None recorded.",
+) -> Worksheet:
+    """A sheet of one table: a bold, filled header row (frozen), then the rows,
+    text wrapped, a user's text never taken as a formula. An audit pack's
+    registers are made of these."""
+    sheet = workbook.create_sheet(title=title[:31])
+    for column, (heading, width) in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=column, value=heading)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = WRAP
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for offset, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            _write(sheet, offset, column, value)
+    if not rows:
+        _write(sheet, 2, 1, empty)
+    sheet.freeze_panes = "A2"
+    return sheet

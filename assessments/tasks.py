@@ -12,16 +12,14 @@ from contextlib import contextmanager
 
 import redis
 from celery import current_app, shared_task
-from celery.exceptions import MaxRetriesExceededError
 from django.utils import timezone
 
+from assessments.render_jobs import render_task_options, run_render_task
 from assessments.services.reports import (
-    MAX_ATTEMPTS,
+    REPORT_JOB,
     REPORT_SOFT_TIME_LIMIT,
     REPORT_TIME_LIMIT,
-    STALE_AFTER,
     TRANSIENT_ERRORS,
-    RenderOutcome,
     report_notify,
     report_render,
     reports_requeue_stuck,
@@ -37,44 +35,18 @@ DAILY_LOCK_SECONDS = 2 * 24 * 3600
 
 
 @shared_task(
-    bind=True,
     name="assessments.report_render",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
-    time_limit=REPORT_TIME_LIMIT,
+    **render_task_options(
+        soft_time_limit=REPORT_SOFT_TIME_LIMIT, time_limit=REPORT_TIME_LIMIT
+    ),
 )
 def report_render_task(self, report_id: int) -> str:
-    if self.request.is_eager:
-        return _report_render_eagerly(report_id)
-    # Transient errors propagate: autoretry_for queues a retry with back-off.
-    outcome = report_render(report_id=report_id)
-    if outcome == RenderOutcome.BUSY:
-        # Another worker holds a fresh claim. Look again once that claim could
-        # have gone stale: if its worker died, this delivery takes over.
-        try:
-            raise self.retry(countdown=STALE_AFTER.total_seconds() + 5)
-        except MaxRetriesExceededError:
-            pass
-    return str(outcome)
-
-
-def _report_render_eagerly(report_id: int) -> str:
-    """Eager (embedded) mode has no worker to retry later, and an error must not
-    reach the web request that queued the report: try again at once, a bounded
-    number of times (the service fails the report after MAX_ATTEMPTS claims)."""
-    for _ in range(MAX_ATTEMPTS + 1):
-        try:
-            return str(report_render(report_id=report_id))
-        except TRANSIENT_ERRORS:
-            logger.warning("Report %s: transient error, trying again", report_id)
-    logger.error("Report %s: left queued after repeated errors", report_id)
-    return "error"
+    return run_render_task(
+        self,
+        lambda: report_render(report_id=report_id),
+        job=REPORT_JOB,
+        pk=report_id,
+    )
 
 
 @shared_task(

@@ -3,6 +3,7 @@ from django.urls import include, path
 from assurance.views import audits as audit_views
 from assurance.views import findings as finding_views
 from assurance.views import organisation_records as organisation_record_views
+from assurance.views import packs as pack_views
 from assurance.views import reviews as review_views
 
 app_name = "assurance"
@@ -125,4 +126,51 @@ urlpatterns += [
         review_views.relationship_reviews,
         name="relationship_reviews",
     ),
+]
+
+
+def _pack_urls(prefix: str) -> list:
+    """The audit packs of one scope: a relationship's (`relationship_…`) or an
+    organisation's management system (`organisation_…`); the views serve both."""
+    return [
+        path("", pack_views.audit_pack_list, name=f"{prefix}_audit_packs"),
+        path(
+            "new/", pack_views.audit_pack_request, name=f"{prefix}_audit_pack_request"
+        ),
+        path(
+            "<int:pk>/",
+            pack_views.audit_pack_detail,
+            name=f"{prefix}_audit_pack_detail",
+        ),
+        path(
+            "<int:pk>/status/",
+            pack_views.audit_pack_status,
+            name=f"{prefix}_audit_pack_status",
+        ),
+        path(
+            "<int:pk>/download/",
+            pack_views.audit_pack_download,
+            name=f"{prefix}_audit_pack_download",
+        ),
+        path(
+            "<int:pk>/registers.xlsx",
+            pack_views.audit_pack_workbook,
+            name=f"{prefix}_audit_pack_workbook",
+        ),
+        path(
+            "<int:pk>/retry/",
+            pack_views.audit_pack_retry,
+            name=f"{prefix}_audit_pack_retry",
+        ),
+    ]
+
+
+# Audit packs: one PDF and one XLSX per request, of a relationship or of an
+# organisation's own management system.
+urlpatterns += [
+    path(
+        "relationships/<slug:reference>/audit-packs/",
+        include(_pack_urls("relationship")),
+    ),
+    path("organisations/<slug:slug>/audit-packs/", include(_pack_urls("organisation"))),
 ]

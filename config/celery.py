@@ -66,6 +66,8 @@ TASK_TEMPLATES = (
     "assessments/email/report_ready_subject.txt",
     "assessments/email/assessment_reminder.txt",
     "assessments/email/assessment_reminder_subject.txt",
+    "assurance/pdf/relationship_pack.html",
+    "assurance/pdf/organisation_pack.html",
 )
 
 

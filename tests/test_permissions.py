@@ -23,6 +23,7 @@ from tests.assessments.specs_assessments import (
 from tests.assessments.specs_dashboards import DASHBOARDS_VIEWS
 from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.assurance.specs_assurance import ASSURANCE_NOT_PRIVATE, ASSURANCE_VIEWS
+from tests.assurance.specs_packs import PACKS_NOT_PRIVATE, PACKS_VIEWS
 from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
 from tests.permissions import (
     EXTERNAL_PERSONAS,
@@ -72,6 +73,7 @@ VIEWS = [
     *SSO_VIEWS,
     *SECURITY_VIEWS,
     *ASSURANCE_VIEWS,
+    *PACKS_VIEWS,
 ]
 
 
@@ -93,6 +95,7 @@ NOT_PARTNER_PRIVATE = {
     "assessments:report_reissue",
     *PARTNERS_NOT_PRIVATE,
     *ASSURANCE_NOT_PRIVATE,
+    *PACKS_NOT_PRIVATE,
     *REVIEWS_NOT_PARTNER_PRIVATE,
 }
 

@@ -540,7 +540,7 @@ def _partner_name(partnership: Partnership | None) -> str:
     return partnership.organisation.name if partnership else "Joint"
 
 
-def _sign_offs(
+def plan_sign_offs(
     plan_version: PlanVersion | None, relationship: Relationship
 ) -> list[SignOff]:
     """Each partner's decision on the plan version, as the plan's pages show it:
@@ -616,15 +616,15 @@ def report_data(*, report: Report, now: datetime.datetime | None = None) -> Repo
         stage=stage,
         moment=as_at,
     )
-    private_left_out = _private_records_left_out(relationship)
+    private_left_out = private_records_left_out(relationship)
     return ReportData(
         relationship=relationship,
         period=period,
         as_at=as_at,
         stage=stage,
         plan_version=plan_version,
-        sign_offs=_sign_offs(plan_version, relationship),
-        partners=[_partner_line(partnership) for partnership in partnerships],
+        sign_offs=plan_sign_offs(plan_version, relationship),
+        partners=[partner_line(partnership) for partnership in partnerships],
         joint=ratings.joint,
         joint_confirmations=(
             assessment_confirmation_lines(assessment=ratings.joint)
@@ -821,7 +821,7 @@ def _report_audit(
     )
 
 
-def _private_records_left_out(relationship: Relationship) -> int:
+def private_records_left_out(relationship: Relationship) -> int:
     """How many partner-private records the report leaves out: it says so."""
     return sum(
         model.objects.filter(relationship=relationship)
@@ -831,7 +831,7 @@ def _private_records_left_out(relationship: Relationship) -> int:
     )
 
 
-def _partner_line(partnership: Partnership) -> PartnerLine:
+def partner_line(partnership: Partnership) -> PartnerLine:
     return PartnerLine(
         name=partnership.organisation.name,
         kind=partnership.organisation.get_kind_display(),

@@ -1,31 +1,25 @@
 """Writes for reports: request, render (the worker's side), retry, subscribe, notify.
 
-A report row goes queued -> running -> done (or failed). The worker claims the
-row with a conditional update and stops when it did not get it, so a retried,
-duplicated or redelivered task never makes a second report, and a done report is
-never rendered again. The attempt counter grows at every claim: a report that
-kills its worker each time is failed after MAX_ATTEMPTS instead of looping.
-
-The conditional updates bypass django-simple-history's save() signal, so each
-one that took effect writes its history record itself (`_record`): who asked
-for a report and every status it went through appear on the History page.
+A report row goes queued -> running -> done (or failed), claimed and finished
+by `assessments.render_jobs.RenderJob` (shared with audit packs): a retried,
+duplicated or redelivered task never makes a second report, a done report is
+never rendered again, and one that kills its worker each time is failed after
+MAX_ATTEMPTS. Each conditional update that took effect writes its history
+record itself (`_record`): who asked for a report and every status it went
+through appear on the History page.
 """
 
 import datetime
 import hashlib
 import logging
-import traceback
-from enum import StrEnum
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +40,7 @@ from assessments.pdf import (
     static_url_for_report,
     svg_data_uri,
 )
+from assessments.render_jobs import TRANSIENT_ERRORS, RenderJob, RenderOutcome
 from assessments.selectors.report_as_at import moment_after
 from assessments.selectors.reports import (
     ReportData,
@@ -68,17 +63,8 @@ MAX_ATTEMPTS = 3
 REPORT_SOFT_TIME_LIMIT = 60
 REPORT_TIME_LIMIT = 90
 STALE_AFTER = datetime.timedelta(seconds=REPORT_TIME_LIMIT + 30)
-# Worth another try later: the database or the disk was briefly unavailable.
-TRANSIENT_ERRORS = (OperationalError, OSError)
 # What sending a task raises when the broker cannot be reached.
 BROKER_ERRORS = (KombuOperationalError, OSError)
-
-
-class RenderOutcome(StrEnum):
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # done, failed or gone: nothing to do
-    BUSY = "busy"  # another worker holds a fresh claim
 
 
 def site_url() -> str:
@@ -99,13 +85,7 @@ def _record(
     user: AbstractBaseUser | None = None,
     **changes: object,
 ) -> None:
-    """Write the history record of a conditional update that took effect, from
-    the values it set (no second read of the row)."""
-    for field_name, value in changes.items():
-        setattr(report, field_name, value)
-    Report.history.bulk_history_create(
-        [report], update=True, default_user=user, default_change_reason=reason
-    )
+    REPORT_JOB.record(report, reason=reason, user=user, **changes)
 
 
 def _send_render(report_id: int) -> None:
@@ -329,67 +309,24 @@ def report_subscription_toggle(
 
 # --- rendering (runs in the worker) -----------------------------------------------
 
-
-@transaction.atomic
-def _claim(*, report_id: int, now: datetime.datetime) -> Report | None:
-    """The claimed report, or None when another worker has it or it is settled."""
-    claimable = Q(status=ReportStatus.QUEUED) | Q(
-        status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER
-    )
-    updated = (
-        Report.objects.filter(pk=report_id)
-        .filter(claimable)
-        .update(
-            status=ReportStatus.RUNNING,
-            started_at=now,
-            attempts=F("attempts") + 1,
-        )
-    )
-    if updated != 1:
-        return None
-    report = Report.objects.select_related(
-        "relationship__stage", "plan_version__plan", "requested_by", "supersedes"
-    ).get(pk=report_id)
-    _record(report, reason=f"Claimed by the report worker (attempt {report.attempts})")
-    return report
-
-
-def _mine(report: Report, claimed_at: datetime.datetime):
-    return Report.objects.filter(
-        pk=report.pk, status=ReportStatus.RUNNING, started_at=claimed_at
-    )
-
-
+REPORT_JOB = RenderJob(
+    model=Report,
+    noun="report",
+    stale_after=STALE_AFTER,
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    max_attempts=MAX_ATTEMPTS,
+    select_related=(
+        "relationship__stage",
+        "plan_version__plan",
+        "requested_by",
+        "supersedes",
+    ),
+    log=logger,
+)
 # What readers are told when rendering fails on an error: the exception (which
 # may name server paths and internals) is logged and kept in error_detail.
-FAILED_ON_ERROR = (
-    "Something went wrong on our side while drawing this report. Try again; if "
-    "it fails again, tell your site's administrator, who can see what happened."
-)
-FAILED_UNAVAILABLE = (
-    f"The report could not be drawn in {MAX_ATTEMPTS} attempts: the server's "
-    "storage or database did not answer. Try again later."
-)
-
-
-@transaction.atomic
-def _fail(
-    report: Report, *, claimed_at: datetime.datetime, error: str, detail: str = ""
-) -> None:
-    changes = {
-        "status": ReportStatus.FAILED,
-        "error": error[:2000],
-        "error_detail": detail[:20_000],
-    }
-    if _mine(report, claimed_at).update(**changes) == 1:
-        _record(report, reason="Rendering failed", **changes)
-
-
-@transaction.atomic
-def _release(report: Report, *, claimed_at: datetime.datetime) -> None:
-    changes = {"status": ReportStatus.QUEUED, "started_at": None}
-    if _mine(report, claimed_at).update(**changes) == 1:
-        _record(report, reason="Released for a later try", **changes)
+FAILED_ON_ERROR = REPORT_JOB.failed_on_error()
+FAILED_UNAVAILABLE = REPORT_JOB.failed_unavailable()
 
 
 def report_build_html(*, data: ReportData, report: Report) -> str:
@@ -436,90 +373,34 @@ def _store(
         f"{report.period_start:%Y%m%d}-{report.issue}-{report.pk}.pdf",
         ContentFile(pdf.content),
     )
-    changes = {
-        "status": ReportStatus.DONE,
-        "file": name,
-        "sha256": hashlib.sha256(pdf.content).hexdigest(),
-        "generated_at": timezone.now(),
-        "data_fingerprint": fingerprint,
-        "page_count": pdf.page_count,
-        "size_bytes": len(pdf.content),
-        "error": "",
-        "error_detail": "",
-    }
-    with transaction.atomic():
-        updated = _mine(report, claimed_at).update(**changes)
-        if updated == 1:
-            _record(report, reason="Rendered", **changes)
-    if updated != 1:  # another worker took the row over meanwhile
-        default_storage.delete(name)
-    return updated == 1
+    return REPORT_JOB.finish(
+        report,
+        claimed_at=claimed_at,
+        changes={
+            "file": name,
+            "sha256": hashlib.sha256(pdf.content).hexdigest(),
+            "data_fingerprint": fingerprint,
+            "page_count": pdf.page_count,
+            "size_bytes": len(pdf.content),
+        },
+        stored_names=[name],
+    )
+
+
+def _build(report: Report, claimed_at: datetime.datetime) -> bool:
+    data = report_data(report=report, now=claimed_at)
+    html = report_build_html(data=data, report=report)
+    pdf = pdf_from_html(html=html)
+    return _store(report, claimed_at=claimed_at, pdf=pdf, fingerprint=data.fingerprint)
 
 
 def report_render(*, report_id: int, now: datetime.datetime | None = None) -> str:
-    """Claim the report, render it and store it; returns a RenderOutcome.
-
-    Deliberately not one transaction: the claim must be visible to other workers
-    while this one renders, for seconds.
-    """
-    claimed_at = now or timezone.now()
-    report = _claim(report_id=report_id, now=claimed_at)
-    if report is None:
-        status = (
-            Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
-        )
-        if status == ReportStatus.RUNNING:
-            return RenderOutcome.BUSY
-        return RenderOutcome.SKIPPED
-    if report.attempts > MAX_ATTEMPTS:
-        _fail(
-            report,
-            claimed_at=claimed_at,
-            error=(
-                f"Gave up after {MAX_ATTEMPTS} attempts: the worker stopped while "
-                "rendering this report each time."
-            ),
-        )
-        return RenderOutcome.FAILED
-    try:
-        data = report_data(report=report, now=claimed_at)
-        html = report_build_html(data=data, report=report)
-        pdf = pdf_from_html(html=html)
-        stored = _store(
-            report, claimed_at=claimed_at, pdf=pdf, fingerprint=data.fingerprint
-        )
-    except TRANSIENT_ERRORS:
-        if report.attempts >= MAX_ATTEMPTS:
-            logger.exception("Report %s: gave up after transient errors", report_id)
-            _fail(
-                report,
-                claimed_at=claimed_at,
-                error=FAILED_UNAVAILABLE,
-                detail=traceback.format_exc(),
-            )
-            return RenderOutcome.FAILED
-        _release(report, claimed_at=claimed_at)
-        raise
-    except SoftTimeLimitExceeded:
-        _fail(
-            report,
-            claimed_at=claimed_at,
-            error=f"Rendering took longer than {REPORT_SOFT_TIME_LIMIT} seconds.",
-        )
-        return RenderOutcome.FAILED
-    except Exception:
-        logger.exception("Report %s failed to render", report_id)
-        _fail(
-            report,
-            claimed_at=claimed_at,
-            error=FAILED_ON_ERROR,
-            detail=traceback.format_exc(),
-        )
-        return RenderOutcome.FAILED
-    if not stored:
-        return RenderOutcome.SKIPPED
-    _notify_or_queue(report_id=report.pk)
-    return RenderOutcome.DONE
+    """Claim the report, render it and store it, then tell people; returns a
+    RenderOutcome (`RenderJob.render` says how claims and errors go)."""
+    outcome = REPORT_JOB.render(pk=report_id, now=now, build=_build)
+    if outcome == RenderOutcome.DONE:
+        _notify_or_queue(report_id=report_id)
+    return outcome
 
 
 def _notify_or_queue(*, report_id: int) -> None:

@@ -12,6 +12,7 @@ from assurance.models.organisation_records import (
     OrganisationStageRecord,
     StageRecordStatus,
 )
+from assurance.models.packs import AuditPack, AuditPackStatus
 from assurance.models.reviews import (
     OPEN_REVIEW_ACTION_STATUSES,
     ManagementReview,
@@ -23,6 +24,8 @@ __all__ = [
     "OPEN_REVIEW_ACTION_STATUSES",
     "ORGANISATION_STAGE_KEYS",
     "STAGE_SPECIFIC_FIELDS",
+    "AuditPack",
+    "AuditPackStatus",
     "CorrectiveAction",
     "CorrectiveActionNotice",
     "Finding",

@@ -59,7 +59,7 @@
     });
   })();
 
-  /* Reports: elements with data-report-status-url poll their JSON status every
+  /* Reports and audit packs: elements with data-report-status-url poll their JSON status every
      2 s while queued or running, and update in place. Without JavaScript,
      reloading the page shows the same. */
   (function () {
@@ -81,6 +81,8 @@
           element.textContent = data.status_label;
         } else if (name === "download") {
           if (data.download_url) { element.setAttribute("href", data.download_url); }
+        } else if (name === "workbook") {
+          if (data.workbook_url) { element.setAttribute("href", data.workbook_url); }
         } else if (data[name] !== undefined && data[name] !== null) {
           element.textContent = data[name];
         }

@@ -55,6 +55,12 @@ NOT_PAGES = {
     "assessments:assessment_export",
     "assessments:report_download",
     "assessments:report_status",
+    "assurance:relationship_audit_pack_status",
+    "assurance:relationship_audit_pack_download",
+    "assurance:relationship_audit_pack_workbook",
+    "assurance:organisation_audit_pack_status",
+    "assurance:organisation_audit_pack_download",
+    "assurance:organisation_audit_pack_workbook",
     "assessments:healthz",
     "assessments:healthz_live",
     "assessments:healthz_ready",
@@ -292,6 +298,7 @@ REFLOW_PAGES = [
     ("assessments:relationship_dashboard", True),
     ("assessments:assessment_list", True),
     ("assurance:relationship_findings", True),
+    ("assurance:relationship_audit_packs", True),
 ]
 
 

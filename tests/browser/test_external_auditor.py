@@ -1,5 +1,6 @@
 """An external auditor in Debian's chromium: logs in, sees only the relationship
-granted to her, downloads its report, and is refused everything else; and the
+granted to her, downloads its report and its audit pack, and is refused
+everything else; and the
 organisation admin's External auditors tab at desktop and phone width.
 Screenshots in test-artifacts/screenshots/."""
 
@@ -13,6 +14,7 @@ from accounts.models import ExternalAccessGrant, ExternalAccessLog
 from tests.accounts.factories_external import external_auditor, yesterday
 from tests.accounts.specs_organisations import organisation_admin
 from tests.assessments.factories_reports import stored_report
+from tests.assurance.specs_packs import stored_pack
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import TEST_PASSWORD
 
@@ -33,6 +35,9 @@ def test_external_auditor_reads_the_granted_relationship_and_nothing_else(
 ) -> None:
     external_auditor(world)
     stored_report(world.relationship)
+    pack = stored_pack(relationship=world.relationship)
+    other_pack = stored_pack(relationship=world.outsider_relationship)
+    lead_pack = stored_pack(organisation=world.lead.organisation)
     page = new_page()
     base = live_server.url
     log_in(page, base, "erin", TEST_PASSWORD)
@@ -54,6 +59,33 @@ def test_external_auditor_reads_the_granted_relationship_and_nothing_else(
         page.get_by_role("link", name="Download PDF").first.click()
     with open(download_info.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+    # The relationship's audit pack: listed on its tab, downloaded as a PDF
+    # and its registers as an XLSX; no way to generate one (read-only).
+    page.goto(f"{base}/relationships/joint-venture/")
+    page.get_by_role("link", name="Audit packs").click()
+    page.wait_for_url(f"{base}/assurance/relationships/joint-venture/audit-packs/")
+    assert "Read-only access" in page.inner_text("main")
+    assert page.get_by_role("link", name="Generate audit pack").count() == 0
+    screenshot(page, "external-auditor-audit-packs")
+    page.get_by_role("link", name=pack.number, exact=True).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download_info.value.suggested_filename == f"{pack.number}-audit-pack.pdf"
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download registers (XLSX)").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    packs = "/assurance/relationships/joint-venture/audit-packs/"
+    assert _status(page, f"{base}{packs}new/") == 403
+    # Another relationship's pack, under its own URL or under the granted one,
+    # and the lead organisation's own pack (not granted) are 404s.
+    outsider_packs = "/assurance/relationships/outsider-deal/audit-packs/"
+    assert _status(page, f"{base}{outsider_packs}{other_pack.pk}/download/") == 404
+    assert _status(page, f"{base}{packs}{other_pack.pk}/download/") == 404
+    lead_packs = "/assurance/organisations/lead-org/audit-packs/"
+    assert _status(page, f"{base}{lead_packs}{lead_pack.pk}/download/") == 404
 
     assert _status(page, f"{base}/relationships/outsider-deal/") == 404
     assert _status(page, f"{base}/relationships/joint-venture/edit/") == 403

@@ -9,6 +9,7 @@ from assessments.services.schedules import (
     RESEND_SCHEDULE_NAME,
 )
 from assurance.services.findings import OVERDUE_SCHEDULE_NAME
+from assurance.services.packs import PACK_RESEND_SCHEDULE_NAME
 
 
 class Command(BaseCommand):
@@ -53,16 +54,27 @@ class Command(BaseCommand):
             )
         )
         self._register_resend()
+        self._register_resend(
+            name=PACK_RESEND_SCHEDULE_NAME,
+            task="assurance.audit_packs_resend_stuck",
+            what="audit packs",
+        )
         self._register_overdue_corrective_actions(crontab)
 
-    def _register_resend(self) -> None:
+    def _register_resend(
+        self,
+        *,
+        name: str = RESEND_SCHEDULE_NAME,
+        task: str = "assessments.reports_resend_stuck",
+        what: str = "reports",
+    ) -> None:
         interval, _ = IntervalSchedule.objects.get_or_create(
             every=RESEND_EVERY_MINUTES, period=IntervalSchedule.MINUTES
         )
         periodic_task, created = PeriodicTask.objects.update_or_create(
-            name=RESEND_SCHEDULE_NAME,
+            name=name,
             defaults={
-                "task": "assessments.reports_resend_stuck",
+                "task": task,
                 "interval": interval,
                 "crontab": None,
                 "enabled": True,
@@ -71,7 +83,7 @@ class Command(BaseCommand):
                 # running late: the next one does the same work.
                 "expire_seconds": RESEND_EVERY_MINUTES * 60,
                 "description": (
-                    "Sends again the reports left queued after their message was "
+                    f"Sends again the {what} left queued after their message was "
                     "lost (the broker was down, a worker vanished)."
                 ),
             },

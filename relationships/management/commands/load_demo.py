@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import demo_reports_load
+from assurance.demo_packs import demo_audit_packs_load
 from relationships.demo import DEMO_PASSWORD, demo_load
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             )
         result = demo_load()
         demo_reports_load()
+        demo_audit_packs_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {result.summary()}. "
