@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assurance', '0001_initial'),
+        ('assurance', '0002_review_evidence_revisions'),
         ('relationships', '0014_register_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
