@@ -193,6 +193,11 @@ NOT_SHARED_WRITES: dict[str, str] = {
     "assurance.tasks.corrective_actions_overdue_task": (
         "corrective_actions_notify_overdue"
     ),
+    "assurance.tasks.audit_pack_render_task": (
+        "renders an AuditPack, a document made from the records, changes no "
+        "record; the pack's own history keeps who asked and each status"
+    ),
+    "assurance.tasks.audit_packs_resend_stuck_task": "queues tasks, no write",
 }
 
 # Models of the app that keep no history, and why.
