@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -89,9 +90,10 @@ class FastURLNode(URLNode):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
-        found = _pattern(
-            view_name, kinds, current_app, get_script_prefix(), get_urlconf()
-        )
+        # The URLconf by name, so that a test's override of ROOT_URLCONF (which
+        # empties Django's URL caches) gets patterns of its own.
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        found = _pattern(view_name, kinds, current_app, get_script_prefix(), urlconf)
         if found is None:
             return super().render(context)
         url, placeholders = found
