@@ -249,12 +249,18 @@ def mfa_gate_changed() -> None:
 def mfa_gate_for(user: AbstractBaseUser) -> MfaGate:
     """The user's MFA verdict, read from the cache on most requests: the
     middleware asks on every page, and pages should not pay a query for it."""
-    key = f"accounts:mfa-gate:{user.pk}:{mfa_gate_version()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return MfaGate(*cached)
+    # The user's verdict carries the version it was worked out under; both are
+    # read in one round trip, and a verdict of another version is stale.
+    key = f"accounts:mfa-gate:{user.pk}"
+    found = cache.get_many([MFA_GATE_VERSION_KEY, key])
+    version = found.get(MFA_GATE_VERSION_KEY)
+    if version is None:
+        version = mfa_gate_version()
+    cached = found.get(key)
+    if cached is not None and cached[0] == version:
+        return MfaGate(*cached[1:])
     gate = user_mfa_gate(user)
-    cache.set(key, (gate.required, gate.enrolled), MFA_GATE_SECONDS)
+    cache.set(key, (version, gate.required, gate.enrolled), MFA_GATE_SECONDS)
     return gate
 
 

@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,30 @@ def _is_guard(key: Any) -> bool:
     return isinstance(key, str) and key.startswith(GUARD_KEY_PREFIXES)
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, but one redis-py client per connection pool instead
+    of a new one for every cache call: building one sets up its table of reply
+    handlers, about 0.2 ms of CPU, and a list page makes a dozen cache calls.
+    A redis-py client is safe to share between threads (each command takes a
+    connection from the pool)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+            pool = self._pools[index]
+            client = self._clients[index] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     # Per process, like the outage: every instance (one per thread) shares them.
     _last_logged = 0.0
@@ -49,6 +73,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
+        self._class = ReusedRedisCacheClient
         self._guards = LocMemCache(f"guards-{id(self)}", {"OPTIONS": {}})
 
     def ping(self) -> bool:

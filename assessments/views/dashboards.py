@@ -14,7 +14,7 @@ from assessments.selectors.dashboards import (
     register_list_urls,
     relationship_dashboard_context,
 )
-from relationships.access import relationship_get_for_user
+from relationships.access import relationship_get_with_audience
 from relationships.caching import cache_seconds
 
 
@@ -63,9 +63,13 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
 def relationship_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
     # Access is checked on every request; only then may the template take the
     # rendered dashboard from the cache (relationship_dashboard_context).
-    relationship = relationship_get_for_user(user=request.user, reference=reference)
+    relationship, audience = relationship_get_with_audience(
+        user=request.user, reference=reference
+    )
     return render(
         request,
         "assessments/dashboard_relationship.html",
-        relationship_dashboard_context(user=request.user, relationship=relationship),
+        relationship_dashboard_context(
+            user=request.user, relationship=relationship, audience=audience
+        ),
     )

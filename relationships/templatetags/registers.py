@@ -1,10 +1,16 @@
 """The registers' badges, on their tables (templates/relationships/partials/
 register_*_table.html) and detail pages."""
 
+from functools import lru_cache
+
 from django import template
 from django.db.models import Model
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django_filters import FilterSet
 
 from relationships.selectors.registers import score_band
 
@@ -74,4 +80,66 @@ def score_chip(risk: object) -> SafeString:
         risk.likelihood,
         risk.impact,
         risk.score,
+    )
+
+
+# A query string longer than this is rendered each time rather than remembered.
+FILTER_FORM_MAX_QUERY = 1000
+
+
+@register.simple_tag
+def filter_form(
+    filterset: FilterSet,
+    *,
+    reset_url: str,
+    export_url: str = "",
+    hide_relationship: bool = False,
+) -> SafeString:
+    """The filter form of a register list (partials/register_filters.html).
+
+    Its fields are fixed choices and words typed (CompactFilterSet): what it shows
+    follows from the query string and the language alone, never from the user or
+    the data. Rendering its widgets costs several milliseconds a page, so each
+    process keeps the last few hundred forms it rendered, per filter set, query
+    string (the page number aside) and language, as the template loader keeps
+    compiled templates; with caching off too, since nothing it holds can go stale
+    until the code changes."""
+    data = filterset.data
+    items = tuple(
+        (name, tuple(data.getlist(name))) for name in sorted(data) if name != "page"
+    )
+    args = (type(filterset), items, reset_url, export_url, bool(hide_relationship))
+    if len(repr(items)) > FILTER_FORM_MAX_QUERY:
+        return _filter_form_render(filterset, *args[2:])
+    return _filter_form_remembered(*args, get_language())
+
+
+@lru_cache(maxsize=512)
+def _filter_form_remembered(
+    filterset_class: type[FilterSet],
+    items: tuple[tuple[str, tuple[str, ...]], ...],
+    reset_url: str,
+    export_url: str,
+    hide_relationship: bool,
+    language: str | None,
+) -> SafeString:
+    data = QueryDict(mutable=True)
+    for name, values in items:
+        data.setlist(name, list(values))
+    model = filterset_class._meta.model
+    filterset = filterset_class(data, queryset=model._default_manager.none())
+    return _filter_form_render(filterset, reset_url, export_url, hide_relationship)
+
+
+def _filter_form_render(
+    filterset: FilterSet, reset_url: str, export_url: str, hide_relationship: bool
+) -> SafeString:
+    return render_to_string(
+        "relationships/partials/register_filters.html",
+        {
+            "filter": filterset,
+            "reset_url": reset_url,
+            "export_url": export_url,
+            "hide_relationship": hide_relationship,
+        },
     )

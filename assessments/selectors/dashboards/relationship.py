@@ -186,14 +186,20 @@ class RelationshipDashboard:
 
 
 def relationship_dashboard_context(
-    *, user: AnyUser, relationship: Relationship, today: date | None = None
+    *,
+    user: AnyUser,
+    relationship: Relationship,
+    today: date | None = None,
+    audience: Sequence[int] | None = None,
 ) -> dict[str, object]:
     """The context of the dashboard page of a relationship the user may see
-    (relationship_get_for_user). The dashboard is built only if the template
+    (relationship_get_for_user, or relationship_get_with_audience, which reads the
+    user's `audience` with it). The dashboard is built only if the template
     finds no cached copy; the key changes whenever the relationship's data is
     saved, every day (overdue, next 90 days) and with the viewer's audience."""
     today = today or timezone.localdate()
-    audience = viewer_audience(user=user, relationship=relationship)
+    if audience is None:
+        audience = viewer_audience(user=user, relationship=relationship)
     seconds = cache_seconds()
     return {
         "relationship": relationship,
