@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class AssessmentsConfig(AppConfig):
@@ -37,6 +38,11 @@ class AssessmentsConfig(AppConfig):
                 PlanDecision,
             ),
             receiver=receivers.summary_row_changed,
+        )
+        post_delete.connect(
+            receivers.partnership_deleted,
+            sender=Partnership,
+            dispatch_uid="assessments.partnership_deleted",
         )
         caching.watch(
             (MaturityLevel, LifecycleStage, Principle),

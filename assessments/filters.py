@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
@@ -111,6 +112,18 @@ class PortfolioFilterSet(django_filters.FilterSet):
         if self.is_bound and not self.errors.get("sort"):
             return self.form.cleaned_data.get("sort") or "title"
         return "title"
+
+    @property
+    def narrows(self) -> bool:
+        """True when a filter other than the sort leaves some relationships out
+        (an invalid value filters nothing)."""
+        if not self.is_bound:
+            return False
+        return any(
+            value not in EMPTY_VALUES
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort"
+        )
 
     def filter_partner(
         self, queryset: QuerySet[RelationshipSummary], name: str, value: str

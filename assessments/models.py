@@ -584,6 +584,14 @@ class RelationshipSummary(models.Model):
                 condition=models.Q(plan_awaiting_since__isnull=False),
                 name="assessments_sum_plans_idx",
             ),
+            # The joint assessments overdue, then due (AssessmentState: "overdue"
+            # sorts after "due"), by the end of the period they are about: the
+            # attention list's first few, from one walk of a small index.
+            models.Index(
+                fields=["organisation", "-assessment_state", "expected_end", "title"],
+                condition=models.Q(assessment_state__in=["due", "overdue"]),
+                name="assessments_sum_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -598,3 +606,48 @@ class RelationshipSummary(models.Model):
     def trend_points(self) -> int | None:
         """The size of the trend, whichever way it goes."""
         return None if self.trend is None else abs(self.trend)
+
+
+class PortfolioTotals(models.Model):
+    """The sums of one organisation's relationship summaries that its people's
+    portfolio shows beside the grid when unfiltered: how many relationships, the
+    attention counters, and the relationships by stage, kind and summary day.
+
+    Derived data, one row per organisation: `relationship_summaries_refresh`
+    adds the difference between the summaries it writes and those they replace,
+    in the same transaction, and `portfolio_totals_recount` counts them afresh
+    (the nightly job, a partner's removal, `manage.py recount_portfolio_totals`).
+    So the unfiltered portfolio reads one row, however many relationships the
+    organisation has."""
+
+    organisation = models.OneToOneField(
+        "relationships.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    # Signed: a difference added to totals that were put out (by writes around
+    # the services) must not fail the save it follows; the recount puts it right.
+    relationships = models.IntegerField(default=0)
+    assessments_due = models.IntegerField(default=0)
+    assessments_overdue = models.IntegerField(default=0)
+    with_gaps = models.IntegerField(default=0)
+    overdue_actions = models.IntegerField(default=0)
+    risks_past_review = models.IntegerField(default=0)
+    objectives_off_track = models.IntegerField(default=0)
+    plans_awaiting = models.IntegerField(default=0)
+    # Relationships by stage number, by kind and by the day their summary is for
+    # (as text: JSON keys), only those with some.
+    by_stage = models.JSONField(default=dict)
+    by_kind = models.JSONField(default=dict)
+    by_as_of = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name_plural = "portfolio totals"
+
+    def __str__(self) -> str:
+        return f"Portfolio totals of organisation {self.organisation_id}"
+
+    def is_for(self, day: datetime.date) -> bool:
+        """True when every summary counted is for `day` (none is stale)."""
+        return all(key == day.isoformat() for key in self.by_as_of)

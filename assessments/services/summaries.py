@@ -1,4 +1,5 @@
-"""Keep each relationship's portfolio summary (RelationshipSummary) up to date.
+"""Keep each relationship's portfolio summary (RelationshipSummary) up to date,
+and each organisation's portfolio totals (PortfolioTotals) with them.
 
 The portfolio dashboard shows, per relationship, the latest joint levels, score
 and trend, the assessment state and counts of overdue items: figures that need
@@ -6,20 +7,30 @@ every rating and register entry of the relationship. They are worked out here
 when the relationship changes (`relationship_summaries_refresh`, connected in
 assessments/apps.py to the same saves that move the relationship's cache
 version) and each night for the new day (`relationship_summaries_refresh_stale`),
-so that the dashboard reads one row per relationship, from one index.
+so that the dashboard reads one row per relationship, from one index. Beside the
+grid, the unfiltered portfolio shows sums over every summary of the user's
+organisation: the same transaction that writes summaries adds to their
+organisations' totals the difference from the summaries they replace, so that
+the page reads one row however large the portfolio.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
-from assessments.models import Assessment, PrincipleRating, RelationshipSummary
+from assessments.models import (
+    Assessment,
+    PortfolioTotals,
+    PrincipleRating,
+    RelationshipSummary,
+)
 from assessments.selectors.dashboards.common import (
     AssessmentState,
     MaturityScale,
@@ -35,6 +46,7 @@ from relationships.access import record_audiences
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
     Objective,
+    Organisation,
     Partnership,
     PlanDecision,
     PlanVersion,
@@ -307,33 +319,229 @@ _UPDATED_FIELDS = [
 ]
 
 
+# --- the organisations' totals -------------------------------------------------
+
+# What a summary adds to its organisation's totals (`_tally`).
+_TALLIED = (
+    "organisation_id",
+    "stage_number",
+    "kind",
+    "assessment_state",
+    "gap_principles",
+    "overdue_actions",
+    "risks_past_review",
+    "objectives_off_track",
+    "plan_awaiting_since",
+    "as_of",
+)
+_TOTALS_COUNTS = (
+    "relationships",
+    "assessments_due",
+    "assessments_overdue",
+    "with_gaps",
+    "overdue_actions",
+    "risks_past_review",
+    "objectives_off_track",
+    "plans_awaiting",
+)
+_TOTALS_BUCKETS = ("by_stage", "by_kind", "by_as_of")
+
+# Per organisation: a count's name, or (bucket field, key), and what to add.
+type TotalsChange = dict[int, Counter[str | tuple[str, str]]]
+
+
+def _tally(rows: Iterable[tuple], *, sign: int, into: TotalsChange) -> None:
+    """Add (sign 1) or take away (sign -1) what summaries, as `_TALLIED` values,
+    count for in their organisations' totals. The one rule of what the totals
+    hold: the increments and the recount both go through it."""
+    for (
+        organisation_id,
+        stage_number,
+        kind,
+        state,
+        gap_principles,
+        actions,
+        risks,
+        objectives,
+        plan_awaiting_since,
+        as_of,
+    ) in rows:
+        change = into[organisation_id]
+        change["relationships"] += sign
+        change["assessments_due"] += sign * (state == AssessmentState.DUE)
+        change["assessments_overdue"] += sign * (state == AssessmentState.OVERDUE)
+        change["with_gaps"] += sign * bool(gap_principles)
+        change["overdue_actions"] += sign * actions
+        change["risks_past_review"] += sign * risks
+        change["objectives_off_track"] += sign * objectives
+        change["plans_awaiting"] += sign * (plan_awaiting_since is not None)
+        change["by_stage", str(stage_number)] += sign
+        change["by_kind", str(kind)] += sign
+        change["by_as_of", as_of.isoformat()] += sign
+
+
+def _apply(totals: PortfolioTotals, change: Counter) -> None:
+    for key, amount in change.items():
+        if isinstance(key, tuple):
+            field, bucket = key
+            buckets = getattr(totals, field)
+            buckets[bucket] = buckets.get(bucket, 0) + amount
+            if not buckets[bucket]:
+                del buckets[bucket]
+        else:
+            setattr(totals, key, getattr(totals, key) + amount)
+
+
+def _totals_locked(organisation_ids: list[int] | None) -> list[PortfolioTotals]:
+    """The totals rows of these organisations (every row: None), made when
+    missing and locked until the transaction ends, in the order of their ids
+    (two writers lock the rows they share in the same order)."""
+    if organisation_ids is not None:
+        PortfolioTotals.objects.bulk_create(
+            [PortfolioTotals(organisation_id=pk) for pk in sorted(organisation_ids)],
+            ignore_conflicts=True,
+        )
+    rows = PortfolioTotals.objects.select_for_update().order_by("pk")
+    if organisation_ids is not None:
+        rows = rows.filter(pk__in=organisation_ids)
+    return list(rows)
+
+
+def _totals_add(change: TotalsChange) -> None:
+    """Add the changes to their organisations' totals (inside the transaction
+    that wrote the summaries)."""
+    change = {
+        organisation_id: Counter({key: n for key, n in counts.items() if n})
+        for organisation_id, counts in change.items()
+    }
+    change = {pk: counts for pk, counts in change.items() if counts}
+    if not change:
+        return
+    rows = _totals_locked(list(change))
+    for totals in rows:
+        _apply(totals, change[totals.pk])
+    PortfolioTotals.objects.bulk_update(rows, [*_TOTALS_COUNTS, *_TOTALS_BUCKETS])
+
+
+def portfolio_totals_recount(*, organisation_ids: Iterable[int] | None = None) -> int:
+    """Count the totals of these organisations (of every organisation: None)
+    afresh from their summaries; returns how many rows were written. Used where
+    summaries go without a refresh seeing them (a partner removed: CASCADE), by
+    the nightly job and by `manage.py recount_portfolio_totals`.
+
+    The rows are locked before the summaries are read, so a refresh running
+    meanwhile adds its difference after the count, to what it counted."""
+    with transaction.atomic():
+        if organisation_ids is None:
+            organisations = None
+            PortfolioTotals.objects.bulk_create(
+                [
+                    PortfolioTotals(organisation_id=pk)
+                    for pk in RelationshipSummary.objects.order_by("organisation_id")
+                    .values_list("organisation_id", flat=True)
+                    .distinct()
+                ],
+                ignore_conflicts=True,
+            )
+            summaries = RelationshipSummary.objects.all()
+        else:
+            # Organisations deleted meanwhile took their totals with them.
+            organisations = list(
+                Organisation.objects.filter(pk__in=set(organisation_ids)).values_list(
+                    "pk", flat=True
+                )
+            )
+            summaries = RelationshipSummary.objects.filter(
+                organisation_id__in=organisations
+            )
+        rows = _totals_locked(organisations)
+        counted: TotalsChange = defaultdict(Counter)
+        _tally(summaries.order_by().values_list(*_TALLIED), sign=1, into=counted)
+        for totals in rows:
+            for field in _TOTALS_COUNTS:
+                setattr(totals, field, 0)
+            for field in _TOTALS_BUCKETS:
+                setattr(totals, field, {})
+            _apply(totals, counted.get(totals.pk, Counter()))
+        PortfolioTotals.objects.bulk_update(
+            rows, [*_TOTALS_COUNTS, *_TOTALS_BUCKETS], batch_size=1000
+        )
+    return len(rows)
+
+
+# --- refreshing ----------------------------------------------------------------
+
+
+def _refreshes_take_turns(relationship_ids: list[int]) -> None:
+    """Wait until no other transaction refreshes these relationships, and keep
+    them until this one ends (PostgreSQL; SQLite has one writer at a time). So
+    each refresh works the summaries out from what is committed when its turn
+    comes, and adds to the totals the difference from what the one before it
+    wrote, never from the same rows twice. An advisory lock, not a row lock: no
+    save, sign-off or deletion waits for a refresh."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::integer) "
+            "FROM unnest(%s::bigint[]) AS id ORDER BY id",
+            [SUMMARY_LOCKS, relationship_ids],
+        )
+
+
+# The first key of the refresh's advisory locks (the second: the relationship).
+SUMMARY_LOCKS = 44001
+
+
+@transaction.atomic
+def _refresh_batch(relationship_ids: list[int], today: date) -> int:
+    _refreshes_take_turns(relationship_ids)
+    summaries = _summaries(relationship_ids, today)
+    change: TotalsChange = defaultdict(Counter)
+    _tally(
+        RelationshipSummary.objects.filter(relationship_id__in=relationship_ids)
+        .order_by()
+        .values_list(*_TALLIED),
+        sign=-1,
+        into=change,
+    )
+    _tally(
+        ([getattr(summary, name) for name in _TALLIED] for summary in summaries),
+        sign=1,
+        into=change,
+    )
+    # One statement: a partner's summary goes with its partnership (CASCADE).
+    RelationshipSummary.objects.bulk_create(
+        summaries,
+        update_conflicts=True,
+        unique_fields=["partnership"],
+        update_fields=_UPDATED_FIELDS,
+    )
+    _totals_add(change)
+    return len(summaries)
+
+
 def relationship_summaries_refresh(
     *, relationship_ids: Iterable[int], today: date | None = None
 ) -> int:
     """Work the summaries of these relationships out again, for each of their
-    partners; returns how many rows were written. A few set-based queries per
-    batch, whatever the number of relationships."""
+    partners, and move their organisations' totals with them; returns how many
+    rows were written. A few set-based queries per batch, whatever the number of
+    relationships, each batch in a transaction of its own."""
     today = today or timezone.localdate()
     ids = sorted(set(relationship_ids))
     written = 0
     for start in range(0, len(ids), REFRESH_BATCH):
-        batch = ids[start : start + REFRESH_BATCH]
-        # One statement: a partner's summary goes with its partnership (CASCADE).
-        summaries = _summaries(batch, today)
-        RelationshipSummary.objects.bulk_create(
-            summaries,
-            update_conflicts=True,
-            unique_fields=["partnership"],
-            update_fields=_UPDATED_FIELDS,
-        )
-        written += len(summaries)
+        written += _refresh_batch(ids[start : start + REFRESH_BATCH], today)
     return written
 
 
 def relationship_summaries_refresh_stale(*, today: date | None = None) -> int:
     """Refresh the summaries computed for another day than `today` (their overdue
     counts and assessment state depend on the day) and those of relationships
-    without one: the nightly job."""
+    without one, then count every organisation's totals afresh (they follow the
+    summaries; a recount puts right anything written around the services): the
+    nightly job."""
     today = today or timezone.localdate()
     stale = set(
         RelationshipSummary.objects.exclude(as_of=today).values_list(
@@ -344,26 +552,37 @@ def relationship_summaries_refresh_stale(*, today: date | None = None) -> int:
             "relationship_id", flat=True
         )
     )
-    return relationship_summaries_refresh(relationship_ids=stale, today=today)
+    written = relationship_summaries_refresh(relationship_ids=stale, today=today)
+    portfolio_totals_recount()
+    return written
 
 
-def relationship_summaries_backfill(schema_editor) -> int:
-    """For migrations: work every relationship's summaries out, when the table
-    already has every column of the live model; else a later migration, which
-    adds the rest, does it. Each migration that changes what a summary holds
-    calls it, so the last one applied fills them, however many run at once."""
-    connection = schema_editor.connection
-    table = RelationshipSummary._meta.db_table
+def _has_live_columns(connection, model) -> bool:
+    table = model._meta.db_table
+    if table not in connection.introspection.table_names():
+        return False
     with connection.cursor() as cursor:
         columns = {
             column.name
             for column in connection.introspection.get_table_description(cursor, table)
         }
-    if any(
-        field.column not in columns
-        for field in RelationshipSummary._meta.concrete_fields
+    return all(field.column in columns for field in model._meta.concrete_fields)
+
+
+def relationship_summaries_backfill(schema_editor) -> int:
+    """For migrations: work every relationship's summaries and every
+    organisation's totals out, when their tables already have every column of
+    the live models; else a later migration, which adds the rest, does it. Each
+    migration that changes what a summary or the totals hold calls it, so the
+    last one applied fills them, however many run at once."""
+    connection = schema_editor.connection
+    if not all(
+        _has_live_columns(connection, model)
+        for model in (RelationshipSummary, PortfolioTotals)
     ):
         return 0
+    # Counted first, so that the refresh adds its differences to what is there.
+    portfolio_totals_recount()
     return relationship_summaries_refresh(
         relationship_ids=Partnership.objects.values_list(
             "relationship_id", flat=True

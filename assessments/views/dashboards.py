@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from assessments.filters import PortfolioFilterSet
 from assessments.selectors.dashboards import (
     portfolio_dashboard_build,
-    portfolio_summaries,
+    portfolio_for_user,
     register_list_urls,
     relationship_dashboard_context,
 )
@@ -33,10 +33,9 @@ def _filter_key(request: HttpRequest) -> str:
 @login_required
 @require_safe
 def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
+    portfolio = portfolio_for_user(user=request.user)
     filterset = PortfolioFilterSet(
-        request.GET or None,
-        queryset=portfolio_summaries(user=request.user),
-        request=request,
+        request.GET or None, queryset=portfolio.summaries, request=request
     )
     dashboard = portfolio_dashboard_build(
         user=request.user,
@@ -44,6 +43,8 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
         scale=filterset.scale,
         page_number=request.GET.get("page"),
         filter_key=_filter_key(request),
+        # Kept totals count the whole portfolio: a sort leaves it whole.
+        totals=None if filterset.narrows else portfolio.totals,
     )
     return render(
         request,

@@ -32,6 +32,7 @@ Import from `relationships.access`, not from its modules.
 from relationships.access.assessments import (
     assessments_visible_to,
     partnerships_assessable_by,
+    portfolio_organisation_of,
     relationship_summaries_visible_to,
     user_can_edit_assessment,
     user_can_finalise_assessment,
@@ -139,6 +140,7 @@ from relationships.access.signing import (
     partnership_represented_by_q,
     plan_partnerships_represented_by,
     signers_by_partnership,
+    summaries_represented_by_q,
 )
 
 __all__ = [
@@ -197,6 +199,7 @@ __all__ = [
     "partnerships_taking_part",
     "partnerships_writable_by",
     "plan_partnerships_represented_by",
+    "portfolio_organisation_of",
     "record_audience",
     "record_audiences",
     "record_check_changeable",
@@ -220,6 +223,7 @@ __all__ = [
     "risks_visible_to",
     "roles_may_write",
     "signers_by_partnership",
+    "summaries_represented_by_q",
     "user_can_answer_invitation",
     "user_can_edit_assessment",
     "user_can_edit_finding",

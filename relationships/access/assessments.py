@@ -114,3 +114,16 @@ def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSum
         | Q(partnership__in=partnerships_granted_to(user)),
         organisation_id__in=organisations,
     )
+
+
+def portfolio_organisation_of(user: AnyUser) -> int | None:
+    """The organisation whose summaries are exactly those the user sees
+    (`relationship_summaries_visible_to`), when there is one: that of a member
+    of one organisation, without grants. Its kept portfolio totals
+    (assessments.PortfolioTotals) are then the user's; anyone else's are
+    counted from the rows (a relationship may have two of the user's
+    organisations as partners, and a grantee sees some of a partner's)."""
+    if not user.is_authenticated or granting_organisation_ids_of(user):
+        return None
+    organisations = organisation_ids_of(user)
+    return organisations[0] if len(organisations) == 1 else None

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from relationships.access.memberships import AnyUser
+from relationships.access.memberships import AnyUser, member_organisation_ids_of
 from relationships.access.relationships import partnerships_taking_part
-from relationships.models import Partnership, Relationship
+from relationships.models import JointManagementTeamMember, Partnership, Relationship
 
 if TYPE_CHECKING:
     from assessments.models import Assessment
@@ -31,6 +31,24 @@ def partnership_represented_by_q(user: Any) -> Q:
     ) & Q(
         organisation__memberships__user=user,
         organisation__memberships__deactivated_at__isnull=True,
+    )
+
+
+def summaries_represented_by_q(user: AnyUser) -> Q:
+    """The rule of `partnership_represented_by_q` as one filter on portfolio
+    summaries (assessments.RelationshipSummary), for their partnerships: its
+    relationship manager or a leader of the joint management team seated for
+    it, while an active member of the summary's organisation (the
+    partnership's). The seat is asked row by row, so that the database starts
+    from the summaries (a few plans out for sign-off) rather than from every
+    partner the user signs for (ten thousand for a portfolio viewer)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    seats = JointManagementTeamMember.objects.filter(
+        partnership_id=OuterRef("partnership_id"), user=user, is_leadership=True
+    )
+    return (Q(partnership__relationship_manager=user) | Exists(seats)) & Q(
+        organisation_id__in=member_organisation_ids_of(user)
     )
 
 

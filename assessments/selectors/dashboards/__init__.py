@@ -36,6 +36,7 @@ from assessments.selectors.dashboards.portfolio import (
     PORTFOLIO_PAGE_SIZE,
     PORTFOLIO_SORTS,
     portfolio_dashboard_build,
+    portfolio_for_user,
     portfolio_summaries,
 )
 from assessments.selectors.dashboards.relationship import (
@@ -56,6 +57,7 @@ __all__ = [
     "maturity_scale",
     "portfolio_attention",
     "portfolio_dashboard_build",
+    "portfolio_for_user",
     "portfolio_summaries",
     "register_list_urls",
     "relationship_dashboard_build",

@@ -2,15 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import (
-    Case,
-    F,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, F, QuerySet, Window
 from django.urls import NoReverseMatch, reverse
 
 from assessments.models import RelationshipSummary
@@ -23,16 +18,18 @@ from assessments.selectors.dashboards.common import (
 )
 from relationships.access import (
     audience_through_summaries,
-    partnership_represented_by_q,
     records_visible_to_audience,
+    summaries_represented_by_q,
 )
 from relationships.choices import ObjectiveStatus
 from relationships.models import (
     Action,
     Objective,
-    Partnership,
     Risk,
 )
+
+if TYPE_CHECKING:
+    from assessments.selectors.dashboards.portfolio import PortfolioCounts
 
 # --- attention counters --------------------------------------------------------
 
@@ -116,45 +113,45 @@ def _first(queryset: QuerySet, total: int) -> list:
 def _assessment_items(
     summaries: QuerySet[RelationshipSummary], total: int
 ) -> list[AttentionItem]:
-    pending = summaries.filter(
-        assessment_state__in=(AssessmentState.DUE, AssessmentState.OVERDUE)
-    ).order_by(
-        Case(
-            When(assessment_state=AssessmentState.OVERDUE, then=Value(0)),
-            default=Value(1),
-        ),
-        "expected_end",
-        "title",
+    """The first joint assessments overdue, then those due, each by the end of
+    the period it is about. "overdue" sorts after "due", so one walk of the
+    summaries' index of both, backwards on the state, gives that order."""
+    pending = (
+        summaries.filter(
+            assessment_state__in=(AssessmentState.DUE, AssessmentState.OVERDUE)
+        )
+        .order_by("-assessment_state", "expected_end", "title")
+        .values_list("title", "reference", "assessment_state", "expected_end")
     )
     return [
         AttentionItem(
-            title=summary.title,
-            url=_dashboard_url(summary.reference),
+            title=title,
+            url=_dashboard_url(reference),
             detail=(
-                f"{'Overdue' if summary.assessment_state == 'overdue' else 'Due'}"
-                f": period ended {short_date(summary.expected_end)}"
+                f"{'Overdue' if state == AssessmentState.OVERDUE else 'Due'}"
+                f": period ended {short_date(expected_end)}"
             ),
         )
-        for summary in _first(pending, total)
+        for title, reference, state, expected_end in _first(pending, total)
     ]
 
 
 def _gap_items(
     summaries: QuerySet[RelationshipSummary], total: int
 ) -> list[AttentionItem]:
-    with_gaps = summaries.exclude(gap_principles=[]).order_by(
-        "title", "relationship_id"
+    with_gaps = (
+        summaries.exclude(gap_principles=[])
+        .order_by("title", "relationship_id")
+        .values_list("title", "reference", "gap_principles")
     )
     return [
         AttentionItem(
-            title=summary.title,
-            url=_dashboard_url(summary.reference),
+            title=title,
+            url=_dashboard_url(reference),
             detail="gaps in "
-            + ", ".join(
-                PRINCIPLE_SHORT_NAMES[number] for number in summary.gap_principles
-            ),
+            + ", ".join(PRINCIPLE_SHORT_NAMES[number] for number in gap_principles),
         )
-        for summary in _first(with_gaps, total)
+        for title, reference, gap_principles in _first(with_gaps, total)
     ]
 
 
@@ -169,12 +166,16 @@ class _RegisterList:
     url_name: str
 
     def entries(self, today: date) -> QuerySet:
+        """The entries this list counts, in its order: by date (no date last),
+        then by relationship, as `_leading_relationships` ranks them."""
         if self.model is Action:
-            return overdue_actions(today).order_by("due_date", "pk")
+            return overdue_actions(today).order_by("due_date", "relationship_id", "pk")
         if self.model is Risk:
-            return risks_past_review(today).order_by("review_date", "pk")
+            return risks_past_review(today).order_by(
+                "review_date", "relationship_id", "pk"
+            )
         return Objective.objects.filter(status=ObjectiveStatus.OFF_TRACK).order_by(
-            F("milestone_date").asc(nulls_last=True), "pk"
+            F("milestone_date").asc(nulls_last=True), "relationship_id", "pk"
         )
 
     def detail(self, entry: Action | Risk | Objective) -> str:
@@ -206,47 +207,40 @@ REGISTER_LISTS = {
 def _leading_relationships(
     summaries: QuerySet[RelationshipSummary], kind: _RegisterList
 ) -> tuple[dict[int, tuple[str, str]], set[int]]:
-    """The relationships whose entries of this kind come first (id -> title and
-    reference, as the summaries copy them), and the user's
-    partnerships (summaries) that see an entry there dated no later than the
-    others: the first ATTENTION_LIST_LENGTH relationships by the earliest date of
-    the entries they count (each summary keeps it, as its partner sees them),
-    and those tied with the last of them. The list's first few entries are
-    theirs: these relationships hold that many entries dated no later than the
-    tie, and a relationship left out has none."""
-    counting = summaries.filter(**{f"{kind.count_field}__gt": 0}).order_by()
-    window = ATTENTION_LIST_LENGTH * 4
-    ranked = list(
-        counting.order_by(
-            F(kind.date_field).asc(nulls_last=True), "relationship_id"
-        ).values_list(
-            "relationship_id", kind.date_field, "partnership_id", "title", "reference"
-        )[:window]
+    """The ATTENTION_LIST_LENGTH relationships whose entries of this kind come
+    first (id -> title and reference, as the summaries copy them), and the
+    user's partnerships (summaries) there: ranked by the earliest date of the
+    entries each summary counts (as its partner sees them), then by
+    relationship. The list orders its entries the same way (date, relationship,
+    entry), so its first few are theirs: each of these relationships has an
+    entry before any entry of a relationship ranked lower. One index walk that
+    stops after a few rows, however many relationships tie on a date."""
+    ranked = (
+        summaries.filter(**{f"{kind.count_field}__gt": 0})
+        .order_by(
+            F(kind.date_field).asc(nulls_last=True), "relationship_id", "partnership_id"
+        )
+        .values_list("relationship_id", "partnership_id", "title", "reference")
     )
     relationships: dict[int, tuple[str, str]] = {}
     audience: set[int] = set()
-    tie = None
-    for relationship_id, earliest, partnership_id, title, reference in ranked:
-        if len(relationships) >= ATTENTION_LIST_LENGTH and earliest != tie:
-            return relationships, audience
-        relationships[relationship_id] = (title, reference)
-        audience.add(partnership_id)
-        tie = earliest
-    if len(ranked) == window:
-        # The tie runs past the window: take every relationship dated so.
-        tied = counting.filter(
-            **(
-                {f"{kind.date_field}__isnull": True}
-                if tie is None
-                else {kind.date_field: tie}
-            )
-        )
-        for relationship_id, partnership_id, title, reference in tied.values_list(
-            "relationship_id", "partnership_id", "title", "reference"
-        ):
+    # A relationship has a summary per partner of the user's in it: read more
+    # rows while those leave fewer than ATTENTION_LIST_LENGTH relationships.
+    window = ATTENTION_LIST_LENGTH * 2
+    start = 0
+    while True:
+        rows = list(ranked[start : start + window])
+        for relationship_id, partnership_id, title, reference in rows:
+            if (
+                relationship_id not in relationships
+                and len(relationships) == ATTENTION_LIST_LENGTH
+            ):
+                return relationships, audience
             relationships[relationship_id] = (title, reference)
             audience.add(partnership_id)
-    return relationships, audience
+        if len(rows) < window:
+            return relationships, audience
+        start += window
 
 
 def _register_items(
@@ -254,14 +248,14 @@ def _register_items(
     *,
     user: AbstractBaseUser,
     today: date,
-    totals: dict[str, int],
+    counts: "PortfolioCounts",
 ) -> dict[str, list[AttentionItem]]:
     """The first few overdue actions, risks past review and objectives off track
     (their numbers are in the summaries), read from the few relationships whose
     entries come first, as the user's partnerships there see them."""
     lists = {}
     for key, kind in REGISTER_LISTS.items():
-        if not totals[kind.count_field]:
+        if not getattr(counts, kind.count_field):
             lists[key] = []
             continue
         relationships, audience = _leading_relationships(summaries, kind)
@@ -288,47 +282,39 @@ def _register_items(
 
 
 def _plan_attention(
-    *, user: AbstractBaseUser, summaries: QuerySet[RelationshipSummary]
+    *,
+    user: AbstractBaseUser,
+    summaries: QuerySet[RelationshipSummary],
+    awaiting: int,
 ) -> tuple[int, list[AttentionItem]]:
     """Plan versions out for sign-off where the user may sign for a partner (the
-    rule of `partnership_represented_by_q`) that has not decided in the current
-    round: each such partner's summary names the version, and the user's right
-    to sign is tested on those partners alone."""
-    # The summaries out for sign-off first (a partial index holds them), then
-    # which of their partners the user signs for: with the rule beside them in
-    # one query, the planner started from every partner the user signs for
-    # (10,000 for a portfolio viewer: 70-100 ms).
-    awaiting = list(
-        summaries.filter(plan_awaiting_since__isnull=False)
+    rule of `summaries_represented_by_q`) that has not decided in the current
+    round: each such partner's summary names the version (`awaiting` of them),
+    and the user's right to sign is tested on those partners alone. One query:
+    the first few and, beside each, how many there are."""
+    if not awaiting:
+        return 0, []
+    rows = list(
+        summaries.filter(summaries_represented_by_q(user))
+        .filter(plan_awaiting_since__isnull=False)
+        .annotate(total=Window(Count("pk")))
         .order_by("plan_awaiting_since", "relationship_id")
         .values_list(
-            "partnership_id",
             "reference",
             "title",
             "plan_awaiting_version",
             "plan_awaiting_since",
-        )
+            "total",
+        )[:ATTENTION_LIST_LENGTH]
     )
-    represented = (
-        set(
-            Partnership.objects.filter(pk__in=[row[0] for row in awaiting])
-            .filter(partnership_represented_by_q(user))
-            .values_list("pk", flat=True)
-        )
-        if awaiting
-        else set()
-    )
-    rows = [row[1:] for row in awaiting if row[0] in represented]
-    total = len(rows)
-    rows = rows[:ATTENTION_LIST_LENGTH]
-    return total, [
+    return (rows[0][-1] if rows else 0), [
         AttentionItem(
             title=f"Plan version {number}",
             url=_register_url("relationships:plan_overview", reference=reference),
             detail=f"submitted {short_date(submitted_at)}",
             relationship_title=title,
         )
-        for reference, title, number, submitted_at in rows
+        for reference, title, number, submitted_at, _ in rows
     ]
 
 
@@ -336,26 +322,28 @@ def portfolio_attention(
     *,
     user: AbstractBaseUser,
     summaries: QuerySet[RelationshipSummary],
-    totals: dict[str, int],
+    counts: "PortfolioCounts",
     today: date,
 ) -> Attention:
-    """Counters over the whole filtered portfolio (`totals`, aggregated from the
-    summaries), each with its first few items."""
-    registers = _register_items(summaries, user=user, today=today, totals=totals)
-    plan_total, plan_items = _plan_attention(user=user, summaries=summaries)
+    """Counters over the whole filtered portfolio (`counts`, kept or counted
+    from its summaries), each with its first few items."""
+    registers = _register_items(summaries, user=user, today=today, counts=counts)
+    plan_total, plan_items = _plan_attention(
+        user=user, summaries=summaries, awaiting=counts.plans_awaiting
+    )
     return Attention(
-        assessments_due=totals["assessments_due"],
-        assessments_overdue=totals["assessments_overdue"],
+        assessments_due=counts.assessments_due,
+        assessments_overdue=counts.assessments_overdue,
         assessment_items=_assessment_items(
-            summaries, totals["assessments_due"] + totals["assessments_overdue"]
+            summaries, counts.assessments_due + counts.assessments_overdue
         ),
-        relationships_with_gaps=totals["with_gaps"],
-        gap_items=_gap_items(summaries, totals["with_gaps"]),
-        overdue_actions=totals["overdue_actions"],
+        relationships_with_gaps=counts.with_gaps,
+        gap_items=_gap_items(summaries, counts.with_gaps),
+        overdue_actions=counts.overdue_actions,
         action_items=registers["actions"],
-        risks_past_review=totals["risks_past_review"],
+        risks_past_review=counts.risks_past_review,
         risk_items=registers["risks"],
-        objectives_off_track=totals["objectives_off_track"],
+        objectives_off_track=counts.objectives_off_track,
         objective_items=registers["objectives"],
         plans_awaiting_signoff=plan_total,
         plan_items=plan_items,

@@ -2,9 +2,12 @@
 
 Everything is read from the relationships' summaries (RelationshipSummary, kept
 up to date by assessments/services/summaries.py), one row per relationship the
-user sees: the grid is paged and sorted in the database, and the counters are
-aggregates over those rows. The work grows with the rows on the page and the
-relationships the user sees, not with the size of the site.
+user sees: the grid is paged and sorted in the database. The counters and
+distributions of the unfiltered portfolio are the organisation's kept totals
+(PortfolioTotals, one row), for a user whose organisation's totals are theirs;
+a filtered portfolio's are aggregates over its rows. So the unfiltered first
+page costs the same whatever the number of relationships, and a filtered one
+grows with the relationships that match, never with the size of the site.
 
 Cached, when caching is on: the counters and distributions per user and filter
 under the user's portfolio key (relationships/caching.py: any change in one of
@@ -22,7 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from assessments.models import RelationshipSummary
+from assessments.models import PortfolioTotals, RelationshipSummary
 from assessments.selectors.dashboards.attention import Attention, portfolio_attention
 from assessments.selectors.dashboards.common import (
     PRINCIPLE_SHORT_NAMES,
@@ -33,7 +36,11 @@ from assessments.selectors.dashboards.common import (
     dashboard_catalogue,
 )
 from principles.choices import PrincipleKey
-from relationships.access import organisation_ids_of, relationship_summaries_visible_to
+from relationships.access import (
+    organisation_ids_of,
+    portfolio_organisation_of,
+    relationship_summaries_visible_to,
+)
 from relationships.caching import cache_seconds, portfolio_key, relationships_key
 from relationships.choices import RelationshipKind
 
@@ -66,13 +73,31 @@ PRINCIPLE_COLUMNS = tuple(
 )
 
 
-def portfolio_summaries(
+@dataclass(frozen=True)
+class Portfolio:
+    """The summaries of the relationships the user sees, fresh for the day, and
+    the kept totals of them all when the user's organisation's totals are
+    exactly the user's (`portfolio_organisation_of`)."""
+
+    summaries: QuerySet[RelationshipSummary]
+    totals: PortfolioTotals | None
+
+
+def _organisation_totals(organisation_id: int) -> PortfolioTotals:
+    # No row yet: the organisation has no summary.
+    return PortfolioTotals.objects.filter(pk=organisation_id).first() or (
+        PortfolioTotals(organisation_id=organisation_id)
+    )
+
+
+def portfolio_for_user(
     *, user: AbstractBaseUser, today: date | None = None
-) -> QuerySet[RelationshipSummary]:
-    """The summaries of the relationships the user sees, one per relationship,
-    for today: those of another day (overdue counts move with the date; the
-    daily job refreshes them all, and those of relationships without one) are
-    worked out first. The check reads two empty ranges of one index."""
+) -> Portfolio:
+    """The user's portfolio for today: summaries of another day (overdue counts
+    move with the date; the daily job refreshes them all, and those of
+    relationships without one) are worked out first. Whether there are any, the
+    kept totals tell (they count summaries by day); without them, a check that
+    reads two empty ranges of one index."""
     # Imported here: the services import this package's common module.
     from assessments.receivers import summaries_refresh_noted
     from assessments.services.summaries import relationship_summaries_refresh
@@ -80,17 +105,104 @@ def portfolio_summaries(
     today = today or timezone.localdate()
     summaries_refresh_noted()
     summaries = relationship_summaries_visible_to(user)
-    stale = list(
-        summaries.filter(Q(as_of__lt=today) | Q(as_of__gt=today))
-        .order_by()
-        .values_list("relationship_id", flat=True)
+    organisation_id = portfolio_organisation_of(user)
+    totals = _organisation_totals(organisation_id) if organisation_id else None
+    if totals is None or not totals.is_for(today):
+        stale = list(
+            summaries.filter(Q(as_of__lt=today) | Q(as_of__gt=today))
+            .order_by()
+            .values_list("relationship_id", flat=True)
+        )
+        if stale:
+            relationship_summaries_refresh(relationship_ids=stale, today=today)
+            if organisation_id:
+                totals = _organisation_totals(organisation_id)
+    return Portfolio(summaries=summaries, totals=totals)
+
+
+def portfolio_summaries(
+    *, user: AbstractBaseUser, today: date | None = None
+) -> QuerySet[RelationshipSummary]:
+    """The summaries of the relationships the user sees, one per relationship,
+    for today (`portfolio_for_user`)."""
+    return portfolio_for_user(user=user, today=today).summaries
+
+
+# --- counters and distributions ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortfolioCounts:
+    """What the counters and distributions count over a set of summaries."""
+
+    count: int
+    assessments_due: int
+    assessments_overdue: int
+    with_gaps: int
+    overdue_actions: int
+    risks_past_review: int
+    objectives_off_track: int
+    plans_awaiting: int
+    by_stage: dict[int, int]
+    by_kind: dict[str, int]
+
+
+def _counts_kept(totals: PortfolioTotals) -> PortfolioCounts:
+    return PortfolioCounts(
+        count=totals.relationships,
+        assessments_due=totals.assessments_due,
+        assessments_overdue=totals.assessments_overdue,
+        with_gaps=totals.with_gaps,
+        overdue_actions=totals.overdue_actions,
+        risks_past_review=totals.risks_past_review,
+        objectives_off_track=totals.objectives_off_track,
+        plans_awaiting=totals.plans_awaiting,
+        by_stage={int(number): count for number, count in totals.by_stage.items()},
+        by_kind=dict(totals.by_kind),
     )
-    if stale:
-        relationship_summaries_refresh(relationship_ids=stale, today=today)
-    return summaries
 
 
-# --- distributions -------------------------------------------------------------
+def _counts_of_rows(summaries: QuerySet[RelationshipSummary]) -> PortfolioCounts:
+    """Counted from the rows (a filtered portfolio, or a user whose organisation's
+    totals are not theirs): one aggregate per stage and kind."""
+    sums: Counter[str] = Counter()
+    by_stage: Counter[int] = Counter()
+    by_kind: Counter[str] = Counter()
+    for row in (
+        summaries.order_by()
+        .values("stage_number", "kind")
+        .annotate(
+            count=Count("pk"),
+            assessments_due=Count("pk", filter=Q(assessment_state=AssessmentState.DUE)),
+            assessments_overdue=Count(
+                "pk", filter=Q(assessment_state=AssessmentState.OVERDUE)
+            ),
+            with_gaps=Count("pk", filter=~Q(gap_principles=[])),
+            overdue_actions=Sum("overdue_actions", default=0),
+            risks_past_review=Sum("risks_past_review", default=0),
+            objectives_off_track=Sum("objectives_off_track", default=0),
+            plans_awaiting=Count("pk", filter=Q(plan_awaiting_since__isnull=False)),
+        )
+    ):
+        stage_number, kind = row.pop("stage_number"), row.pop("kind")
+        by_stage[stage_number] += row["count"]
+        by_kind[kind] += row["count"]
+        sums.update(row)
+    return PortfolioCounts(
+        **{field: sums[field] for field in _SUMMED}, by_stage=by_stage, by_kind=by_kind
+    )
+
+
+_SUMMED = (
+    "count",
+    "assessments_due",
+    "assessments_overdue",
+    "with_gaps",
+    "overdue_actions",
+    "risks_past_review",
+    "objectives_off_track",
+    "plans_awaiting",
+)
 
 
 @dataclass(frozen=True)
@@ -99,25 +211,20 @@ class Distributions:
     by_kind: list[Bar]
 
 
-def portfolio_distributions(
-    summaries: QuerySet[RelationshipSummary],
-) -> Distributions:
-    by_stage: Counter[int] = Counter()
-    by_kind: Counter[str] = Counter()
-    for stage_number, kind, count in (
-        summaries.order_by()
-        .values_list("stage_number", "kind")
-        .annotate(count=Count("pk"))
-    ):
-        by_stage[stage_number] += count
-        by_kind[kind] += count
+def portfolio_distributions(counts: PortfolioCounts) -> Distributions:
     stages = dashboard_catalogue().stages
     return Distributions(
         by_stage=bars_from_counts(
-            [(f"{number}. {name}", by_stage[number], name) for number, name in stages]
+            [
+                (f"{number}. {name}", counts.by_stage.get(number, 0), name)
+                for number, name in stages
+            ]
         ),
         by_kind=bars_from_counts(
-            [(label, by_kind[kind], label) for kind, label in RelationshipKind.choices]
+            [
+                (label, counts.by_kind.get(kind, 0), label)
+                for kind, label in RelationshipKind.choices
+            ]
         ),
     )
 
@@ -140,25 +247,19 @@ def portfolio_index_build(
     user: AbstractBaseUser,
     summaries: QuerySet[RelationshipSummary],
     today: date,
+    totals: PortfolioTotals | None = None,
 ) -> PortfolioIndex:
+    """The counters, their first items and the distributions of the summaries;
+    `totals`, when given, are the kept totals of exactly these summaries (the
+    unfiltered portfolio of `Portfolio.totals`), read instead of the rows."""
     summaries = summaries.order_by()
-    totals = summaries.aggregate(
-        count=Count("pk"),
-        assessments_due=Count("pk", filter=Q(assessment_state=AssessmentState.DUE)),
-        assessments_overdue=Count(
-            "pk", filter=Q(assessment_state=AssessmentState.OVERDUE)
-        ),
-        with_gaps=Count("pk", filter=~Q(gap_principles=[])),
-        overdue_actions=Sum("overdue_actions", default=0),
-        risks_past_review=Sum("risks_past_review", default=0),
-        objectives_off_track=Sum("objectives_off_track", default=0),
-    )
+    counts = _counts_of_rows(summaries) if totals is None else _counts_kept(totals)
     return PortfolioIndex(
-        count=totals["count"],
+        count=counts.count,
         attention=portfolio_attention(
-            user=user, summaries=summaries, totals=totals, today=today
+            user=user, summaries=summaries, counts=counts, today=today
         ),
-        distributions=portfolio_distributions(summaries),
+        distributions=portfolio_distributions(counts),
         computed_at=timezone.now(),
     )
 
@@ -169,15 +270,22 @@ def portfolio_index_for_user(
     summaries: QuerySet[RelationshipSummary],
     filter_key: str,
     today: date,
+    totals: PortfolioTotals | None = None,
 ) -> PortfolioIndex:
     """The index, from the cache while none of the user's relationships changed."""
+
+    def build() -> PortfolioIndex:
+        return portfolio_index_build(
+            user=user, summaries=summaries, today=today, totals=totals
+        )
+
     seconds = cache_seconds()
     if seconds <= 0:
-        return portfolio_index_build(user=user, summaries=summaries, today=today)
+        return build()
     key = portfolio_key(organisation_ids_of(user), user.pk, filter_key, today)
     index = cache.get(f"dashboards:portfolio:{key}")
     if index is None:
-        index = portfolio_index_build(user=user, summaries=summaries, today=today)
+        index = build()
         cache.set(f"dashboards:portfolio:{key}", index, seconds)
     return index
 
@@ -216,16 +324,23 @@ def portfolio_dashboard_build(
     scale: MaturityScale,
     page_number: str | int | None,
     filter_key: str,
+    totals: PortfolioTotals | None = None,
     today: date | None = None,
 ) -> PortfolioDashboard:
     """The dashboard of a filtered and sorted queryset of the user's summaries
-    (portfolio_summaries); filter_key identifies the filter and sort for the
-    cache. The page's rows are read on every request: one indexed query."""
+    (portfolio_for_user); filter_key identifies the filter and sort for the
+    cache, and `totals` are the kept totals when the queryset is the whole
+    portfolio they count (`Portfolio.totals`, no filter). The page's rows are
+    read on every request: one indexed query."""
     today = today or timezone.localdate()
     if not summaries.query.order_by:
         summaries = summaries.order_by(*PORTFOLIO_SORTS["title"])
     index = portfolio_index_for_user(
-        user=user, summaries=summaries, filter_key=filter_key, today=today
+        user=user,
+        summaries=summaries,
+        filter_key=filter_key,
+        today=today,
+        totals=totals,
     )
     page = _CountedPaginator(summaries, PORTFOLIO_PAGE_SIZE, index.count).get_page(
         page_number
