@@ -15,20 +15,23 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from django.utils import timezone
 from playwright.sync_api import Browser
 
-from assessments.receivers import summaries_forget_noted
+from assessments.receivers import summaries_forget_noted, summaries_refresh_noted
 from principles.services import catalogue_load
 from relationships.choices import MembershipRole, PartnerRole
+from relationships.demo import DemoLoadResult, demo_load
 from relationships.models import Organisation, Partnership, Relationship
 from tests.factories import (
     TEST_PASSWORD,
@@ -81,6 +84,53 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     data migrations the real ones."""
     with django_db_blocker.unblock():
         catalogue_load()
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    result: DemoLoadResult
+    started_at: datetime  # just before the load: records it dates are older
+    media_root: Path  # the documents it uploaded; the tests' MEDIA_ROOT
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:
+    """The demo data, loaded once for a module of tests that read it: a load
+    costs seconds of CPU, and a module loading it in each test spent most of its
+    time there. The load runs in a transaction that stays open for the module
+    and is rolled back at its end; each test runs inside it (in a savepoint, as
+    pytest-django's `db` does), so what a test writes is undone and the next
+    test finds the demo as loaded. Every test of the module must use it
+    (`pytestmark = pytest.mark.usefixtures("demo")`): another test run while it
+    is open would find the demo's rows. The summaries a committed load would
+    refresh after its commit are refreshed here. Transactional tests cannot use
+    it. A test that needs an empty database, or times a load, loads its own in
+    another module. It loads with the tests' settings: their password hasher,
+    and a media folder of its own, which its tests get as MEDIA_ROOT."""
+    media_root = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, MEDIA_ROOT=media_root
+        ),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            started_at = timezone.now()
+            loaded = LoadedDemo(demo_load(), started_at, media_root)
+            summaries_refresh_noted()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield loaded
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            summaries_forget_noted()
 
 
 @pytest.fixture
@@ -232,16 +282,22 @@ def catalogue_in_transactional_tests(request: pytest.FixtureRequest) -> None:
         catalogue_load()
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     # PBKDF2 at production strength costs ~0.3 s a login; tests need no secrecy.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
-def isolated_media_root(settings, tmp_path_factory) -> None:
+def isolated_media_root(settings, tmp_path_factory, request) -> None:
     # Uploaded documents and generated reports never land in the working tree.
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    if "demo" in request.fixturenames:  # the shared demo's documents are there
+        settings.MEDIA_ROOT = request.getfixturevalue("demo").media_root
+    else:
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)
