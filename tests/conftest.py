@@ -22,6 +22,9 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection, transaction
+from django.db.backends.postgresql.operations import (
+    DatabaseOperations as PostgresOperations,
+)
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
@@ -71,6 +74,41 @@ def _slow_tests_first(items: list[pytest.Item]) -> None:
         )
 
     items.sort(key=lambda item: not slow(item))  # stable: the rest keep their order
+
+
+# Kept on the replacement: tests.conftest may be imported a second time.
+_truncate_sql_flush = getattr(
+    PostgresOperations.sql_flush, "truncating", PostgresOperations.sql_flush
+)
+
+
+def _deleting_sql_flush(
+    self, style, tables, *, reset_sequences=False, allow_cascade=False
+) -> list[str]:
+    """The flush after each transactional test, on PostgreSQL: DELETE from every
+    table instead of one TRUNCATE of them all. TRUNCATE gives each of the ~110
+    tables (and its indexes) new files, which the commit syncs to disk: 7-9 s of
+    wall time a flush, against 0.3-0.8 s for the DELETEs of a test's few rows
+    (measured 2026-12-07 on the loaded CI machine). The foreign keys Django makes
+    on PostgreSQL are deferrable, checked at the commit, when every table is
+    empty. Sequences are not reset, as the TRUNCATE did not reset them; a flush
+    asked to reset them, or to cascade, is left to Django."""
+    if not tables or reset_sequences or allow_cascade:
+        return _truncate_sql_flush(
+            self,
+            style,
+            tables,
+            reset_sequences=reset_sequences,
+            allow_cascade=allow_cascade,
+        )
+    return [
+        "SET CONSTRAINTS ALL DEFERRED;",
+        *(f"DELETE FROM {self.quote_name(table)};" for table in tables),
+    ]
+
+
+_deleting_sql_flush.truncating = _truncate_sql_flush
+PostgresOperations.sql_flush = _deleting_sql_flush
 
 
 @pytest.fixture(scope="session")
