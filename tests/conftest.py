@@ -13,7 +13,7 @@ outsider organisation with a relationship of its own:
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -146,24 +146,38 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loade
     another module. It loads with the tests' settings: their password hasher,
     and a media folder of its own, which its tests get as MEDIA_ROOT."""
     media_root = tmp_path_factory.mktemp("demo-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, MEDIA_ROOT=media_root
-        ),
-    ):
+
+    def load() -> LoadedDemo:
+        started_at = timezone.now()
+        loaded = LoadedDemo(demo_load(), started_at, media_root)
+        summaries_refresh_noted()
+        return loaded
+
+    yield from rows_shared_by_the_module(django_db_blocker, load, media_root=media_root)
+
+
+def rows_shared_by_the_module[T](
+    django_db_blocker, build: Callable[[], T], *, media_root: Path
+) -> Iterator[T]:
+    """For a module-scoped fixture (`yield from` it): `build` runs in a
+    transaction left open while the module's tests run and rolled back at the
+    end. Each test finds what it built; what a test writes is undone, in the
+    savepoint pytest-django's `db` opens inside it. `build` runs with the
+    tests' password hasher and `media_root` as MEDIA_ROOT."""
+    with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            started_at = timezone.now()
-            loaded = LoadedDemo(demo_load(), started_at, media_root)
-            summaries_refresh_noted()
+            with override_settings(
+                PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, MEDIA_ROOT=media_root
+            ):
+                built = build()
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             raise
     try:
-        yield loaded
+        yield built
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -233,6 +247,12 @@ def _member(username: str, organisation: Organisation, role: str) -> AbstractUse
 
 @pytest.fixture
 def world(db) -> World:
+    return world_build()
+
+
+def world_build() -> World:
+    """The world's rows (the `world` fixture's; a module-scoped fixture may build
+    them once inside `rows_shared_by_the_module`)."""
     lead_organisation = OrganisationFactory(name="Lead Org", slug="lead-org")
     partner_organisation = OrganisationFactory(name="Partner Org", slug="partner-org")
     outsider_organisation = OrganisationFactory(
