@@ -1,13 +1,11 @@
 import re
 from datetime import date
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -60,36 +58,14 @@ from relationships.selectors.plans import (
     plan_version_missing_fields,
     plan_version_signatures,
 )
+from tests.conftest import LoadedDemo
 
-pytestmark = pytest.mark.django_db
-
-PROJECT_APPS = ("auth", "principles", "relationships", "assessments")
-
-
-def _snapshot() -> dict[str, list[dict]]:
-    """Every row of every project model, so that any change shows up."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_models()
-        if model._meta.app_label in PROJECT_APPS
-    }
-
-
-def test_second_load_creates_and_changes_nothing() -> None:
-    first = demo_load()
-    before = _snapshot()
-
-    second = demo_load()
-
-    assert first.total > 500
-    assert first.created["organisations"] == 7
-    assert second.total == 0
-    assert second.created == {}
-    assert _snapshot() == before
+# One load of the demo for the module (tests/conftest.py); each test's writes are
+# rolled back. The tests that need an empty database are in test_demo_load.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_load_gives_identical_row_counts_for_every_model() -> None:
-    demo_load()
     counts = {model: model._default_manager.count() for model in apps.get_models()}
 
     demo_load()
@@ -99,30 +75,7 @@ def test_load_gives_identical_row_counts_for_every_model() -> None:
     } == counts
 
 
-def test_command_summarises_then_reports_nothing_new(settings) -> None:
-    settings.DEMO_DATA_ALLOWED = True
-    first_output, second_output = StringIO(), StringIO()
-
-    call_command("load_demo", stdout=first_output)
-    call_command("load_demo", stdout=second_output)
-
-    assert "created 7 organisations" in first_output.getvalue()
-    assert "nothing new" in second_output.getvalue()
-    assert DEMO_PASSWORD in second_output.getvalue()
-
-
-def test_command_is_refused_when_demo_data_is_not_allowed(settings) -> None:
-    settings.DEMO_DATA_ALLOWED = False
-
-    with pytest.raises(CommandError, match="local evaluation only"):
-        call_command("load_demo", stdout=StringIO())
-
-    assert not Organisation.objects.exists()
-    assert not Relationship.objects.exists()
-
-
 def test_every_demo_account_can_log_in(client) -> None:
-    demo_load()
 
     assert len(DEMO_ACCOUNTS) == 30
     for username, *_ in DEMO_ACCOUNTS:
@@ -131,7 +84,6 @@ def test_every_demo_account_can_log_in(client) -> None:
 
 
 def test_admin_is_a_superuser_outside_every_organisation() -> None:
-    demo_load()
 
     admin = get_user_model().objects.get(username="admin")
 
@@ -141,7 +93,6 @@ def test_admin_is_a_superuser_outside_every_organisation() -> None:
 
 
 def test_every_organisation_has_a_user_in_every_role() -> None:
-    demo_load()
 
     for organisation in Organisation.objects.all():
         roles = set(
@@ -153,7 +104,6 @@ def test_every_organisation_has_a_user_in_every_role() -> None:
 
 
 def test_users_see_only_relationships_of_their_own_organisations() -> None:
-    demo_load()
     partner_organisation_ids = {
         relationship.pk: {
             partnership.organisation_id
@@ -189,7 +139,6 @@ def test_users_see_only_relationships_of_their_own_organisations() -> None:
 
 
 def test_relationships_have_their_partners_and_lead() -> None:
-    demo_load()
 
     expected_partners = {
         UBC: ["University of Northbridge", "Lumen Sensors Ltd"],
@@ -223,7 +172,6 @@ def test_relationships_have_their_partners_and_lead() -> None:
 
 
 def test_each_relationship_has_four_final_quarters_of_twelve_ratings() -> None:
-    demo_load()
     quarters = recent_quarters(today=timezone.localdate())
 
     for relationship in Relationship.objects.prefetch_related("partnerships"):
@@ -271,7 +219,6 @@ def _joint_levels(*, relationship: Relationship, period_start: date) -> dict[str
 
 
 def test_ratings_improve_and_partners_see_things_differently() -> None:
-    demo_load()
     quarters = recent_quarters(today=timezone.localdate())
     oldest_start, latest_start = quarters[0][0], quarters[-1][0]
 
@@ -314,7 +261,6 @@ def test_recent_quarters_are_the_four_complete_ones_before_today() -> None:
 
 
 def test_plans_exist_in_every_state() -> None:
-    demo_load()
 
     def versions(reference: str) -> dict[int, PlanVersion]:
         return {
@@ -362,7 +308,6 @@ def test_plans_exist_in_every_state() -> None:
 
 
 def test_plans_with_an_msme_partner_start_at_essentials_depth() -> None:
-    demo_load()
     depths = dict(Plan.objects.values_list("relationship__reference", "depth"))
     assert depths == {
         UBC: "essentials",
@@ -373,7 +318,6 @@ def test_plans_with_an_msme_partner_start_at_essentials_depth() -> None:
 
 
 def test_registers_tell_a_story_in_every_relationship() -> None:
-    demo_load()
     today = timezone.localdate()
 
     for spec in RELATIONSHIPS:
@@ -398,7 +342,6 @@ def test_registers_tell_a_story_in_every_relationship() -> None:
 
 
 def test_submitted_and_approved_demo_versions_are_complete() -> None:
-    demo_load()
     for version in PlanVersion.objects.exclude(status=PlanVersionStatus.DRAFT):
         relationship = version.plan.relationship
         assert (
@@ -412,7 +355,6 @@ def test_submitted_and_approved_demo_versions_are_complete() -> None:
 
 
 def test_demo_plan_dates_tell_one_story() -> None:
-    demo_load()
     versions = PlanVersion.objects.exclude(submitted_at=None).prefetch_related(
         "decisions"
     )
@@ -428,7 +370,6 @@ def test_demo_plan_dates_tell_one_story() -> None:
 
 
 def test_demo_seats_pass_the_data_check_and_its_sign_offs_are_valid() -> None:
-    demo_load()
     assert seats_held_by_members(databases=["default"]) == []
     versions = list(PlanVersion.objects.exclude(status=PlanVersionStatus.DRAFT))
     signatures = plan_version_signatures(versions=versions)
@@ -442,7 +383,6 @@ def test_organisations_in_several_relationships_see_a_portfolio_row_for_each(
     client,
 ) -> None:
     cache.clear()
-    demo_load()
     references = set(Relationship.objects.values_list("reference", flat=True))
     shared = Organisation.objects.annotate(
         relationships_count=Count("partnerships")
@@ -467,7 +407,6 @@ def test_organisations_in_several_relationships_see_a_portfolio_row_for_each(
 
 
 def test_team_seats_are_held_by_members_of_the_partner_they_represent() -> None:
-    demo_load()
     seats = list(JointManagementTeamMember.objects.select_related("partnership"))
 
     assert seats
@@ -491,7 +430,6 @@ def _cadence_label(cadence: str) -> str:
 
 
 def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
-    demo_load()
     people = [user for user in get_user_model().objects.all() if user.get_full_name()]
 
     for relationship in Relationship.objects.all():
@@ -577,7 +515,6 @@ def test_plan_texts_agree_with_the_data_the_app_keeps() -> None:
 
 
 def test_no_relationship_misses_items_of_a_stage_it_has_passed() -> None:
-    demo_load()
 
     for relationship in Relationship.objects.select_related("stage"):
         current = relationship.stage.number
@@ -612,7 +549,6 @@ def test_no_relationship_misses_items_of_a_stage_it_has_passed() -> None:
 
 
 def test_stage_moves_and_evidence_dates_follow_the_plan() -> None:
-    demo_load()
     now = timezone.now()
 
     for relationship in Relationship.objects.select_related("stage"):
@@ -651,9 +587,8 @@ def test_stage_moves_and_evidence_dates_follow_the_plan() -> None:
                     assert linked.created_at <= evidence.recorded_at, evidence
 
 
-def test_records_are_dated_by_the_story_not_by_the_load() -> None:
-    loaded_at = timezone.now()
-    demo_load()
+def test_records_are_dated_by_the_story_not_by_the_load(demo: LoadedDemo) -> None:
+    loaded_at = demo.started_at
 
     for relationship in Relationship.objects.all():
         assert relationship.created_at < loaded_at
@@ -674,7 +609,6 @@ def test_records_are_dated_by_the_story_not_by_the_load() -> None:
 
 
 def test_second_load_leaves_records_made_while_trying_the_app_alone() -> None:
-    demo_load()
     relationship = Relationship.objects.get(reference=UBC)
     objective = Objective.objects.create(
         relationship=relationship, title="Tried in the app", horizon="short"
@@ -692,7 +626,6 @@ def test_second_load_leaves_records_made_while_trying_the_app_alone() -> None:
 
 
 def test_frozen_plan_sections_were_last_saved_before_their_submission() -> None:
-    demo_load()
     versions = PlanVersion.objects.exclude(submitted_at=None)
     assert versions.filter(status=PlanVersionStatus.APPROVED).exists()
     assert versions.filter(status=PlanVersionStatus.SUPERSEDED).exists()
@@ -716,7 +649,6 @@ def test_frozen_plan_sections_were_last_saved_before_their_submission() -> None:
 def test_the_supplier_programme_has_private_and_joint_records_on_both_sides() -> None:
     from relationships.access import objectives_visible_to, risks_visible_to
 
-    demo_load()
     programme = Relationship.objects.get(reference=LARGE_MSME)
     people = {
         partnership.organisation.slug: partnership.relationship_manager
