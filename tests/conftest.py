@@ -63,17 +63,30 @@ def pytest_collection_modifyitems(
     _slow_tests_first(items)
 
 
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
 def _slow_tests_first(items: list[pytest.Item]) -> None:
     """The slowest tests (marked `slow`, and the tests of data migrations) go
     first: pytest-xdist hands tests out in this order, and one of them started
-    last would keep a worker busy long after the other had finished."""
+    last would keep a worker busy long after the other had finished.
+
+    First within their kind: pytest-django runs the tests in a transaction
+    before the transactional ones, whose flush empties every table (the
+    catalogue the test database was built with included), and that order must
+    hold on each worker."""
 
     def slow(item: pytest.Item) -> bool:
         return item.get_closest_marker("slow") is not None or (
             "real_migrations" in getattr(item, "fixturenames", ())
         )
 
-    items.sort(key=lambda item: not slow(item))  # stable: the rest keep their order
+    # Stable: within each kind, the rest keep their order.
+    items.sort(key=lambda item: (_transactional(item), not slow(item)))
 
 
 # Kept on the replacement: tests.conftest may be imported a second time.
@@ -331,11 +344,7 @@ def catalogue_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Transactional tests (live server, Celery worker) end with a flush that empties
     every table, the catalogue the migrations loaded included: load it again (the
     loader is idempotent) so each such test, and the next, starts with it."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-    )
-    if transactional:
+    if _transactional(request.node):
         request.getfixturevalue("transactional_db")
         catalogue_load()
 
