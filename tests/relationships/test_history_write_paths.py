@@ -917,6 +917,9 @@ NOT_SHARED_WRITES = {
     "assessments.services.summaries.relationship_summaries_refresh_stale": (
         "RelationshipSummary, through relationship_summaries_refresh"
     ),
+    "assessments.services.summaries.portfolio_totals_recount": (
+        "PortfolioTotals: counts derived from the summaries, counted again"
+    ),
     "assessments.services.reports.report_subscription_toggle": "ReportSubscription",
     "assessments.services.reports.report_notify": "Notice",
     "assessments.services.schedules.assessment_notices_send": "Notice",
@@ -1108,6 +1111,7 @@ HISTORY_EXCLUDED_MODELS: dict[str, str] = {
     "assessments.ReportSubscription": "one person's choice to get report e-mails",
     "assessments.Notice": "a log of e-mails sent, itself a record of an event",
     "assessments.RelationshipSummary": "derived from tracked rows, worked out again",
+    "assessments.PortfolioTotals": "counts of the summaries, counted again",
 }
 
 
