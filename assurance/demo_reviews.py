@@ -25,7 +25,8 @@ from assurance.services.reviews import (
     management_review_record,
 )
 from principles.models import LifecycleStage
-from relationships.models import Organisation, Relationship
+from relationships.access import review_evidence_revisions_q
+from relationships.models import DocumentRevision, Organisation, Relationship
 
 ORGANISATION = "northbridge"
 RELATIONSHIP = "ubc-northbridge-lumen"
@@ -114,6 +115,14 @@ def _load_review(
         _person("owen.uni"),
     )
     today = timezone.localdate()
+    # The review looked at the partnership's two newest documents it may cite.
+    considered = list(
+        DocumentRevision.objects.filter(
+            review_evidence_revisions_q(
+                organisation=organisation, relationship=relationship, is_joint=False
+            )
+        ).order_by("-uploaded_at", "-pk")[:2]
+    )
     review = management_review_record(
         organisation=organisation,
         relationship=relationship,
@@ -142,6 +151,7 @@ def _load_review(
             ),
             "resource_needs": "Half a day a week of contracts support.",
             "plan_changes": "Add the placement calendar to the plan's section 4.",
+            "evidence_revisions": considered,
         },
     )
     result.add(model=ManagementReview)

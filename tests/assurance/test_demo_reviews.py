@@ -25,6 +25,16 @@ def test_demo_holds_a_review_with_a_done_and_an_open_action_and_own_records() ->
         section for section in review.inputs_snapshot if section["key"] == "performance"
     )
     assert performance["groups"], "the review gathered the demo's data"
+    cited = list(review.evidence_revisions.select_related("document"))
+    assert len(cited) == 2
+    for revision in cited:
+        document = revision.document
+        assert document.relationship_id == review.relationship_id
+        # Joint, or the reviewing organisation's own: what its readers may read.
+        assert (
+            not document.is_private
+            or document.owner_partnership.organisation_id == review.organisation_id
+        )
     assert (
         OrganisationStageRecord.objects.filter(organisation=review.organisation).count()
         == 3
