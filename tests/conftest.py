@@ -25,7 +25,6 @@ from django.db import connection, transaction
 from django.db.backends.postgresql.operations import (
     DatabaseOperations as PostgresOperations,
 )
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.utils import timezone
@@ -71,9 +70,9 @@ def _transactional(item: pytest.Item) -> bool:
 
 
 def _slow_tests_first(items: list[pytest.Item]) -> None:
-    """The slowest tests (marked `slow`, and the tests of data migrations) go
-    first: pytest-xdist hands tests out in this order, and one of them started
-    last would keep a worker busy long after the other had finished.
+    """The slowest tests (marked `slow`) go first: pytest-xdist hands tests
+    out in this order, and one of them started last would keep a worker busy
+    long after the other had finished.
 
     First within their kind: pytest-django runs the tests in a transaction
     before the transactional ones, whose flush empties every table (the
@@ -81,9 +80,7 @@ def _slow_tests_first(items: list[pytest.Item]) -> None:
     hold on each worker."""
 
     def slow(item: pytest.Item) -> bool:
-        return item.get_closest_marker("slow") is not None or (
-            "real_migrations" in getattr(item, "fixturenames", ())
-        )
+        return item.get_closest_marker("slow") is not None
 
     # Stable: within each kind, the rest keep their order.
     items.sort(key=lambda item: (_transactional(item), not slow(item)))
@@ -131,8 +128,8 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     migrations cost each xdist worker some 80 s of CPU on each database, the
     biggest single item of a CI run. The catalogue their data migration loads is
     loaded here instead. tests/test_migrations.py proves the migrations build the
-    same database (and load the catalogue); `real_migrations` gives the tests of
-    data migrations the real ones."""
+    same database (and load the catalogue), and walks the data migrations
+    through rows of older schemas."""
     with django_db_blocker.unblock():
         catalogue_load()
 
@@ -198,28 +195,11 @@ def rows_shared_by_the_module[T](
             summaries_forget_noted()
 
 
-@pytest.fixture
-def real_migrations(settings, transactional_db) -> None:
-    """The project's migrations for a test of a data migration, which migrates
-    back to an old state and forward again. The database was built from the
-    models, the state the migrations end in (tests/test_migrations.py): they are
-    recorded as applied, as `migrate --fake` would."""
-    settings.MIGRATION_MODULES = {}  # undo pytest-django's --no-migrations
-    executor = MigrationExecutor(connection)
-    executor.recorder.ensure_schema()
-    applied = executor.recorder.applied_migrations()
-    for app_label, name in executor.loader.graph.nodes:
-        if (app_label, name) not in applied:
-            executor.recorder.record_applied(app_label, name)
-
-
 @pytest.fixture(autouse=True)
 def postgres_only(request: pytest.FixtureRequest) -> None:
     """A `postgres` test on another database fails: it would prove nothing."""
     if request.node.get_closest_marker("postgres") is None:
         return
-    from django.db import connection
-
     assert connection.vendor == "postgresql", (
         "This test proves a guarantee under real concurrency and needs the "
         "PostgreSQL server (make test-postgres)."
