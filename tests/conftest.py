@@ -14,7 +14,7 @@ outsider organisation with a relationship of its own:
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -230,6 +230,20 @@ class World:
 
     def persona(self, name: str) -> AbstractUser | None:
         return None if name == "anonymous" else getattr(self, name)
+
+
+def world_reread(world: World) -> World:
+    """The same world with each of its rows read afresh: for a test of a module
+    that shares one world's rows (rows_shared_by_the_module), so that what an
+    earlier test changed on the instances in memory does not reach it."""
+    return replace(
+        world,
+        **{
+            field.name: type(row)._default_manager.get(pk=row.pk)
+            for field in fields(world)
+            for row in [getattr(world, field.name)]
+        },
+    )
 
 
 def _member(username: str, organisation: Organisation, role: str) -> AbstractUser:

@@ -25,6 +25,7 @@ from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.assurance.specs_assurance import ASSURANCE_NOT_PRIVATE, ASSURANCE_VIEWS
 from tests.assurance.specs_packs import PACKS_NOT_PRIVATE, PACKS_VIEWS
 from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
+from tests.conftest import World, rows_shared_by_the_module, world_build, world_reread
 from tests.permissions import (
     EXTERNAL_PERSONAS,
     PERSONAS,
@@ -144,6 +145,22 @@ def _app_url_names(
                 outer_converters=frozenset(resolver.pattern.converters),
             )
     return names
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world's rows, built once for the module's two thousand tests: building
+    them for each was half the matrix's time. Each test runs in a savepoint, so
+    what it writes (the records its URL names, a grant, a POST that should have
+    been refused) is undone before the next."""
+    yield from rows_shared_by_the_module(
+        django_db_blocker, world_build, media_root=tmp_path_factory.mktemp("world")
+    )
+
+
+@pytest.fixture
+def world(shared_world: World, db) -> World:
+    return world_reread(shared_world)
 
 
 def test_every_app_view_is_in_the_permission_matrix() -> None:
