@@ -89,6 +89,7 @@ class PlannedAuditForm(AuditScopeForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["status"]
+            self.lay_out()  # laid out before, with the status
 
 
 class InternalAuditForm(AuditScopeForm):

@@ -126,6 +126,17 @@ def test_a_stale_programme_edit_is_refused(world) -> None:
     assert PlannedAudit.objects.get(pk=planned.pk).title == "Audit of clause 8.6"
 
 
+def test_a_new_planned_audit_has_no_status_to_choose(login, world, caplog) -> None:
+    """A planned audit starts as planned: its form lays out no status field, and
+    crispy finds every field it lays out."""
+    with caplog.at_level("WARNING"):
+        response = login(world.carol).get(_url(world, "planned_audit_create"))
+    assert response.status_code == 200
+    assert 'name="status"' not in response.content.decode()
+    assert 'name="planned_for"' in response.content.decode()
+    assert not [r for r in caplog.records if "Could not resolve" in r.getMessage()]
+
+
 def test_the_programme_page_plans_and_records_an_audit(login, world) -> None:
     client = login(world.carol)
     response = client.post(
