@@ -31,6 +31,7 @@ Import from `relationships.access`, not from its modules.
 
 from relationships.access.assessments import (
     assessments_visible_to,
+    partnership_summaries_visible_to,
     partnerships_assessable_by,
     portfolio_organisation_of,
     relationship_summaries_visible_to,
@@ -192,6 +193,7 @@ __all__ = [
     "partnership_get_for_managing",
     "partnership_ids_granted_to",
     "partnership_represented_by_q",
+    "partnership_summaries_visible_to",
     "partnerships_assessable_by",
     "partnerships_exitable_by",
     "partnerships_granted_to",

@@ -8,7 +8,7 @@ partner's writer the joint one), and the partner's relationship manager or
 admin finalises it; the joint assessment is final when every partner has
 confirmed it (`signing`)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from assessments.choices import VISIBLE_TO_PARTNERS, AssessmentKind
 from assessments.models import Assessment, RelationshipSummary
@@ -92,10 +92,10 @@ def assessments_visible_to(
     )
 
 
-def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSummary]:
-    """The portfolio summaries (assessments.RelationshipSummary) of the
-    relationships the user sees: one row per partnership, so those of the user's
-    own organisations, one per relationship (one person, one organisation)."""
+def partnership_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSummary]:
+    """The portfolio summaries (assessments.RelationshipSummary) of the user's
+    partnerships: one row per partnership, so two of one relationship where two
+    of the user's organisations are partners in it."""
     if not user.is_authenticated:
         return RelationshipSummary.objects.none()
     # The copied organisation picks the rows from an index; the partnership
@@ -114,6 +114,23 @@ def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSum
         | Q(partnership__in=partnerships_granted_to(user)),
         organisation_id__in=organisations,
     )
+
+
+def relationship_summaries_visible_to(user: AnyUser) -> QuerySet[RelationshipSummary]:
+    """The portfolio summaries of the relationships the user sees, one per
+    relationship. A member of one organisation has one partnership in each; a
+    user with several (two partners' member, or a grantee) reads, where two of
+    them are partners, the summary of the first (by id), whose per-partner
+    figures (overdue entries, gaps) are that partner's view. The rows stay one
+    indexed query, so the portfolio pages and sorts them in the database."""
+    summaries = partnership_summaries_visible_to(user)
+    if portfolio_organisation_of(user) is not None:
+        return summaries
+    earlier = partnership_summaries_visible_to(user).filter(
+        relationship_id=OuterRef("relationship_id"),
+        partnership_id__lt=OuterRef("partnership_id"),
+    )
+    return summaries.exclude(Exists(earlier))
 
 
 def portfolio_organisation_of(user: AnyUser) -> int | None:

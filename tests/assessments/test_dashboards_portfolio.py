@@ -26,6 +26,7 @@ from principles.models import LifecycleStage
 from relationships.access import visible_records
 from relationships.choices import (
     ActionStatus,
+    MembershipRole,
     ObjectiveStatus,
     PartnerRole,
     PlanDecisionKind,
@@ -43,6 +44,7 @@ from relationships.models import (
 from tests.assessments.factories_dashboards import Q1_2026, Q4_2025, rated
 from tests.factories import (
     ActionFactory,
+    MembershipFactory,
     ObjectiveFactory,
     OrganisationFactory,
     PartnershipFactory,
@@ -550,6 +552,36 @@ def test_plans_awaiting_sign_off_count_only_undecided_partners_the_user_represen
     assert awaiting(world.dave) == 0  # an auditor represents nobody
 
 
+def test_a_plan_awaits_a_member_of_both_partners_for_the_one_they_represent(
+    login, world
+) -> None:
+    """Bob signs for the partner, not for the lead he also belongs to: the plan
+    awaits him though the lead, whose summary comes first, has decided."""
+    MembershipFactory(
+        user=world.bob,
+        organisation=world.lead.organisation,
+        role=MembershipRole.AUDITOR,
+    )
+    version = PlanVersionFactory(
+        plan=PlanFactory(relationship=world.relationship),
+        status=PlanVersionStatus.SUBMITTED,
+        submission_round=1,
+        submitted_at=timezone.now(),
+    )
+    PlanDecision.objects.create(
+        plan_version=version,
+        partnership=world.lead,
+        submission_round=1,
+        decision=PlanDecisionKind.APPROVE,
+        decided_by=world.alice,
+    )
+
+    html = login(world.bob).get(URL).content.decode()
+
+    assert _titles(html) == ["Joint venture"]
+    assert _counter(html, "Plans awaiting your sign-off") == 1
+
+
 def test_a_joint_team_member_without_leadership_signs_off_nothing(login, world) -> None:
     plan = PlanFactory(relationship=world.relationship)
     PlanVersionFactory(
@@ -688,6 +720,33 @@ def test_no_count_grid_row_or_bar_includes_another_tenants_relationship(
     assert _counter(eve_html, "Objectives off track") == 3
     assert _counter(eve_html, "Relationships with perception gaps") == 1
     assert _counter(eve_html, "Plans awaiting your sign-off") == 1
+
+
+def test_a_member_of_both_partners_sees_their_relationship_once(login, world) -> None:
+    """Alice's second organisation is the other partner of the relationship: it
+    has a summary for each of them, yet it is one relationship, shown and
+    counted once, and its joint entries are counted once."""
+    MembershipFactory(
+        user=world.alice,
+        organisation=world.partner.organisation,
+        role=MembershipRole.AUDITOR,
+    )
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ActionFactory(relationship=world.relationship, due_date=yesterday)
+    rated(world.relationship, LATEST, period=Q1_2026)
+
+    client = login(world.alice)
+    html = client.get(URL).content.decode()
+    filtered = client.get(URL, {"kind": world.relationship.kind}).content.decode()
+
+    assert _titles(html) == ["Joint venture"]
+    assert len(_grid_rows(html)) == 1
+    assert "1 relationship you can see" in html
+    assert _bar(html, "General collaboration") == 1
+    assert _counter(html, "Overdue actions") == 1
+    assert _titles(filtered) == ["Joint venture"]
+    assert "1 relationship match these filters" in filtered
+    assert portfolio_summaries(user=world.alice).count() == 1
 
 
 # --- cache ---------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from assessments.selectors.dashboards.common import (
 )
 from relationships.access import (
     audience_through_summaries,
+    member_organisation_ids_of,
+    partnership_summaries_visible_to,
     records_visible_to_audience,
     summaries_represented_by_q,
 )
@@ -292,7 +294,13 @@ def _plan_attention(
     round: each such partner's summary names the version (`awaiting` of them),
     and the user's right to sign is tested on those partners alone. One query:
     the first few and, beside each, how many there are."""
-    if not awaiting:
+    if len(member_organisation_ids_of(user)) > 1:
+        # The portfolio shows one summary per relationship (the first of the
+        # user's partners there); the partner the user signs for may be another.
+        summaries = partnership_summaries_visible_to(user).filter(
+            relationship_id__in=summaries.values("relationship_id")
+        )
+    elif not awaiting:
         return 0, []
     rows = list(
         summaries.filter(summaries_represented_by_q(user))
