@@ -1,8 +1,9 @@
 """Both dashboards issue the same number of queries at 10 and at 100 relationships.
 
 The portfolios come from the generate_portfolio command (4 to 8 quarters of
-assessments each, objectives, risks, actions and plans). The counts are the ones
-measured at 10 relationships; they must not grow with the portfolio.
+assessments each, objectives, risks, actions and plans), one of each size for the
+module (`portfolio`), as generating 100 relationships takes seconds. The counts
+are the ones measured at 10 relationships; they must not grow with the portfolio.
 """
 
 import pytest
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import PortfolioTotals
+from assessments.receivers import summaries_forget_noted
 from assessments.selectors.dashboards import (
     PORTFOLIO_PAGE_SIZE,
     dashboard_catalogue_invalidate,
@@ -22,8 +24,9 @@ from tests.assessments.factories_dashboards import (
     PORTFOLIO_PASSWORD,
     generate_portfolio,
 )
+from tests.conftest import rows_shared_by_the_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portfolio")]
 
 # Warm: the session, the user, their organisations, their organisation's kept
 # portfolio totals (which also tell that every summary is for today), and the
@@ -52,6 +55,22 @@ FILTERED = {
 }
 
 
+@pytest.fixture(scope="module", params=[10, 100])
+def portfolio(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """A generated portfolio of 10, then of 100, relationships, shared by the
+    module's tests (each in a savepoint; see rows_shared_by_the_module); its
+    size."""
+
+    def build() -> int:
+        generate_portfolio(request.param)
+        summaries_forget_noted()
+        return request.param
+
+    yield from rows_shared_by_the_module(
+        django_db_blocker, build, media_root=tmp_path_factory.mktemp("portfolio")
+    )
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
@@ -65,11 +84,10 @@ def _viewer(client: Client) -> Client:
     return client
 
 
-@pytest.mark.parametrize("size", [10, 100])
 def test_portfolio_dashboard_queries_do_not_grow_with_the_portfolio(
-    client, django_assert_num_queries, size: int
+    client, django_assert_num_queries, portfolio: int
 ) -> None:
-    generate_portfolio(size)
+    size = portfolio
     client = _viewer(client)
     url = reverse("assessments:portfolio_dashboard")
 
@@ -82,13 +100,11 @@ def test_portfolio_dashboard_queries_do_not_grow_with_the_portfolio(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("size", [10, 100])
 def test_the_sample_users_portfolio_queries_do_not_grow(
-    client, django_assert_num_queries, size: int
+    client, django_assert_num_queries
 ) -> None:
     """The user who sees 10 of the portfolio's relationships: the same queries
     as the viewer, whatever the size of the site."""
-    generate_portfolio(size)
     assert client.login(username="portfolio.sample", password=PORTFOLIO_PASSWORD)
     url = reverse("assessments:portfolio_dashboard")
     client.get(url)  # the catalogue, kept per process
@@ -110,7 +126,6 @@ def test_the_unfiltered_portfolio_counts_no_rows(client, settings) -> None:
     the summaries, except the count of plans the user signs beside the first few
     (a window over those plans alone)."""
     settings.DASHBOARD_CACHE_SECONDS = 0
-    generate_portfolio(30)
     client = _viewer(client)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("assessments:portfolio_dashboard")).status_code == 200
@@ -125,11 +140,9 @@ def test_the_unfiltered_portfolio_counts_no_rows(client, settings) -> None:
     assert any("portfoliototals" in query["sql"] for query in queries.captured_queries)
 
 
-@pytest.mark.parametrize("size", [10, 100])
 def test_filtered_and_sorted_portfolio_queries_do_not_grow(
-    client, django_assert_num_queries, size: int
+    client, django_assert_num_queries
 ) -> None:
-    generate_portfolio(size)
     client = _viewer(client)
     url = reverse("assessments:portfolio_dashboard")
 
@@ -145,11 +158,10 @@ def test_filtered_and_sorted_portfolio_queries_do_not_grow(
         assert client.get(url, FILTERED).status_code == 200
 
 
-@pytest.mark.parametrize("size", [10, 100])
 def test_later_pages_cost_the_same(
-    client, django_assert_num_queries, settings, size: int
+    client, django_assert_num_queries, settings, portfolio: int
 ) -> None:
-    generate_portfolio(size)
+    size = portfolio
     client = _viewer(client)
     url = reverse("assessments:portfolio_dashboard")
     with django_assert_num_queries(PORTFOLIO_QUERIES_COLD):
@@ -157,11 +169,9 @@ def test_later_pages_cost_the_same(
         assert client.get(url, {"page": page}).status_code == 200
 
 
-@pytest.mark.parametrize("size", [10, 100])
 def test_relationship_dashboard_queries_do_not_grow(
-    client, django_assert_num_queries, size: int
+    client, django_assert_num_queries
 ) -> None:
-    generate_portfolio(size)
     client = _viewer(client)
     # The last relationship generated: as many periods and rows as any other.
     relationship = Relationship.objects.order_by("-reference").first()
@@ -176,8 +186,7 @@ def test_relationship_dashboard_queries_do_not_grow(
         assert client.get(url).status_code == 200
 
 
-def test_the_viewer_of_ten_sees_ten_of_a_hundred(client) -> None:
-    generate_portfolio(100)
+def test_the_sample_user_sees_ten_of_them(client) -> None:
     assert client.login(username="portfolio.sample", password=PORTFOLIO_PASSWORD)
     response = client.get(reverse("assessments:portfolio_dashboard"))
     assert "10 relationships you can see" in response.content.decode()
@@ -187,7 +196,6 @@ def test_without_a_cache_every_request_counts_afresh(
     client, django_assert_num_queries, settings
 ) -> None:
     settings.DASHBOARD_CACHE_SECONDS = 0
-    generate_portfolio(10)
     client = _viewer(client)
     url = reverse("assessments:portfolio_dashboard")
     client.get(url)  # loads the catalogue, which is kept per process
