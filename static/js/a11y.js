@@ -77,14 +77,35 @@
     });
   }
 
+  /* First, the browser's own scrolling: with the bar's height as the page's
+     bottom scroll padding, it brings a focused field into view above the bar
+     (WCAG technique C43). The bar's height changes when it wraps (a phone) or
+     the window is resized. */
+  function pad() {
+    var height = 0;
+    document.querySelectorAll(".save-bar").forEach(function (bar) {
+      height = Math.max(height, bar.getBoundingClientRect().height);
+    });
+    document.documentElement.style.scrollPaddingBottom = height ? height + MARGIN + "px" : "";
+  }
+
+  if (document.querySelector(".save-bar")) {
+    pad();
+    window.addEventListener("resize", pad);
+    window.addEventListener("load", pad);
+  }
+
   document.addEventListener("focusin", function (event) {
-    // After the browser's own scrolling to the newly focused element, which
-    // may come a frame or two late; clear() does nothing once it is clear.
+    // Then, where the browser scrolled regardless (or late, a frame or two
+    // after the focus), scroll on; clear() does nothing once it is clear.
     window.requestAnimationFrame(function () {
       clear(event.target);
     });
     window.setTimeout(function () {
       clear(event.target);
     }, 150);
+    window.setTimeout(function () {
+      clear(event.target);
+    }, 500);
   });
 })();
