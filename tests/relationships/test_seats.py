@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import connection
 from django.urls import reverse
 
 from relationships.access import plan_partnerships_represented_by
@@ -258,6 +259,23 @@ def test_the_list_of_representatives_follows_the_same_rule_as_signing(
 
 def test_the_data_check_passes_on_valid_seats(world) -> None:
     leadership_seat(world.carol, world.lead)
+    assert seats_held_by_members(databases=["default"]) == []
+
+
+def test_the_data_check_is_silent_before_the_first_migration(
+    world, monkeypatch
+) -> None:
+    """migrate runs the checks before it creates the tables: on a new database
+    there is nothing stored to check, and nothing to warn of."""
+    JointManagementTeamMember.objects.create(  # would be an error, were it read
+        relationship=world.relationship,
+        user=world.bob,
+        partnership=world.lead,
+        is_leadership=True,
+    )
+    monkeypatch.setattr(
+        connection.introspection, "table_names", lambda *args, **kwargs: []
+    )
     assert seats_held_by_members(databases=["default"]) == []
 
 
