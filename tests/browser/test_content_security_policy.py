@@ -11,6 +11,7 @@ from playwright.sync_api import ConsoleMessage, Page
 
 from relationships.demo import DEMO_PASSWORD, UBC, demo_load
 from tests.browser.conftest import log_in
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,15 +145,15 @@ def test_main_pages_load_without_policy_violations_and_scripts_work(
 
 
 def test_go_back_link_of_a_refused_page_works_without_inline_script(
-    live_server, new_page
+    live_server, new_page, world
 ) -> None:
-    demo_load()
     page = new_page()
     watch = PolicyWatch(page, live_server.url)
-    log_in(page, live_server.url, "helen.uni", DEMO_PASSWORD)  # an auditor
-    watch.visit(f"/relationships/{UBC}/")
-    response = page.goto(f"{live_server.url}/relationships/{UBC}/edit/")
+    log_in(page, live_server.url, "dave", TEST_PASSWORD)  # the partner's auditor
+    detail = f"/relationships/{world.relationship.reference}/"
+    watch.visit(detail)
+    response = page.goto(f"{live_server.url}{detail}edit/")
     assert response is not None and response.status == 403
     watch.assert_clean("403 page")
     page.get_by_role("link", name="Go back").click()
-    page.wait_for_url(f"{live_server.url}/relationships/{UBC}/")
+    page.wait_for_url(f"{live_server.url}{detail}")
