@@ -30,6 +30,7 @@ from django.utils.text import capfirst
 from relationships.access import (
     AnyUser,
     actions_visible_to,
+    ids_visible_to,
     linked_record_visible,
     objectives_visible_to,
     record_check_changeable,
@@ -141,13 +142,21 @@ def risk_page_rows(ids: Sequence[int]) -> list[Risk]:
 
 def action_page_rows(user: AnyUser, ids: Sequence[int]) -> list[Action]:
     """One page of the actions list, by checked id (see _page_rows); a linked
-    risk is named where the user may see it."""
-    return _page_rows(
+    risk is named where the user may see it (`risk_visible`). The linked risks
+    are checked in one more small query, and only on a page that links some: as
+    a column of the rows' query, the visibility rule cost every page about a
+    third of the query's time, links or none."""
+    rows = _page_rows(
         Action.objects.select_related(
             "relationship", "owner", "risk", "owner_partnership__organisation"
-        ).annotate(risk_visible=linked_record_visible(user, Risk, "risk")),
+        ),
         ids,
     )
+    linked = sorted({row.risk_id for row in rows if row.risk_id is not None})
+    visible = set(ids_visible_to(user, Risk, linked))
+    for row in rows:
+        row.risk_visible = row.risk_id is None or row.risk_id in visible
+    return rows
 
 
 def risk_list_for_user(user: AnyUser) -> QuerySet[Risk]:

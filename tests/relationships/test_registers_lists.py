@@ -435,8 +435,9 @@ def _rows_in(relationships: list[Relationship], world, url: str) -> None:
 
 # Queries of a list page: the session, the user, their organisations (the cache
 # keys), the page's ids, the count of all rows, the page's rows; the actions
-# list also asks where the user may mark actions done.
-LIST_QUERIES = {OBJECTIVES: 6, RISKS: 6, ACTIONS: 7}
+# list also asks where the user may mark actions done and, as its rows link
+# risks, which of those the user may see.
+LIST_QUERIES = {OBJECTIVES: 6, RISKS: 6, ACTIONS: 8}
 # Seen again (the page's ids and rows cached): the session, the user, their
 # organisations, the ids checked again for this user; and for actions where the
 # user may edit.
