@@ -104,8 +104,5 @@
     window.setTimeout(function () {
       clear(event.target);
     }, 150);
-    window.setTimeout(function () {
-      clear(event.target);
-    }, 500);
   });
 })();
