@@ -232,6 +232,18 @@ class World:
         return None if name == "anonymous" else getattr(self, name)
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world's rows, built once for a module whose many tests each need a
+    fresh world but change little of it: the module overrides `world` with
+    `world_reread(shared_world)`. Each test runs in a savepoint, so what it
+    writes (the records its URLs name, a grant, a POST that should have been
+    refused) is undone before the next (rows_shared_by_the_module)."""
+    yield from rows_shared_by_the_module(
+        django_db_blocker, world_build, media_root=tmp_path_factory.mktemp("world")
+    )
+
+
 def world_reread(world: World) -> World:
     """The same world with each of its rows read afresh: for a test of a module
     that shares one world's rows (rows_shared_by_the_module), so that what an

@@ -25,7 +25,7 @@ from tests.assessments.specs_reports import REPORTS_VIEWS
 from tests.assurance.specs_assurance import ASSURANCE_NOT_PRIVATE, ASSURANCE_VIEWS
 from tests.assurance.specs_packs import PACKS_NOT_PRIVATE, PACKS_VIEWS
 from tests.assurance.specs_reviews import REVIEWS_NOT_PARTNER_PRIVATE, REVIEWS_VIEWS
-from tests.conftest import World, rows_shared_by_the_module, world_build, world_reread
+from tests.conftest import World, world_reread
 from tests.permissions import (
     EXTERNAL_PERSONAS,
     PERSONAS,
@@ -147,19 +147,10 @@ def _app_url_names(
     return names
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world's rows, built once for the module's two thousand tests: building
-    them for each was half the matrix's time. Each test runs in a savepoint, so
-    what it writes (the records its URL names, a grant, a POST that should have
-    been refused) is undone before the next."""
-    yield from rows_shared_by_the_module(
-        django_db_blocker, world_build, media_root=tmp_path_factory.mktemp("world")
-    )
-
-
 @pytest.fixture
 def world(shared_world: World, db) -> World:
+    """The module's world (tests/conftest.py: shared_world), built once for its
+    two thousand tests: building it for each was half the matrix's time."""
     return world_reread(shared_world)
 
 

@@ -4,6 +4,8 @@ Content-Security-Policy and the usual nosniff/referrer/framing headers."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.http import FileResponse, HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.urls import reverse
 from accounts.services import identity_provider_save
 from config.middleware import PrivateResponseHeadersMiddleware
 from tests.accounts.specs_organisations import ORGANISATION_VIEWS, organisation_admin
+from tests.conftest import World, world_reread
 from tests.permissions import ViewSpec, expected_private_status, expected_status
 from tests.test_permissions import PRIVATE_VIEWS, VIEWS
 
@@ -50,6 +53,13 @@ def assert_security_headers(response: HttpResponse, *, private: bool) -> None:
         "form-action 'self'",
     ):
         assert directive in csp, (directive, csp)
+
+
+@pytest.fixture
+def world(shared_world: World, db) -> World:
+    """The module's world (tests/conftest.py: shared_world), built once for its
+    two hundred tests."""
+    return world_reread(shared_world)
 
 
 def _allowed_user(spec: ViewSpec, world):
@@ -131,7 +141,14 @@ def test_a_download_is_never_stored_whoever_asks(tmp_path, db) -> None:
         return FileResponse(document.open("rb"), as_attachment=True)
 
     response = PrivateResponseHeadersMiddleware(respond)(request)
-    response.close()
+    # Closing a response ends the request, whose signal would close the database
+    # connection, and with it the module's shared world: as Django's test
+    # client does, not during a test.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
 
