@@ -194,21 +194,22 @@ def viewer_audience(*, user: AnyUser, relationship: Relationship) -> tuple[int, 
     alone, and a key that no member's audience shares."""
     if not user.is_authenticated:
         return ()
-    members = _organisations_of(user)
+    # The user's organisations, read once per request (they key caches and the
+    # lists ask for them too): the query below then carries their ids, and a
+    # user without grants needs no grant subquery. Building those subqueries
+    # cost a relationship's pages more than this small query.
+    members = set(member_organisation_ids_of(user))
     rows = (
         Partnership.objects.filter(
             Q(organisation_id__in=members) | grant_clause(user, "pk"),
             relationship=relationship,
         )
-        .annotate(
-            is_member=ExpressionWrapper(
-                Q(organisation_id__in=members), output_field=BooleanField()
-            )
-        )
         .order_by("pk")
-        .values_list("pk", "is_member")
+        .values_list("pk", "organisation_id")
     )
-    return tuple(pk if is_member else -pk for pk, is_member in rows)
+    return tuple(
+        pk if organisation_id in members else -pk for pk, organisation_id in rows
+    )
 
 
 def audience_through_summaries(

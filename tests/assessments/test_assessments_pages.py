@@ -292,7 +292,7 @@ def test_list_query_count_does_not_grow_with_periods(
 ) -> None:
     _fill_periods(world, periods)
     client = login(world.alice)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(_list_url(world))
     assert response.status_code == 200
     assert len(response.context["overview"].periods) == periods + 1  # + current

@@ -68,9 +68,9 @@ def test_a_save_in_one_relationship_leaves_another_relationships_dashboard_cache
 
     # The first relationship's copy is still there, under the same key, and
     # served without building the dashboard again (session, user, access check,
-    # audience).
+    # the user's organisations, audience).
     assert _cached_fragment(world.alice, world.relationship) == first
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(_url(world.relationship)).status_code == 200
     # The second relationship's own copy was left behind: the page shows the risk.
     assert _cached_fragment(world.alice, second_relationship) is None

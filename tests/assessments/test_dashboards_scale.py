@@ -39,12 +39,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portfolio")]
 # counters and distributions themselves are the kept totals, read warm already.
 PORTFOLIO_QUERIES_WARM = 5
 PORTFOLIO_QUERIES_COLD = 17
-# The session, the user, the access check, the viewer's audience (key).
-RELATIONSHIP_QUERIES_WARM = 4
+# The session, the user, the access check, the user's organisations (with
+# them, the viewer's audience needs no subqueries), the audience (key).
+RELATIONSHIP_QUERIES_WARM = 5
 # Cold, also: the catalogue (maturity scale, stages, principles) and the
 # dashboard's own five: the shared ratings with their assessments, the assessment
 # schedule, objectives, open risks, actions.
-RELATIONSHIP_QUERIES_COLD = 12
+RELATIONSHIP_QUERIES_COLD = 13
 FILTERED = {
     "kind": "general",
     "min_score": "10",
