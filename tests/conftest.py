@@ -385,6 +385,25 @@ def empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture
+def cache_keys_asked(monkeypatch) -> list[str]:
+    """Every key the default cache is asked to read or write from now on, in
+    order; the cache still answers."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    asked: list[str] = []
+    for method in ("get", "get_many", "set", "set_many", "add"):
+        real = getattr(backend, method)
+
+        def recorded(key, *args, _real=real, **kwargs):
+            asked.extend([key] if isinstance(key, str) else list(key))
+            return _real(key, *args, **kwargs)
+
+        monkeypatch.setattr(backend, method, recorded)
+    return asked
+
+
+@pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
     """A redis-server of the test's own (tests/redis_server.py), running; the test
     may stop() and start() it."""

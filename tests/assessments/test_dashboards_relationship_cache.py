@@ -129,3 +129,23 @@ def test_with_caching_off_nothing_is_cached(login, world, settings) -> None:
 
     assert "<desc>1 risks by likelihood" in html
     assert _cached_fragment(world.alice, world.relationship) is None
+
+
+def test_with_caching_off_the_dashboards_never_ask_the_cache(
+    login, world, settings, request
+) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    RiskFactory(relationship=world.relationship, likelihood=5, impact=4)
+    client = login(world.alice)
+    # Recorded from here: logging in asks the cache too (rate limits).
+    asked = request.getfixturevalue("cache_keys_asked")
+
+    relationship = client.get(_url(world.relationship))
+    portfolio = client.get(reverse("assessments:portfolio_dashboard"))
+
+    assert relationship.status_code == 200 and portfolio.status_code == 200
+    assert "<desc>1 risks by likelihood" in relationship.content.decode()
+    assert world.relationship.title in portfolio.content.decode()
+    # The MFA gate asks on every page (accounts.selectors.mfa_gate_for).
+    assert [key for key in asked if not key.startswith("accounts:mfa-gate")] == []
+    assert asked

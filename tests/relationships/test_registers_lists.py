@@ -682,6 +682,25 @@ def test_paging_reads_only_the_pages_rows(
     assert not first_ids & second_ids
 
 
+@pytest.mark.parametrize("url", [OBJECTIVES, RISKS, ACTIONS])
+def test_with_caching_off_a_list_never_asks_the_cache(
+    login, world, registers, settings, request, url
+) -> None:
+    # Caching off, not even a key is worked out: that would read the versions.
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = login(world.alice)
+    # Recorded from here: logging in asks the cache too (rate limits).
+    asked = request.getfixturevalue("cache_keys_asked")
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].object_list
+    # The MFA gate asks on every page (accounts.selectors.mfa_gate_for).
+    assert [key for key in asked if not key.startswith("accounts:mfa-gate")] == []
+    assert asked
+
+
 def test_lists_work_with_caching_turned_off(login, world, registers, settings) -> None:
     settings.DASHBOARD_CACHE_SECONDS = 0
     ObjectiveFactory.create_batch(30, relationship=world.relationship)
