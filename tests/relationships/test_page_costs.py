@@ -1,12 +1,17 @@
 """What the register lists and dashboards do to cost less per request keeps their
 answers: `{% url %}` reversing each name once (fast_urls), the filter form
-remembered per query string, the relationship found with the viewer's audience."""
+remembered per query string, dates and KPI figures formatted once per value and
+language, the relationship found with the viewer's audience."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.http import Http404
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from relationships.access import (
     relationship_get_for_user,
@@ -126,3 +131,35 @@ def test_relationship_with_audience_follows_the_visibility_rule(world) -> None:
             relationship_get_with_audience(user=user, reference=reference)
         with pytest.raises(Http404):
             relationship_get_for_user(user=user, reference=reference)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [date(2026, 12, 7), date(2027, 3, 1), datetime(2026, 12, 7, 23, 30, tzinfo=UTC)],
+)
+@pytest.mark.parametrize("language", ["en-gb", "fr", "de"])
+def test_day_reads_as_djangos_date_filter_in_each_language(value, language) -> None:
+    template = Template('{% load registers %}{{ value|day }}|{{ value|date:"j M Y" }}')
+
+    with translation.override(language):
+        remembered, django_own = template.render(Context({"value": value})).split("|")
+        again = register_tags.day(value)
+
+    assert remembered == django_own == again
+    assert register_tags.day(None) == ""
+
+
+@pytest.mark.parametrize(
+    "value", [Decimal("6.40"), Decimal("6.4"), Decimal("100"), Decimal("1234.5")]
+)
+@pytest.mark.parametrize("language", ["en-gb", "fr"])
+def test_figure_reads_as_djangos_floatformat_in_each_language(value, language) -> None:
+    template = Template(
+        '{% load registers %}{{ value|figure }}|{{ value|floatformat:"-2" }}'
+    )
+
+    with translation.override(language):
+        remembered, django_own = template.render(Context({"value": value})).split("|")
+
+    assert remembered == django_own
+    assert register_tags.figure(None) == ""
