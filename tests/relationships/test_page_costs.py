@@ -163,3 +163,47 @@ def test_figure_reads_as_djangos_floatformat_in_each_language(value, language) -
 
     assert remembered == django_own
     assert register_tags.figure(None) == ""
+
+
+@pytest.mark.django_db
+def test_portfolio_filter_form_is_rendered_once_per_query_stages_and_language(
+    monkeypatch,
+) -> None:
+    from assessments.filters import PortfolioFilterSet
+    from assessments.templatetags import portfolio as portfolio_tags
+    from principles.models import LifecycleStage
+    from relationships.caching import catalogue_changed
+
+    portfolio_tags._forms.clear()
+    rendered = []
+    real_render = portfolio_tags._render
+    monkeypatch.setattr(
+        portfolio_tags,
+        "_render",
+        lambda *args: rendered.append(args) or real_render(*args),
+    )
+
+    def form(query: dict, language: str = "en-gb") -> str:
+        with translation.override(language):
+            filterset = PortfolioFilterSet(RequestFactory().get("/", query).GET)
+            return portfolio_tags.portfolio_filter_form(
+                filterset, filterset.selected_sort
+            )
+
+    first = form({"partner": "Acme <b>", "page": "2"})
+    again = form({"page": "5", "partner": "Acme <b>"})
+    assert 'value="Acme &lt;b&gt;"' in first and again is first
+    assert len(rendered) == 1
+    # An error of the query is part of what is remembered, and shown.
+    assert "invalid-feedback" in form({"stage": "99"})
+    assert 'value="7" selected' in form({"stage": "7"})
+    # Another language renders anew.
+    form({"partner": "Acme <b>"}, language="fr")
+    assert len(rendered) == 4
+    # A stage renamed in the catalogue gives the form its new name.
+    stage = LifecycleStage.objects.get(number=7)
+    stage.name = "Keeping it going"
+    stage.save()
+    catalogue_changed()
+    assert "7. Keeping it going" in form({"partner": "Acme <b>"})
+    assert len(rendered) == 5

@@ -1,0 +1,58 @@
+"""The portfolio dashboard's filter form (templates/assessments/partials/
+dashboard_filters.html), remembered per process."""
+
+import threading
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from assessments.filters import PortfolioFilterSet
+
+register = template.Library()
+
+# Like the register lists' filter forms (relationships/templatetags/registers.py):
+# what the form shows follows from the query string, the catalogue's stage names
+# and the language alone, never from the user or the data, and rendering its
+# select widgets cost about a tenth of the page. Each process keeps the last few
+# hundred it rendered; with caching off too, since nothing it holds can go stale
+# (the stage names are part of the key).
+FORMS_KEPT = 512
+MAX_QUERY = 1000
+_forms: dict[tuple, SafeString] = {}
+_forms_lock = threading.Lock()
+
+
+@register.simple_tag
+def portfolio_filter_form(filterset: PortfolioFilterSet, sort: str) -> SafeString:
+    data = filterset.data
+    items = tuple(
+        (name, tuple(data.getlist(name) if hasattr(data, "getlist") else [data[name]]))
+        for name in sorted(data)
+        if name != "page"
+    )
+    if len(repr(items)) > MAX_QUERY:
+        return _render(filterset, sort)
+    key = (
+        items,
+        filterset.is_bound,
+        sort,
+        tuple(filterset.catalogue.stages),
+        get_language(),
+    )
+    form = _forms.get(key)
+    if form is None:
+        form = _render(filterset, sort)
+        with _forms_lock:
+            if len(_forms) >= FORMS_KEPT:
+                _forms.clear()
+            _forms[key] = form
+    return form
+
+
+def _render(filterset: PortfolioFilterSet, sort: str) -> SafeString:
+    return render_to_string(
+        "assessments/partials/dashboard_filters.html",
+        {"filter": filterset, "sort": sort},
+    )
