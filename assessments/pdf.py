@@ -135,9 +135,11 @@ def _font_configuration() -> FontConfiguration:
 # default threshold (700) the cyclic garbage collector ran about 75 times per
 # report, each time walking the survivors again, and took 13-14 % of a report's
 # time (bench/README.md). While a report renders the threshold is raised, and the
-# young generation is collected once at the end, when the whole document is
-# garbage. Thresholds are process-wide: the first render in saves them, the last
-# one out restores them (eager mode can render in several threads at once).
+# two younger generations are collected once at the end, when the whole document
+# is garbage: a long report still passes the raised threshold a few times, and
+# what was alive then sits in the middle generation. Thresholds are process-wide:
+# the first render in saves them, the last one out restores them (eager mode can
+# render in several threads at once).
 RENDER_GC_THRESHOLD = 100_000
 _gc_lock = threading.Lock()
 _gc_renders = 0
@@ -162,7 +164,7 @@ def collections_deferred() -> Iterator[None]:
             if last_out:
                 gc.set_threshold(*_gc_saved_threshold)
         if last_out:
-            gc.collect(0)
+            gc.collect(1)
 
 
 # WeasyPrint's options for every report (render and write alike).
