@@ -75,7 +75,10 @@ def relationship_key(relationship_id: int, *parts: object) -> str:
 
 def relationships_key(relationship_ids: Iterable[int], *parts: object) -> str:
     """A key for an entry built from rows of these relationships (one page of a
-    list): a save in any of them gives another key, a save elsewhere does not."""
+    list): a save in any of them gives another key, a save elsewhere does not.
+    Caching off, no key ("") and no round trip to read the versions."""
+    if cache_seconds() <= 0:
+        return ""
     ids = sorted(set(relationship_ids))
     versions = _versions(
         [CATALOGUE_VERSION_KEY, *(_relationship_version_key(pk) for pk in ids)]
@@ -86,7 +89,9 @@ def relationships_key(relationship_ids: Iterable[int], *parts: object) -> str:
 def portfolio_key(organisation_ids: Iterable[int], *parts: object) -> str:
     """A key for an entry that spans every relationship of these organisations (a
     user's portfolio counters, a list's sorted ids): it changes when any of those
-    relationships changes, and only then."""
+    relationships changes, and only then. Caching off, no key ("")."""
+    if cache_seconds() <= 0:
+        return ""
     ids = sorted(set(organisation_ids))
     versions = _versions(
         [CATALOGUE_VERSION_KEY, *(_organisation_version_key(pk) for pk in ids)]

@@ -350,15 +350,12 @@ def portfolio_dashboard_build(
         page=page,
         rows=rows,
         # A row shows the same to every partner: keyed by its relationship's
-        # version (and the day: the assessment state moves with it). Caching
-        # off, no key: working one out reads the cache's versions.
+        # version (and the day: the assessment state moves with it).
         rows_cache_key=relationships_key(
             [row.relationship_id for row in rows],
             [row.relationship_id for row in rows],
             today,
-        )
-        if cache_seconds() > 0
-        else "",
+        ),
         attention=index.attention,
         distributions=index.distributions,
         computed_at=index.computed_at,
