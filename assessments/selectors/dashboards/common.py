@@ -7,8 +7,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from assessments.choices import (
     CADENCE_MONTHS,
@@ -27,6 +25,7 @@ from relationships.models import (
     Relationship,
     Risk,
 )
+from relationships.templatetags.registers import day as day_text
 
 # Only relationships that are running are expected to assess themselves.
 ASSESSED_STATUSES = (RelationshipStatus.ACTIVE, RelationshipStatus.EXITING)
@@ -244,10 +243,9 @@ def bars_from_counts(counts: list[tuple[str, int, str]]) -> list[Bar]:
 
 
 def short_date(day: date | datetime | None) -> str:
-    """'7 Dec 2026', the month's name in the active language (as |date:"j M Y")."""
-    if isinstance(day, datetime):
-        day = timezone.localdate(day)
-    return date_format(day, "j M Y") if day else ""
+    """'7 Dec 2026', the month's name in the active language (as |date:"j M Y"):
+    the register tables' `|day`, remembered per value and language."""
+    return day_text(day)
 
 
 # --- cache invalidation --------------------------------------------------------
