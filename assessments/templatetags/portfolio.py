@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from assessments.filters import PortfolioFilterSet
+from relationships.templatetags.registers import filter_query_items
 
 register = template.Library()
 
@@ -19,20 +20,14 @@ register = template.Library()
 # hundred it rendered; with caching off too, since nothing it holds can go stale
 # (the stage names are part of the key).
 FORMS_KEPT = 512
-MAX_QUERY = 1000
 _forms: dict[tuple, SafeString] = {}
 _forms_lock = threading.Lock()
 
 
 @register.simple_tag
 def portfolio_filter_form(filterset: PortfolioFilterSet, sort: str) -> SafeString:
-    data = filterset.data
-    items = tuple(
-        (name, tuple(data.getlist(name) if hasattr(data, "getlist") else [data[name]]))
-        for name in sorted(data)
-        if name != "page"
-    )
-    if len(repr(items)) > MAX_QUERY:
+    items = filter_query_items(filterset)
+    if items is None:
         return _render(filterset, sort)
     key = (
         items,

@@ -109,14 +109,26 @@ def filter_form(
     string (the page number aside) and language, as the template loader keeps
     compiled templates; with caching off too, since nothing it holds can go stale
     until the code changes."""
-    data = filterset.data
-    items = tuple(
-        (name, tuple(data.getlist(name))) for name in sorted(data) if name != "page"
-    )
+    items = filter_query_items(filterset)
     args = (type(filterset), items, reset_url, export_url, bool(hide_relationship))
-    if len(repr(items)) > FILTER_FORM_MAX_QUERY:
+    if items is None:
         return _filter_form_render(filterset, *args[2:])
     return _filter_form_remembered(*args, get_language())
+
+
+def filter_query_items(
+    filterset: FilterSet,
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """A filter set's query string (the page number aside) in a stable order, as
+    a key for the filter forms each process remembers; None when it is too long
+    to be worth remembering (FILTER_FORM_MAX_QUERY)."""
+    data = filterset.data
+    items = tuple(
+        (name, tuple(data.getlist(name) if hasattr(data, "getlist") else [data[name]]))
+        for name in sorted(data)
+        if name != "page"
+    )
+    return None if len(repr(items)) > FILTER_FORM_MAX_QUERY else items
 
 
 @lru_cache(maxsize=512)
