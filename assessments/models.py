@@ -542,6 +542,11 @@ class RelationshipSummary(models.Model):
     overdue_actions = models.PositiveIntegerField(default=0)
     risks_past_review = models.PositiveIntegerField(default=0)
     objectives_off_track = models.PositiveIntegerField(default=0)
+    # How many of the relationship's objectives, risks and actions this partner
+    # may see: summed in the totals, they count the unfiltered register lists.
+    objectives = models.PositiveIntegerField(default=0)
+    risks = models.PositiveIntegerField(default=0)
+    actions = models.PositiveIntegerField(default=0)
     # The earliest date among those items (an off-track objective's milestone;
     # None when none has one): the portfolio's attention lists read the few
     # relationships whose items come first, not every item it could see.
@@ -611,7 +616,8 @@ class RelationshipSummary(models.Model):
 class PortfolioTotals(models.Model):
     """The sums of one organisation's relationship summaries that its people's
     portfolio shows beside the grid when unfiltered: how many relationships, the
-    attention counters, and the relationships by stage, kind and summary day.
+    attention counters, and the relationships by stage, kind and summary day;
+    and the number of rows of their unfiltered register lists.
 
     Derived data, one row per organisation: `relationship_summaries_refresh`
     adds the difference between the summaries it writes and those they replace,
@@ -636,6 +642,11 @@ class PortfolioTotals(models.Model):
     risks_past_review = models.IntegerField(default=0)
     objectives_off_track = models.IntegerField(default=0)
     plans_awaiting = models.IntegerField(default=0)
+    # Register entries the organisation sees, in all: the unfiltered objectives,
+    # risks and actions lists of its people count from here.
+    objectives = models.IntegerField(default=0)
+    risks = models.IntegerField(default=0)
+    actions = models.IntegerField(default=0)
     # Relationships by stage number, by kind and by the day their summary is for
     # (as text: JSON keys), only those with some.
     by_stage = models.JSONField(default=dict)

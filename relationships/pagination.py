@@ -40,11 +40,12 @@ class IdsFirstPaginator(Paginator):
 
     The database sorts and pages: one query returns the page's ids, with their
     relationships' ids (which key the rendered rows, relationships_key), and a
-    second the number of rows in all. Given a `cache_key` (the user's
-    organisations and the filters: see relationships/caching.py), a page's ids
-    and the count are cached until one of those organisations' relationships
-    changes. Ids from the
-    cache are checked for the user again on every request, `ids_check(ids)`
+    second the number of rows in all, unless `kept_count()` knows it (the
+    unfiltered list of a user whose organisation's totals are kept). Given a
+    `cache_key` (the user's organisations and the filters: see
+    relationships/caching.py), a page's ids and the count are cached until one
+    of those organisations' relationships changes. Ids from the cache are
+    checked for the user again on every request, `ids_check(ids)`
     (ids_visible_to); `rows_for(ids)` then reads the rows of ids that were read
     or checked for the user on this request.
     """
@@ -57,12 +58,14 @@ class IdsFirstPaginator(Paginator):
         cache_key: str,
         rows_for: Callable[[list[int]], list],
         ids_check: Callable[[list[int]], list[int]],
+        kept_count: Callable[[], int | None] = lambda: None,
         **kwargs: object,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_key = cache_key
         self.rows_for = rows_for
         self.ids_check = ids_check
+        self.kept_count = kept_count
         self.relationship_ids: list[int] = []
 
     def _read_page(self, number: int) -> tuple[int, list[tuple[int, int]]]:
@@ -78,7 +81,8 @@ class IdsFirstPaginator(Paginator):
         )
         if not pairs and number == 1:
             return 0, []
-        return self.object_list.count(), pairs
+        kept = self.kept_count()
+        return (self.object_list.count() if kept is None else kept), pairs
 
     def page(self, number: int | str) -> Page:
         # The number's form now, its range once the count is known.

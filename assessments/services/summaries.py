@@ -45,12 +45,14 @@ from assessments.selectors.ratings import perception_gaps_from_levels
 from relationships.access import record_audiences
 from relationships.choices import ObjectiveStatus, PlanVersionStatus
 from relationships.models import (
+    Action,
     Objective,
     Organisation,
     Partnership,
     PlanDecision,
     PlanVersion,
     Relationship,
+    Risk,
 )
 
 # Relationships refreshed per round: bounds the memory of a nightly refresh of a
@@ -108,18 +110,20 @@ class _PartnerTally:
 
 
 def _tally_per_partner(
-    queryset: QuerySet, partnerships: dict[int, list[int]], *, date_field: str
+    queryset: QuerySet,
+    partnerships: dict[int, list[int]],
+    *,
+    date_field: str | None = None,
 ) -> _PartnerTally:
     """How many of the queryset's records each partnership may see, and the
-    earliest `date_field` among them."""
+    earliest `date_field` among them (none without one)."""
     model = queryset.model
     owner = f"{model.owner_partnership_field}_id"
+    columns = ["pk", "relationship_id", "visibility", owner]
     rows = list(
-        queryset.order_by().values_list(
-            "pk", "relationship_id", "visibility", owner, date_field
-        )
+        queryset.order_by().values_list(*columns, *([date_field] if date_field else []))
     )
-    dates = {row[0]: row[4] for row in rows}
+    dates = {row[0]: row[4] for row in rows} if date_field else {}
     counts: dict[int, int] = defaultdict(int)
     earliest: dict[int, date] = {}
     audiences = record_audiences((row[:4] for row in rows), model)
@@ -127,7 +131,7 @@ def _tally_per_partner(
         for partnership_id in partnerships.get(relationship_id, []):
             if audience is None or partnership_id in audience:
                 counts[partnership_id] += 1
-                when = dates[pk]
+                when = dates.get(pk)
                 if when is not None and (
                     partnership_id not in earliest or when < earliest[partnership_id]
                 ):
@@ -254,6 +258,10 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
         partners,
         date_field="milestone_date",
     )
+    seen = {
+        model: _tally_per_partner(model.objects.filter(**in_these), partners).counts
+        for model in (Objective, Risk, Action)
+    }
     plans = _plans_awaiting(list(relationships), partners)
     scale = dashboard_catalogue().scale
     periods = last_ended_periods(today)
@@ -299,6 +307,9 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
                     overdue_actions=counts[0],
                     risks_past_review=counts[1],
                     objectives_off_track=counts[2],
+                    objectives=seen[Objective].get(partnership_id, 0),
+                    risks=seen[Risk].get(partnership_id, 0),
+                    actions=seen[Action].get(partnership_id, 0),
                     first_overdue_action=actions.earliest.get(partnership_id),
                     first_risk_past_review=risks.earliest.get(partnership_id),
                     first_off_track_milestone=objectives.earliest.get(partnership_id),
@@ -333,6 +344,9 @@ _TALLIED = (
     "objectives_off_track",
     "plan_awaiting_since",
     "as_of",
+    "objectives",
+    "risks",
+    "actions",
 )
 _TOTALS_COUNTS = (
     "relationships",
@@ -343,6 +357,9 @@ _TOTALS_COUNTS = (
     "risks_past_review",
     "objectives_off_track",
     "plans_awaiting",
+    "objectives",
+    "risks",
+    "actions",
 )
 _TOTALS_BUCKETS = ("by_stage", "by_kind", "by_as_of")
 
@@ -365,6 +382,9 @@ def _tally(rows: Iterable[tuple], *, sign: int, into: TotalsChange) -> None:
         objectives,
         plan_awaiting_since,
         as_of,
+        objectives_seen,
+        risks_seen,
+        actions_seen,
     ) in rows:
         change = into[organisation_id]
         change["relationships"] += sign
@@ -375,6 +395,9 @@ def _tally(rows: Iterable[tuple], *, sign: int, into: TotalsChange) -> None:
         change["risks_past_review"] += sign * risks
         change["objectives_off_track"] += sign * objectives
         change["plans_awaiting"] += sign * (plan_awaiting_since is not None)
+        change["objectives"] += sign * objectives_seen
+        change["risks"] += sign * risks_seen
+        change["actions"] += sign * actions_seen
         change["by_stage", str(stage_number)] += sign
         change["by_kind", str(kind)] += sign
         change["by_as_of", as_of.isoformat()] += sign

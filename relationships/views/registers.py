@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django_filters import FilterSet
 from django_filters.views import FilterView
 
+from assessments.selectors.dashboards.portfolio import kept_register_count
 from relationships import exports
 from relationships.access import (
     grants_cache_key_part,
@@ -170,9 +171,20 @@ class RegisterListView(LoginRequiredMixin, FilterView):
             ids_check=lambda ids: ids_visible_to(
                 self.request.user, queryset.model, ids
             ),
+            kept_count=self.kept_count,
             **kwargs,
         )
         return self.paginator
+
+    def kept_count(self) -> int | None:
+        """The number of rows of the unfiltered list, where it is kept
+        (kept_register_count); a filtered list counts its rows."""
+        filterset = self.filterset
+        if filterset.is_bound and not (
+            filterset.is_valid() and not any(filterset.form.cleaned_data.values())
+        ):
+            return None
+        return kept_register_count(self.request.user, self.register)
 
     @cached_property
     def organisation_ids(self) -> list[int]:

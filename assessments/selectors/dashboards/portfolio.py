@@ -90,6 +90,21 @@ def _organisation_totals(organisation_id: int) -> PortfolioTotals:
     )
 
 
+def kept_register_count(user: AbstractBaseUser, register: str) -> int | None:
+    """How many rows the user's unfiltered objectives, risks or actions list
+    (`register`) has, from the kept totals of the user's organisation when they
+    are exactly the user's (`portfolio_organisation_of`); None for anyone else,
+    whose list counts its rows. One row read, however many the list has."""
+    # Imported here, as in portfolio_for_user.
+    from assessments.receivers import summaries_refresh_noted
+
+    organisation_id = portfolio_organisation_of(user)
+    if organisation_id is None:
+        return None
+    summaries_refresh_noted()
+    return getattr(_organisation_totals(organisation_id), register)
+
+
 def portfolio_for_user(
     *, user: AbstractBaseUser, today: date | None = None
 ) -> Portfolio:
