@@ -554,6 +554,12 @@ class RelationshipSummary(models.Model):
     first_risk_past_review = models.DateField(null=True)
     first_off_track_milestone = models.DateField(null=True)
     has_overdue_items = models.BooleanField(default=False)
+    # The first few of those overdue actions, risks past review and objectives
+    # off track, as the portfolio's attention lists name them: {"actions" |
+    # "risks" | "objectives": [[id, title, date or None], ...]}, each in the
+    # lists' order (by date, none last, then id). The lists of a member's
+    # portfolio read them here, not from the registers.
+    attention_entries = models.JSONField(default=dict)
     # The relationship's plan version out for sign-off, while this partner has
     # not decided on it in its current round: when it was submitted, its number.
     plan_awaiting_since = models.DateTimeField(null=True)

@@ -31,6 +31,7 @@ from assessments.models import (
     PrincipleRating,
     RelationshipSummary,
 )
+from assessments.selectors.dashboards.attention import ATTENTION_LIST_LENGTH
 from assessments.selectors.dashboards.common import (
     AssessmentState,
     MaturityScale,
@@ -102,11 +103,13 @@ def _latest_joint_levels(
 
 @dataclass(frozen=True)
 class _PartnerTally:
-    """Per partnership: how many of some records it may see, and the earliest
-    date among them (None when it sees none, or none of them has the date)."""
+    """Per partnership: how many of some records it may see, the earliest date
+    among them (None when it sees none, or none of them has the date), and the
+    first few of them by that date (none last), then id: (id, title, date)."""
 
     counts: dict[int, int]
     earliest: dict[int, date]
+    first: dict[int, list[tuple[int, str, date | None]]]
 
 
 def _tally_per_partner(
@@ -114,29 +117,55 @@ def _tally_per_partner(
     partnerships: dict[int, list[int]],
     *,
     date_field: str | None = None,
+    first: int = 0,
 ) -> _PartnerTally:
-    """How many of the queryset's records each partnership may see, and the
-    earliest `date_field` among them (none without one)."""
+    """How many of the queryset's records each partnership may see, the
+    earliest `date_field` among them (none without one) and the `first` few of
+    them in that date's order."""
     model = queryset.model
     owner = f"{model.owner_partnership_field}_id"
-    columns = ["pk", "relationship_id", "visibility", owner]
+    dated = [date_field, "title"] if date_field else []
     rows = list(
-        queryset.order_by().values_list(*columns, *([date_field] if date_field else []))
+        queryset.order_by().values_list(
+            "pk", "relationship_id", "visibility", owner, *dated
+        )
     )
-    dates = {row[0]: row[4] for row in rows} if date_field else {}
+    entries = {row[0]: (row[0], row[5], row[4]) for row in rows} if dated else {}
     counts: dict[int, int] = defaultdict(int)
-    earliest: dict[int, date] = {}
+    seen: dict[int, list[tuple[int, str, date | None]]] = defaultdict(list)
     audiences = record_audiences((row[:4] for row in rows), model)
     for pk, (relationship_id, audience) in audiences.items():
         for partnership_id in partnerships.get(relationship_id, []):
             if audience is None or partnership_id in audience:
                 counts[partnership_id] += 1
-                when = dates.get(pk)
-                if when is not None and (
-                    partnership_id not in earliest or when < earliest[partnership_id]
-                ):
-                    earliest[partnership_id] = when
-    return _PartnerTally(counts=counts, earliest=earliest)
+                if dated:
+                    seen[partnership_id].append(entries[pk])
+    earliest: dict[int, date] = {}
+    firsts: dict[int, list[tuple[int, str, date | None]]] = {}
+    for partnership_id, records in seen.items():
+        records.sort(
+            key=lambda entry: (entry[2] is None, entry[2] or date.min, entry[0])
+        )
+        if records[0][2] is not None:
+            earliest[partnership_id] = records[0][2]
+        if first:
+            firsts[partnership_id] = records[:first]
+    return _PartnerTally(counts=counts, earliest=earliest, first=firsts)
+
+
+def _attention_entries(
+    partnership_id: int, tallies: dict[str, _PartnerTally]
+) -> dict[str, list]:
+    """A summary's `attention_entries`: its partner's first entries of each
+    attention list that has any."""
+    return {
+        key: [
+            [pk, title, None if day is None else day.isoformat()]
+            for pk, title, day in tally.first[partnership_id]
+        ]
+        for key, tally in tallies.items()
+        if partnership_id in tally.first
+    }
 
 
 def _gap_principles(
@@ -247,17 +276,26 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
     joints = _latest_joint_levels(list(relationships))
     gaps = _gap_principles(relationships, partners)
     in_these = {"relationship_id__in": list(relationships)}
+    first = ATTENTION_LIST_LENGTH
     actions = _tally_per_partner(
-        overdue_actions(today).filter(**in_these), partners, date_field="due_date"
+        overdue_actions(today).filter(**in_these),
+        partners,
+        date_field="due_date",
+        first=first,
     )
     risks = _tally_per_partner(
-        risks_past_review(today).filter(**in_these), partners, date_field="review_date"
+        risks_past_review(today).filter(**in_these),
+        partners,
+        date_field="review_date",
+        first=first,
     )
     objectives = _tally_per_partner(
         Objective.objects.filter(status=ObjectiveStatus.OFF_TRACK, **in_these),
         partners,
         date_field="milestone_date",
+        first=first,
     )
+    attention = {"actions": actions, "risks": risks, "objectives": objectives}
     seen = {
         model: _tally_per_partner(model.objects.filter(**in_these), partners).counts
         for model in (Objective, Risk, Action)
@@ -315,6 +353,7 @@ def _summaries(relationship_ids: list[int], today: date) -> list[RelationshipSum
                     first_off_track_milestone=objectives.earliest.get(partnership_id),
                     has_overdue_items=bool(counts[0] or counts[1])
                     or state == AssessmentState.OVERDUE,
+                    attention_entries=_attention_entries(partnership_id, attention),
                     plan_awaiting_since=plans.get(partnership_id, (None,))[0],
                     plan_awaiting_version=plans.get(partnership_id, (None, None))[1],
                     as_of=today,

@@ -3,11 +3,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.choices import AssessmentStatus, Cadence
 from assessments.models import AssessmentSchedule
+from assessments.receivers import summaries_refresh_noted
 from assessments.selectors.dashboards import (
     PORTFOLIO_PAGE_SIZE,
     AssessmentState,
@@ -20,6 +23,9 @@ from assessments.selectors.dashboards import (
 from assessments.selectors.dashboards.attention import (
     ATTENTION_LIST_LENGTH,
     REGISTER_LISTS,
+    _entries_kept,
+    _entries_read,
+    _leading_summaries,
 )
 from assessments.selectors.dashboards.portfolio import portfolio_index_build
 from principles.models import LifecycleStage
@@ -41,6 +47,7 @@ from relationships.models import (
     PlanDecision,
     Relationship,
 )
+from relationships.services.registers import action_update
 from tests.assessments.factories_dashboards import Q1_2026, Q4_2025, rated
 from tests.factories import (
     ActionFactory,
@@ -476,6 +483,112 @@ def test_attention_lists_show_the_first_entries_a_full_read_would(world) -> None
     assert _first_entries_read_in_full(world.alice, today)["risks"][0] == (
         "Shared with the lead"
     )
+
+
+def _attention_titles(user, today) -> dict[str, list[str]]:
+    summaries = portfolio_summaries(user=user, today=today)
+    attention = portfolio_index_build(
+        user=user, summaries=summaries.order_by(), today=today
+    ).attention
+    return {
+        "actions": [item.title for item in attention.action_items],
+        "risks": [item.title for item in attention.risk_items],
+        "objectives": [item.title for item in attention.objective_items],
+    }
+
+
+def test_a_members_attention_lists_come_from_the_summaries_alone(world) -> None:
+    """A member's first entries are kept in the summaries of their partners
+    (`attention_entries`): the lists read no register, and follow a rename."""
+    today = timezone.localdate()
+    late = ActionFactory(
+        relationship=world.relationship,
+        due_date=today - datetime.timedelta(days=2),
+        title="Send the minutes",
+    )
+    RiskFactory(
+        relationship=world.relationship,
+        review_date=today - datetime.timedelta(days=1),
+        title="Key person leaves",
+    )
+    ObjectiveFactory(
+        relationship=world.relationship,
+        status=ObjectiveStatus.OFF_TRACK,
+        title="Halve the lead time",
+    )
+    summaries_refresh_noted()  # as after the commit of those saves
+
+    with CaptureQueriesContext(connection) as queries:
+        shown = _attention_titles(world.alice, today)
+
+    assert shown == {
+        "actions": ["Send the minutes"],
+        "risks": ["Key person leaves"],
+        "objectives": ["Halve the lead time"],
+    }
+    registers = (
+        "relationships_action",
+        "relationships_risk",
+        "relationships_objective",
+    )
+    assert not [
+        query["sql"]
+        for query in queries.captured_queries
+        if any(f'FROM "{table}"' in query["sql"] for table in registers)
+    ]
+
+    action_update(
+        action=late,
+        changes={"title": "Send the signed minutes"},
+        expected_revision=late.revision,
+        updated_by=world.alice,
+    )
+    summaries_refresh_noted()
+    assert _attention_titles(world.alice, today)["actions"] == [
+        "Send the signed minutes"
+    ]
+
+
+def test_kept_attention_entries_are_what_the_registers_give(world) -> None:
+    """The entries kept in the summaries are those a read of the registers
+    gives for the same summaries (the way a grantee's are read), for a member
+    of one partner and for a member of both: the portfolio shows one summary
+    per relationship, and its lists that partner's view, as its counters."""
+    today = timezone.localdate()
+    MembershipFactory(user=world.carol, organisation=world.partner.organisation)
+    for days, owner in ((5, world.partner), (4, world.lead), (3, None), (2, None)):
+        ActionFactory(
+            relationship=world.relationship,
+            due_date=today - datetime.timedelta(days=days),
+            visibility=Visibility.PARTNER if owner else Visibility.JOINT,
+            owner_partnership=owner,
+            title=f"{days} days late",
+        )
+    for number in range(7):
+        other = _partner_relationship(world, f"R{number}", f"r-{number}")
+        ActionFactory(
+            relationship=other,
+            due_date=today - datetime.timedelta(days=number % 3 + 1),
+            title=f"R{number} late",
+        )
+    summaries_refresh_noted()
+
+    for user in (world.alice, world.bob, world.carol):
+        summaries = portfolio_summaries(user=user, today=today)
+        leading = _leading_summaries(summaries, "actions", REGISTER_LISTS["actions"])
+        kept = _entries_kept(leading)
+        assert kept, user
+        assert kept == _entries_read(
+            leading, REGISTER_LISTS["actions"], user=user, today=today
+        ), user
+    # Carol's, as the lead sees them: the partner's own entry is not among them.
+    assert [title for _, _, title, _ in kept] == [
+        "4 days late",
+        "3 days late",
+        "R2 late",
+        "R5 late",
+        "2 days late",
+    ]
 
 
 def test_perception_gaps_of_the_latest_period_are_counted_and_listed(

@@ -33,12 +33,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portfolio")]
 # page's summary rows; the counters come from the cache.
 # Cold, also: the catalogue (maturity scale, stages, principles) and the
 # counters' first few items: for overdue actions, risks past review and
-# objectives off track, the few relationships whose items come first, then their
-# items; the plans out for signature that the user signs (with how many); the
-# assessments due or overdue and the relationships with perception gaps. The
-# counters and distributions themselves are the kept totals, read warm already.
+# objectives off track, the summaries of the few relationships whose items come
+# first, which keep those items for their partner; the plans out for signature
+# that the user signs (with how many); the assessments due or overdue and the
+# relationships with perception gaps. The counters and distributions themselves
+# are the kept totals, read warm already.
 PORTFOLIO_QUERIES_WARM = 5
-PORTFOLIO_QUERIES_COLD = 17
+PORTFOLIO_QUERIES_COLD = 14
 # The session, the user, the access check, the user's organisations (with
 # them, the viewer's audience needs no subqueries), the audience (key).
 RELATIONSHIP_QUERIES_WARM = 5

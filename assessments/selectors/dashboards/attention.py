@@ -18,6 +18,7 @@ from assessments.selectors.dashboards.common import (
 )
 from relationships.access import (
     audience_through_summaries,
+    granting_organisation_ids_of,
     member_organisation_ids_of,
     partnership_summaries_visible_to,
     records_visible_to_audience,
@@ -216,43 +217,97 @@ REGISTER_LISTS = {
 }
 
 
-def _leading_relationships(
-    summaries: QuerySet[RelationshipSummary], kind: _RegisterList
-) -> tuple[dict[int, tuple[str, str]], set[int]]:
-    """The ATTENTION_LIST_LENGTH relationships whose entries of this kind come
-    first (id -> title and reference, as the summaries copy them), and the
-    user's partnerships (summaries) there: ranked by the earliest date of the
-    entries each summary counts (as its partner sees them), then by
-    relationship. The list orders its entries the same way (date, relationship,
-    entry), so its first few are theirs: each of these relationships has an
-    entry before any entry of a relationship ranked lower. One index walk that
-    stops after a few rows, however many relationships tie on a date."""
+def _leading_summaries(
+    summaries: QuerySet[RelationshipSummary], key: str, kind: _RegisterList
+) -> list[tuple[int, int, str, str, list | None]]:
+    """The user's summaries (partnerships) in the ATTENTION_LIST_LENGTH
+    relationships whose entries of this kind come first, ranked by the earliest
+    date of the entries each summary counts (as its partner sees them), then by
+    relationship: (relationship id, partnership id, title, reference, the
+    summary's first entries of the kind). The list orders its entries the same
+    way (date, relationship, entry), so its first few are theirs: each of these
+    relationships has an entry before any entry of a relationship ranked lower.
+    One index walk that stops after a few rows, however many relationships tie
+    on a date."""
     ranked = (
         summaries.filter(**{f"{kind.count_field}__gt": 0})
         .order_by(
             F(kind.date_field).asc(nulls_last=True), "relationship_id", "partnership_id"
         )
-        .values_list("relationship_id", "partnership_id", "title", "reference")
+        .values_list(
+            "relationship_id",
+            "partnership_id",
+            "title",
+            "reference",
+            f"attention_entries__{key}",
+        )
     )
-    relationships: dict[int, tuple[str, str]] = {}
-    audience: set[int] = set()
+    leading: list[tuple[int, int, str, str, list | None]] = []
+    relationships: set[int] = set()
     # A relationship has a summary per partner of the user's in it: read more
     # rows while those leave fewer than ATTENTION_LIST_LENGTH relationships.
     window = ATTENTION_LIST_LENGTH * 2
     start = 0
     while True:
         rows = list(ranked[start : start + window])
-        for relationship_id, partnership_id, title, reference in rows:
+        for row in rows:
             if (
-                relationship_id not in relationships
+                row[0] not in relationships
                 and len(relationships) == ATTENTION_LIST_LENGTH
             ):
-                return relationships, audience
-            relationships[relationship_id] = (title, reference)
-            audience.add(partnership_id)
+                return leading
+            relationships.add(row[0])
+            leading.append(row)
         if len(rows) < window:
-            return relationships, audience
+            return leading
         start += window
+
+
+def _entries_kept(
+    leading: list[tuple[int, int, str, str, list | None]],
+) -> list[tuple[int, int, str, date | None]]:
+    """The first entries of the leading summaries, as each summary keeps them for
+    its partner (`attention_entries`): exactly what a member of those partners
+    sees, merged in the list's order. (id, relationship id, title, date)"""
+    entries = {}
+    for relationship_id, _, _, _, kept in leading:
+        for pk, title, day in kept or []:
+            entries[pk] = (
+                pk,
+                relationship_id,
+                title,
+                None if day is None else date.fromisoformat(day),
+            )
+    return sorted(
+        entries.values(),
+        key=lambda entry: (entry[3] is None, entry[3] or date.min, entry[1], entry[0]),
+    )[:ATTENTION_LIST_LENGTH]
+
+
+def _entries_read(
+    leading: list[tuple[int, int, str, str, list | None]],
+    kind: _RegisterList,
+    *,
+    user: AbstractBaseUser,
+    today: date,
+) -> list[tuple[int, int, str, date | None]]:
+    """The first entries of the leading relationships read from the register, as
+    the user's partnerships there see them through a grant (a grantee sees less
+    of a granting partner's records than the partner: never what another partner
+    only shares with it). (id, relationship id, title, date)"""
+    audience = audience_through_summaries(user, [row[1] for row in leading])
+    # Four columns, not the entries' models: building whole rows of three
+    # registers cost the portfolio more than their queries did.
+    return list(
+        kind.entries(today)
+        .filter(
+            records_visible_to_audience(kind.model, audience),
+            relationship_id__in=sorted({row[0] for row in leading}),
+        )
+        .values_list("pk", "relationship_id", "title", kind.entry_date_field)[
+            :ATTENTION_LIST_LENGTH
+        ]
+    )
 
 
 def _register_items(
@@ -263,26 +318,22 @@ def _register_items(
     counts: "PortfolioCounts",
 ) -> dict[str, list[AttentionItem]]:
     """The first few overdue actions, risks past review and objectives off track
-    (their numbers are in the summaries), read from the few relationships whose
-    entries come first, as the user's partnerships there see them."""
+    (their numbers are in the summaries), of the few relationships whose
+    entries come first, as the user's partnerships there see them: kept in
+    their summaries for a member, read from the registers for a grantee."""
+    kept = not granting_organisation_ids_of(user)
     lists = {}
     for key, kind in REGISTER_LISTS.items():
         if not getattr(counts, kind.count_field):
             lists[key] = []
             continue
-        relationships, audience = _leading_relationships(summaries, kind)
-        # Four columns, not the entries' models: building whole rows of three
-        # registers cost the portfolio more than their queries did.
+        leading = _leading_summaries(summaries, key, kind)
+        relationships = {row[0]: (row[2], row[3]) for row in leading}
         entries = (
-            kind.entries(today)
-            .filter(
-                records_visible_to_audience(
-                    kind.model, audience_through_summaries(user, audience)
-                ),
-                relationship_id__in=list(relationships),
-            )
-            .values_list("pk", "relationship_id", "title", kind.entry_date_field)
-        )[:ATTENTION_LIST_LENGTH]
+            _entries_kept(leading)
+            if kept
+            else _entries_read(leading, kind, user=user, today=today)
+        )
         lists[key] = [
             AttentionItem(
                 title=title,

@@ -357,9 +357,10 @@ def portfolio_dashboard_build(
         today=today,
         totals=totals,
     )
-    page = _CountedPaginator(summaries, PORTFOLIO_PAGE_SIZE, index.count).get_page(
-        page_number
-    )
+    # The grid shows no attention entries: their JSON stays in the database.
+    page = _CountedPaginator(
+        summaries.defer("attention_entries"), PORTFOLIO_PAGE_SIZE, index.count
+    ).get_page(page_number)
     rows = list(page.object_list)
     return PortfolioDashboard(
         page=page,
