@@ -21,7 +21,9 @@ What it does, in order:
    connections, after two warm-up requests per worker. Every response other than
    200 counts as an error (a redirect to the login page would otherwise look like
    a fast success). The pages:
-   (a) the bare health view `healthz/`,
+   (a) the bare health view `healthz/`, measured before each other page and
+       after the last, so that each page is measured between two of its
+       measurements,
    (b) the portfolio dashboard of the user who sees every relationship,
    (b') the portfolio dashboard of the user who sees 10,
    (c) a relationship dashboard (pf-0001),
@@ -47,12 +49,15 @@ What it does, in order:
    cache invalidation as a person's save. It reports the saves it achieved and
    any errors for each page.
 5. Prints each page's requests per second, p50 and p99, errors and its share of
-   (a), the targets, and the whole as markdown tables ready to paste into
-   bench/README.md; writes everything as JSON to --json. Targets: with 20
-   saves/s, portfolio >= 1/30 of (a), relationship dashboard and lists >= 1/20,
-   no errors; caching off, portfolio >= 1/40, dashboard and lists >= 1/25; with
-   10,000 relationships, the user who sees 10 within 1.2 x of the time at 1,000,
-   the viewer's first page within 1.3 x. Exits 1 when a target is missed.
+   (a) around it (the mean of the measurements just before and just after it:
+   the machine's speed drifts within a run), the targets against that share,
+   the share of the run's first (a) for comparison, and the whole as markdown
+   tables ready to paste into bench/README.md; writes everything as JSON to
+   --json. Targets: with 20 saves/s, portfolio >= 1/30 of (a), relationship
+   dashboard and lists >= 1/20, no errors; caching off, portfolio >= 1/40,
+   dashboard and lists >= 1/25; with 10,000 relationships, the user who sees 10
+   within 1.2 x of the time at 1,000, the viewer's first page within 1.3 x.
+   Exits 1 when a target is missed.
 
 Options:
     --relationships N           the portfolio of the main runs (default 1000)
@@ -184,7 +189,13 @@ class Result:
     errors: int
     requests: int
     writer: dict | None = None
-    share: float | None = None  # of the bare view in the same run
+    # The bare view measured just before and just after this page (its mean is
+    # the page's reference), and the page's share of it.
+    bare_around: float | None = None
+    share: float | None = None
+    # The share of the bare view measured first in the run, as before issue 13's
+    # seventh session: the drift of the machine over the run falls on it.
+    share_of_first: float | None = None
     target: int | None = None
     met: bool | None = None
 
@@ -198,6 +209,9 @@ class Run:
     writes_per_second: float
     load_before: list[float]
     results: list[Result] = field(default_factory=list)
+    # Every measurement of the bare view, in order: before each page, and
+    # after the last (results[0] is their mean).
+    bare: list[Result] = field(default_factory=list)
     load_after: list[float] = field(default_factory=list)
 
 
@@ -617,28 +631,79 @@ def measure_run(
     *,
     cached: bool,
 ) -> None:
+    """Each page after the bare view, and the bare view again after the last:
+    a page's share is of the mean of the bare view measured just before and
+    just after it, so that the machine's drift within the run (it moved by a
+    third within minutes here) falls on the page and its reference alike."""
     for page in page_list:
         server.check(page)
+    bare_page, *others = page_list
     writer = None
     if run.writes_per_second > 0:
         writer = Writer(env=server.env(), rate=run.writes_per_second)
+    bare: list[Result] = []
     try:
         log(f"{run.title}; load average before: {run.load_before}")
-        for page in page_list:
+        for page in others:
+            bare.append(load.page(server, bare_page, writer=writer))
             run.results.append(load.page(server, page, writer=writer))
+        bare.append(load.page(server, bare_page, writer=writer))
     finally:
         if writer is not None:
             writer.close()
     run.load_after = load_average()
-    bare = run.results[0]
-    if not bare.requests_per_second:
-        return
-    for result, page in zip(run.results, page_list, strict=True):
+    run.bare = bare
+    run.results.insert(0, _bare_mean(bare))
+    first = bare[0].requests_per_second
+    for index, (result, page) in enumerate(zip(run.results[1:], others, strict=True)):
+        around = (
+            bare[index].requests_per_second + bare[index + 1].requests_per_second
+        ) / 2
+        result.bare_around = around
+        if not around or not first:
+            continue
+        result.share = result.requests_per_second / around
+        result.share_of_first = result.requests_per_second / first
         target = page.target_cached if cached else page.target_uncached
-        result.share = result.requests_per_second / bare.requests_per_second
         if target is not None:
             result.target = target
             result.met = result.share >= 1 / target
+
+
+def _bare_mean(bare: list[Result]) -> Result:
+    """The bare view's row: the mean of its measurements in the run, the worst
+    p99 and every error."""
+    first = bare[0]
+    p50s = [result.p50_ms for result in bare if result.p50_ms is not None]
+    p99s = [result.p99_ms for result in bare if result.p99_ms is not None]
+    saves = [result.writer for result in bare if result.writer]
+    return Result(
+        key=first.key,
+        label=f"{first.label}, mean of {len(bare)}",
+        path=first.path,
+        requests_per_second=statistics.mean(r.requests_per_second for r in bare),
+        p50_ms=statistics.median(p50s) if p50s else None,
+        p99_ms=max(p99s) if p99s else None,
+        errors=sum(result.errors for result in bare),
+        requests=sum(result.requests for result in bare),
+        writer=(
+            {
+                "per_second": statistics.mean(w["per_second"] for w in saves),
+                "errors": _merged_errors(saves),
+            }
+            if saves
+            else None
+        ),
+    )
+
+
+def _merged_errors(saves: list[dict]) -> dict:
+    merged: dict = {}
+    for entry in saves:
+        for name, error in entry["errors"].items():
+            known = merged.setdefault(name, {**error, "count": 0})
+            known["count"] += error["count"]
+    return merged
 
 
 # --- output ------------------------------------------------------------------------
@@ -648,10 +713,16 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def _fraction(share: float | None) -> str:
+    if share is None:
+        return ""
+    return f"1/{1 / share:.1f}" if share else "0"
+
+
 def _share(result: Result) -> str:
     if result.share is None or result.key == "bare":
         return ""
-    text = f"1/{1 / result.share:.1f}" if result.share else "0"
+    text = _fraction(result.share)
     return f"**{text}**" if result.met is False else text
 
 
@@ -665,8 +736,11 @@ def _writer_cell(result: Result) -> str:
 
 def run_table(run: Run) -> str:
     with_writer = run.writes_per_second > 0
-    header = "| page | req/s | p50 / p99 | share of (a) | target | errors |"
-    rule = "|---|---|---|---|---|---|"
+    header = (
+        "| page | req/s | p50 / p99 | (a) around it, req/s | share of (a) around it "
+        "| target | share of the first (a) | errors |"
+    )
+    rule = "|---|---|---|---|---|---|---|---|"
     if with_writer:
         header += " writer: saves/s (errors) |"
         rule += "---|"
@@ -675,10 +749,14 @@ def run_table(run: Run) -> str:
         target = ""
         if result.target is not None:
             target = f"≥ 1/{result.target}: {'met' if result.met else 'NOT met'}"
+        around = "" if result.bare_around is None else f"{result.bare_around:,.1f}"
+        if result.key == "bare":
+            around = ", ".join(f"{r.requests_per_second:,.0f}" for r in run.bare)
         row = (
             f"| {result.label} | {result.requests_per_second:,.1f} | "
-            f"{_ms(result.p50_ms)} / {_ms(result.p99_ms)} ms | {_share(result)} | "
-            f"{target} | {result.errors} |"
+            f"{_ms(result.p50_ms)} / {_ms(result.p99_ms)} ms | {around} | "
+            f"{_share(result)} | {target} | {_fraction(result.share_of_first)} | "
+            f"{result.errors} |"
         )
         if with_writer:
             row += f" {_writer_cell(result)} |"
