@@ -55,6 +55,7 @@ def portfolio_dashboard(request: HttpRequest) -> HttpResponse:
             "sort": filterset.selected_sort,
             "register_urls": register_list_urls(),
             "cache_seconds": cache_seconds(),
+            "figures_as_of": portfolio.as_of,
         },
     )
 

@@ -9,11 +9,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import RelationshipSummary
+from assessments.receivers import summaries_refresh_noted
 from assessments.selectors.dashboards import portfolio, portfolio_summaries
-from assessments.services.summaries import relationship_summaries_refresh_stale
+from assessments.services.summaries import (
+    portfolio_totals_recount,
+    relationship_summaries_refresh_stale,
+)
+from assessments.tasks import summaries_refresh_stale_task
 from relationships.choices import Visibility
 from relationships.models import Partnership
-from tests.factories import ActionFactory, ObjectiveFactory
+from tests.factories import (
+    ActionFactory,
+    ObjectiveFactory,
+    PartnershipFactory,
+    RelationshipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +82,70 @@ def test_summaries_of_another_day_are_worked_out_again(world) -> None:
         relationship=world.relationship
     )
     assert (summary.as_of, summary.overdue_actions) == (tomorrow, 1)
+
+
+def test_a_portfolio_of_many_summaries_of_another_day_queues_their_refresh(
+    world, login, monkeypatch
+) -> None:
+    """After midnight, before the daily run, a large portfolio's first view
+    would work out every summary within the request (minutes at 10,000): past
+    REFRESH_IN_REQUEST it queues the refresh once, and says which day the
+    figures it shows are for until the refresh has run."""
+    queued = []
+    monkeypatch.setattr(portfolio, "REFRESH_IN_REQUEST", 1)
+    monkeypatch.setattr(
+        summaries_refresh_stale_task, "delay", lambda: queued.append(True)
+    )
+    second = RelationshipFactory(title="Second venture", reference="second-venture")
+    PartnershipFactory(relationship=second, organisation=world.lead.organisation)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ActionFactory(relationship=world.relationship, due_date=timezone.localdate())
+    summaries_refresh_noted()
+    RelationshipSummary.objects.update(as_of=yesterday)
+    portfolio_totals_recount()  # the totals count the summaries by day
+    client = login(world.alice)
+
+    first = client.get(URL)
+    again = client.get(URL)
+
+    assert first.status_code == again.status_code == 200
+    assert queued == [True]  # once, not on every view
+    assert set(RelationshipSummary.objects.values_list("as_of", flat=True)) == {
+        yesterday
+    }
+    html = " ".join(first.content.decode().split())
+    assert (
+        "Overdue counts, due assessments and the lists below are still those of "
+        f"{yesterday.day} {yesterday:%b %Y} for some relationships" in html
+    )
+
+    summaries_refresh_stale_task()  # the queued task, as a worker runs it
+
+    assert set(RelationshipSummary.objects.values_list("as_of", flat=True)) == {
+        timezone.localdate()
+    }
+    html = client.get(URL).content.decode()
+    assert "are still those of" not in html
+
+
+def test_a_few_summaries_of_another_day_are_worked_out_within_the_view(
+    world, login, monkeypatch
+) -> None:
+    monkeypatch.setattr(
+        summaries_refresh_stale_task, "delay", lambda: pytest.fail("queued")
+    )
+    summaries_refresh_noted()
+    RelationshipSummary.objects.update(
+        as_of=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    portfolio_totals_recount()
+
+    html = login(world.alice).get(URL).content.decode()
+
+    assert "are still those of" not in html
+    # Alice's summaries; the outsider's wait for their own view or the daily run.
+    mine = RelationshipSummary.objects.filter(organisation=world.lead.organisation)
+    assert set(mine.values_list("as_of", flat=True)) == {timezone.localdate()}
 
 
 def test_a_save_in_one_tenant_leaves_anothers_cached_portfolio_alone(

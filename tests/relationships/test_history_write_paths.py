@@ -920,6 +920,9 @@ NOT_SHARED_WRITES = {
     "assessments.services.summaries.portfolio_totals_recount": (
         "PortfolioTotals: counts derived from the summaries, counted again"
     ),
+    "assessments.tasks.summaries_refresh_stale_task": (
+        "RelationshipSummary, through relationship_summaries_refresh_stale"
+    ),
     "assessments.services.reports.report_subscription_toggle": "ReportSubscription",
     "assessments.services.reports.report_notify": "Notice",
     "assessments.services.schedules.assessment_notices_send": "Notice",

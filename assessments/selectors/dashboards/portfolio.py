@@ -77,10 +77,20 @@ PRINCIPLE_COLUMNS = tuple(
 class Portfolio:
     """The summaries of the relationships the user sees, fresh for the day, and
     the kept totals of them all when the user's organisation's totals are
-    exactly the user's (`portfolio_organisation_of`)."""
+    exactly the user's (`portfolio_organisation_of`). `as_of`: the earliest day
+    some of the summaries are still for, while today's are worked out in the
+    background (None: all are for today)."""
 
     summaries: QuerySet[RelationshipSummary]
     totals: PortfolioTotals | None
+    as_of: date | None = None
+
+
+# Summaries of another day worked out within a portfolio request, at most: about
+# 20 ms each. More (a large portfolio's first view after midnight, before the
+# daily run) are queued, and the page shows the day they are for meanwhile.
+REFRESH_IN_REQUEST = 100
+REFRESH_GUARD = "dashboards:summaries-refresh-queued:"
 
 
 def _organisation_totals(organisation_id: int) -> PortfolioTotals:
@@ -110,9 +120,10 @@ def portfolio_for_user(
 ) -> Portfolio:
     """The user's portfolio for today: summaries of another day (overdue counts
     move with the date; the daily job refreshes them all, and those of
-    relationships without one) are worked out first. Whether there are any, the
-    kept totals tell (they count summaries by day); without them, a check that
-    reads two empty ranges of one index."""
+    relationships without one) are worked out first, up to REFRESH_IN_REQUEST
+    of them; more are queued (`as_of` says since when the page's figures are).
+    Whether there are any, the kept totals tell (they count summaries by day);
+    without them, a check that reads two empty ranges of one index."""
     # Imported here: the services import this package's common module.
     from assessments.receivers import summaries_refresh_noted
     from assessments.services.summaries import relationship_summaries_refresh
@@ -122,17 +133,32 @@ def portfolio_for_user(
     summaries = relationship_summaries_visible_to(user)
     organisation_id = portfolio_organisation_of(user)
     totals = _organisation_totals(organisation_id) if organisation_id else None
+    as_of = None
     if totals is None or not totals.is_for(today):
         stale = list(
             summaries.filter(Q(as_of__lt=today) | Q(as_of__gt=today))
             .order_by()
-            .values_list("relationship_id", flat=True)
+            .values_list("relationship_id", "as_of")
         )
-        if stale:
-            relationship_summaries_refresh(relationship_ids=stale, today=today)
+        if len(stale) > REFRESH_IN_REQUEST:
+            as_of = min(day for _, day in stale)
+            _refresh_queued(today)
+        elif stale:
+            relationship_summaries_refresh(
+                relationship_ids=[pk for pk, _ in stale], today=today
+            )
             if organisation_id:
                 totals = _organisation_totals(organisation_id)
-    return Portfolio(summaries=summaries, totals=totals)
+    return Portfolio(summaries=summaries, totals=totals, as_of=as_of)
+
+
+def _refresh_queued(today: date) -> None:
+    """Queue the refresh of every summary of another day, once a day while it
+    runs (its guard lasts 15 minutes, then a later view queues it again)."""
+    from assessments.tasks import summaries_refresh_stale_task
+
+    if cache.add(f"{REFRESH_GUARD}{today.isoformat()}", True, 15 * 60):
+        summaries_refresh_stale_task.delay()
 
 
 def portfolio_summaries(
