@@ -49,8 +49,11 @@ from relationships.models import Relationship
 logger = logging.getLogger(__name__)
 
 # The PeriodicTasks that django-celery-beat runs (see setup_schedules): every day,
-# and every few minutes the re-send of reports whose message was lost.
+# the portfolio summaries just after midnight, and every few minutes the re-send
+# of reports whose message was lost.
 DAILY_SCHEDULE_NAME = "assessments: daily schedule"
+SUMMARIES_SCHEDULE_NAME = "assessments: portfolio summaries for the new day"
+SUMMARIES_AT = (0, 5)  # hour, minute
 RESEND_SCHEDULE_NAME = "assessments: re-send stuck reports"
 RESEND_EVERY_MINUTES = 5
 

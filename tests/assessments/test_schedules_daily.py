@@ -15,6 +15,7 @@ from assessments.models import Assessment, AssessmentSchedule, Notice, Report
 from assessments.services.schedules import (
     DAILY_SCHEDULE_NAME,
     RESEND_SCHEDULE_NAME,
+    SUMMARIES_SCHEDULE_NAME,
     assessment_notices_send,
     assessments_open_due,
     latest_ended_period,
@@ -347,6 +348,18 @@ def test_setup_schedules_registers_the_daily_task_once() -> None:
     assert periodic_task.enabled
     assert "assessments.schedules_daily" in celery_app.tasks
     assert "Registered" in output.getvalue() and "Updated" in output.getvalue()
+
+
+def test_setup_schedules_registers_the_summaries_just_after_midnight() -> None:
+    call_command("setup_schedules", stdout=StringIO())
+    call_command("setup_schedules", stdout=StringIO())
+
+    summaries = PeriodicTask.objects.get(name=SUMMARIES_SCHEDULE_NAME)
+    assert summaries.task == "assessments.summaries_refresh_stale"
+    assert PeriodicTask.objects.filter(task=summaries.task).count() == 1
+    assert (summaries.crontab.hour, summaries.crontab.minute) == ("0", "5")
+    assert summaries.interval is None and summaries.enabled
+    assert summaries.task in celery_app.tasks
 
 
 def test_setup_schedules_registers_the_resend_every_few_minutes() -> None:

@@ -7,6 +7,8 @@ from assessments.services.schedules import (
     DAILY_SCHEDULE_NAME,
     RESEND_EVERY_MINUTES,
     RESEND_SCHEDULE_NAME,
+    SUMMARIES_AT,
+    SUMMARIES_SCHEDULE_NAME,
 )
 from assurance.services.findings import OVERDUE_SCHEDULE_NAME
 from assurance.services.packs import PACK_RESEND_SCHEDULE_NAME
@@ -15,8 +17,9 @@ from assurance.services.packs import PACK_RESEND_SCHEDULE_NAME
 class Command(BaseCommand):
     help = (
         "Register the daily assessment schedule with django-celery-beat (opens due "
-        "assessments, sends reminders, queues reports), and the re-send of stuck "
-        "reports every few minutes. Safe to run again."
+        "assessments, sends reminders, queues reports), the portfolio summaries "
+        "for the new day just after midnight, and the re-send of stuck reports "
+        "every few minutes. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                 f"{options['hour']:02d}:{options['minute']:02d} ({crontab.timezone})."
             )
         )
+        self._register_summaries()
         self._register_resend()
         self._register_resend(
             name=PACK_RESEND_SCHEDULE_NAME,
@@ -60,6 +64,41 @@ class Command(BaseCommand):
             what="audit packs",
         )
         self._register_overdue_corrective_actions(crontab)
+
+    def _register_summaries(self) -> None:
+        """The portfolio's overdue counts and assessment states are for a day:
+        worked out for the new one just after midnight, so that the portfolio's
+        first views of the day find them (until then a large portfolio shows the
+        day before's, and queues this same task)."""
+        hour, minute = SUMMARIES_AT
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=str(minute),
+            hour=str(hour),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+        )
+        periodic_task, created = PeriodicTask.objects.update_or_create(
+            name=SUMMARIES_SCHEDULE_NAME,
+            defaults={
+                "task": "assessments.summaries_refresh_stale",
+                "crontab": crontab,
+                "interval": None,
+                "enabled": True,
+                "one_off": False,
+                "description": (
+                    "Works out the portfolio summaries (overdue counts, assessment "
+                    "states) for the new day."
+                ),
+            },
+        )
+        verb = "Registered" if created else "Updated"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} '{periodic_task.name}': daily at {hour:02d}:{minute:02d} "
+                f"({crontab.timezone})."
+            )
+        )
 
     def _register_resend(
         self,
