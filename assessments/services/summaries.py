@@ -31,7 +31,10 @@ from assessments.models import (
     PrincipleRating,
     RelationshipSummary,
 )
-from assessments.selectors.dashboards.attention import ATTENTION_LIST_LENGTH
+from assessments.selectors.dashboards.attention import (
+    ATTENTION_LIST_LENGTH,
+    entry_order,
+)
 from assessments.selectors.dashboards.common import (
     AssessmentState,
     MaturityScale,
@@ -143,9 +146,8 @@ def _tally_per_partner(
     earliest: dict[int, date] = {}
     firsts: dict[int, list[tuple[int, str, date | None]]] = {}
     for partnership_id, records in seen.items():
-        records.sort(
-            key=lambda entry: (entry[2] is None, entry[2] or date.min, entry[0])
-        )
+        # Within one relationship: the lists' order (entry_order).
+        records.sort(key=lambda entry: entry_order(entry[2], entry[0]))
         if records[0][2] is not None:
             earliest[partnership_id] = records[0][2]
         if first:

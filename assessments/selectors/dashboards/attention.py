@@ -158,6 +158,14 @@ def _gap_items(
     ]
 
 
+def entry_order(day: date | None, *ids: int) -> tuple:
+    """Where an entry comes in an attention list: by its date, those without
+    one last, then by the ids given (relationship, entry). The summaries keep
+    each partner's first entries in this order (services/summaries.py) and the
+    lists merge them in it, as `_RegisterList.entries` reads them."""
+    return (day is None, day or date.min, *ids)
+
+
 @dataclass(frozen=True)
 class _RegisterList:
     """One of the attention lists of register entries: which entries it lists,
@@ -280,7 +288,7 @@ def _entries_kept(
             )
     return sorted(
         entries.values(),
-        key=lambda entry: (entry[3] is None, entry[3] or date.min, entry[1], entry[0]),
+        key=lambda entry: entry_order(entry[3], entry[1], entry[0]),
     )[:ATTENTION_LIST_LENGTH]
 
 
