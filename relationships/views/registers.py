@@ -180,9 +180,11 @@ class RegisterListView(LoginRequiredMixin, FilterView):
         """The number of rows of the unfiltered list, where it is kept
         (kept_register_count); a filtered list counts its rows."""
         filterset = self.filterset
-        if filterset.is_bound and not (
+        # An invalid filter shows no rows (FilterView is strict): counted too.
+        unfiltered = not filterset.is_bound or (
             filterset.is_valid() and not any(filterset.form.cleaned_data.values())
-        ):
+        )
+        if not unfiltered:
             return None
         return kept_register_count(self.request.user, self.register)
 
