@@ -14,6 +14,17 @@ from assurance.services.findings import OVERDUE_SCHEDULE_NAME
 from assurance.services.packs import PACK_RESEND_SCHEDULE_NAME
 
 
+def _daily_at(hour: int, minute: int) -> CrontabSchedule:
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(minute),
+        hour=str(hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+    )
+    return crontab
+
+
 class Command(BaseCommand):
     help = (
         "Register the daily assessment schedule with django-celery-beat (opens due "
@@ -27,13 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--minute", type=int, default=15)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(options["minute"]),
-            hour=str(options["hour"]),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-        )
+        crontab = _daily_at(options["hour"], options["minute"])
         periodic_task, created = PeriodicTask.objects.update_or_create(
             name=DAILY_SCHEDULE_NAME,
             defaults={
@@ -71,13 +76,7 @@ class Command(BaseCommand):
         first views of the day find them (until then a large portfolio shows the
         day before's, and queues this same task)."""
         hour, minute = SUMMARIES_AT
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(minute),
-            hour=str(hour),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-        )
+        crontab = _daily_at(hour, minute)
         periodic_task, created = PeriodicTask.objects.update_or_create(
             name=SUMMARIES_SCHEDULE_NAME,
             defaults={
